@@ -1,0 +1,1 @@
+"""smartregion: an agent-based model of Smart Industry adoption in Dutch regions."""

@@ -1,0 +1,229 @@
+"""The parameter registry: every behavioural parameter of the model, once.
+
+Each entry carries its default, unit, hard bounds (values outside are errors), a plausible
+range (used as calibration prior, sensitivity range, EMA uncertainty and dashboard slider) and
+its source. "Assumption" sources say why the value was chosen; they are the parameters that
+calibration (calibration/) is for. Rates quoted per year in the literature are stored per year
+and converted to quarterly hazards in the mechanisms, so a reader can check them against
+their source.
+
+Scenario files override parameters by name (`parameters:` block); an unknown name is an error
+that suggests the nearest valid one.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: float
+    unit: str
+    bounds: tuple[float, float]  # hard limits: outside is meaningless
+    plausible: tuple[float, float]  # prior / sensitivity range
+    mechanism: str
+    source: str
+    description: str
+    integer: bool = False
+
+    def __post_init__(self):
+        lo, hi = self.bounds
+        plo, phi = self.plausible
+        if not (lo <= plo <= self.default <= phi <= hi):
+            raise ValueError(f"parameter {self.name}: default/plausible/bounds out of order")
+
+
+_A = "assumption"
+_P = [
+    # --- awareness -------------------------------------------------------------------------
+    Param("bass_p", 0.03, "1/year", (0, 1), (0.005, 0.06), "awareness",
+          "Sultan, Farley & Lehmann (1990) meta-analysis of Bass models: mean p = 0.03",
+          "External (innovation) hazard of becoming aware: media, suppliers, consultants."),
+    Param("bass_q", 0.38, "1/year", (0, 3), (0.1, 0.7), "awareness",
+          "Sultan, Farley & Lehmann (1990) meta-analysis of Bass models: mean q = 0.38",
+          "Imitation hazard per unit visibility-weighted share of adopting peers."),
+    Param("hub_cost_per_contact_eur", 2500.0, "EUR/firm contact", (1, 1e6), (1000, 10000), "awareness",
+          _A + ": a company visit or event seat incl. hub staff time; hub budgets (SMITZH EUR 2.4M "
+          "over several years) imply a few hundred contacts a year per hub",
+          "Hub outreach spending needed to reach one unaware firm."),
+    Param("hub_contact_awareness", 0.5, "probability", (0, 1), (0.2, 0.9), "awareness",
+          _A + ": not every visited firm takes the message home",
+          "Probability that a contacted unaware firm becomes aware."),
+    Param("training_awareness_spillover", 0.5, "awareness hazard per trainee per firm", (0, 10), (0, 2),
+          "awareness", _A + ": retrained workers carry knowledge between firms (seed 000)",
+          "Extra awareness hazard in a province per completed trainee per manufacturing firm."),
+    # --- experimenting ---------------------------------------------------------------------
+    Param("experiment_rate", 0.10, "1/quarter", (0, 1), (0.02, 0.3), "experimenting",
+          _A + ": an aware firm with full readiness starts a trial within about 2.5 years",
+          "Quarterly hazard that an aware firm looks for a trial (scaled by its readiness)."),
+    Param("own_pilot_share", 0.3, "probability", (0, 1), (0.1, 0.6), "experimenting",
+          _A + ": seeds 003/004 say small firms find going alone too costly; larger firms pilot alone",
+          "Probability that a firm without a fieldlab place runs its own pilot (scaled by readiness)."),
+    Param("fieldlab_capacity", 6.0, "firms/year per fieldlab", (0, 500), (2, 20), "experimenting",
+          _A + ": fieldlab consortia have 10-30 partner firms over a 3-5 year life",
+          "New firms a historical fieldlab takes in per year (scenario fieldlabs set their own)."),
+    Param("fieldlab_reach_neighbours", 1.0, "0/1 switch", (0, 1), (0, 1), "experimenting",
+          _A + ": firms travel to a fieldlab in a neighbouring province when their own has no place",
+          "1 = firms may use fieldlabs in neighbouring provinces, 0 = own province only.", integer=True),
+    Param("abandon_rate", 0.05, "1/quarter", (0, 1), (0.0, 0.2), "experimenting",
+          _A, "Quarterly hazard that an experimenting firm with no positive case stops and waits."),
+    # --- adoption --------------------------------------------------------------------------
+    Param("adoption_rate_max", 0.25, "1/quarter", (0, 1), (0.05, 0.5), "adoption",
+          _A + ": an investment decision after a trial takes about a year",
+          "Quarterly adoption probability of an experimenting firm with a certainly positive case."),
+    Param("productivity_gain", 0.20, "share of value added per worker", (0, 2), (0.05, 0.35), "adoption",
+          "Koch, Manuylov & Smolka (2021): adopters raised output 20-25% within four years",
+          "Labour productivity gain of an adopter after the ramp, before the sector factor."),
+    Param("investment_fixed_keur", 150.0, "kEUR per adopter", (0, 1e5), (50, 400), "adoption",
+          _A + ": a robot cell or sensor/data platform costs EUR 100-250k installed",
+          "Fixed part of the investment: makes adoption relatively dearer for small firms."),
+    Param("investment_per_worker_keur", 8.0, "kEUR per worker", (0, 1e3), (2, 20), "adoption",
+          _A, "Part of the investment that scales with firm size."),
+    Param("payback_years", 5.0, "years", (0.5, 50), (3, 10), "adoption",
+          _A + ": usual horizon for SME equipment investment", "Years over which the investment is annualised."),
+    Param("benefit_uncertainty", 0.5, "share of value added", (0.01, 10), (0.2, 1.0), "adoption",
+          _A, "Spread of a firm's belief about its net benefit before any experience."),
+    Param("fieldlab_uncertainty_reduction", 0.5, "share", (0, 0.99), (0.2, 0.8), "adoption",
+          _A + ": seeds 003/004: firms learn in fieldlabs what they cannot try alone",
+          "Share of the uncertainty removed by a fieldlab trial."),
+    Param("own_pilot_uncertainty_reduction", 0.25, "share", (0, 0.99), (0.05, 0.5), "adoption",
+          _A, "Share of the uncertainty removed by an own pilot (less than a fieldlab)."),
+    Param("peer_uncertainty_reduction", 1.0, "per unit peer adopter share", (0, 20), (0, 3), "adoption",
+          "Leigh, Kraft & Lee (2022): a larger local pool of robot users raises own adoption",
+          "Uncertainty divided by (1 + this x visibility-weighted adopter share among peers)."),
+    Param("tech_jobs_per_adoption", 0.05, "share of employees", (0, 1), (0.02, 0.1), "labour",
+          _A + " informed by Koch et al. (2021): adopters' net employment +10%",
+          "Technical/ICT/design vacancies an adopter opens, as a share of its employees."),
+    Param("tech_wage_keur", 65.0, "kEUR/year", (0, 500), (50, 90), "adoption",
+          _A + ": employer cost of a technical worker in Dutch manufacturing",
+          "Yearly cost of a technical hire, counted against the net benefit."),
+    Param("shortage_wage_premium", 0.3, "share of wage", (0, 5), (0, 1), "adoption",
+          _A + ": seeds 001/003 name the technical-worker shortage as a brake",
+          "Extra hiring cost when the regional technical pool is fully short."),
+    Param("subsidy_outlook_discount", 1.0, "0/1 switch", (0, 1), (0, 1), "adoption",
+          _A + ": seed 001 asks for stable policy; an announced end lowers expected support",
+          "1 = expected subsidy is scaled by the share of the payback period the programme still "
+          "runs once its end is announced; 0 = firms ignore announced ends.", integer=True),
+    # --- labour ----------------------------------------------------------------------------
+    Param("routine_displacement", 0.12, "share of routine jobs", (0, 1), (0.05, 0.3), "labour",
+          _A + " informed by Acemoglu & Restrepo (2020) and Bessen et al. (Dutch automation spikes)",
+          "Share of an adopter's routine jobs lost at adoption."),
+    Param("expansion_jobs", 0.05, "share of employees", (0, 1), (0.0, 0.15), "labour",
+          "Koch, Manuylov & Smolka (2021): output +20-25%, net jobs about +10% at adopters",
+          "Jobs an adopter adds through output growth, spread over the productivity ramp."),
+    Param("tech_pool_share", 0.03, "share of technical employment", (0, 1), (0.01, 0.08), "labour",
+          _A + ": tight technical labour market (UWV), a few per cent available",
+          "Technical workers available for hire in a province at the start, per technical employee."),
+    Param("tech_inflow_rate", 0.01, "1/quarter", (0, 1), (0.003, 0.02), "labour",
+          _A + ": graduates and job changers, about 4% of technical employment a year",
+          "Quarterly inflow into the regional technical pool, per technical employee."),
+    Param("champion_attraction", 0.5, "per unit visible adopter share", (0, 10), (0, 2), "labour",
+          _A + ": seed 000: visible leaders make technical jobs attractive to young people",
+          "Inflow multiplier: inflow x (1 + this x visibility-weighted adopter share in the province)."),
+    Param("training_lag_quarters", 4, "quarters", (0, 40), (2, 8), "labour",
+          _A + ": a vocational conversion course takes about a year", "Quarters from training start to a technical worker.",
+          integer=True),
+    # --- productivity ----------------------------------------------------------------------
+    Param("ramp_quarters", 8, "quarters", (1, 80), (4, 16), "productivity",
+          "Koch et al. (2021): gains build up over about four years; a ramp of two years to full gain",
+          "Quarters an adopter needs to reach its full gain with all technical posts filled.", integer=True),
+    Param("knowledge_spillover", 0.1, "share of peers' gain", (0, 1), (0, 0.3), "productivity",
+          _A + ": seed 000: productivity higher in hotspots; Graetz & Michaels (2018) +0.36 pp/yr "
+          "from robots bounds the total", "Share of peers' realised gain that a firm gets for free."),
+    Param("productivity_trend", 0.008, "1/year", (-0.1, 0.1), (0.0, 0.02), "productivity",
+          _A + ": exogenous labour productivity growth in Dutch manufacturing, about 1% a year (CBS)",
+          "Background productivity growth of every firm."),
+    # --- reshoring -------------------------------------------------------------------------
+    Param("offshore_cost_growth", 0.04, "1/year", (-0.2, 0.3), (0.01, 0.08), "reshoring",
+          _A + ": wages in low-wage production countries rise faster than Dutch wages",
+          "Yearly growth of offshore unit cost relative to home unit cost before automation."),
+    Param("initial_cost_ratio", 1.25, "home/offshore unit cost", (0.5, 5), (1.05, 1.6), "reshoring",
+          _A + ": firms offshored because home production was dearer",
+          "Mean home/offshore unit cost ratio in 2014 among firms with offshored production."),
+    Param("reshore_rate_max", 0.01, "1/quarter", (0, 1), (0.002, 0.03), "reshoring",
+          "Dachs, Kinkel & Jaeger (2019): about 4% of European manufacturers backshored in recent years",
+          "Quarterly reshoring probability for a firm whose home cost is well below offshore cost."),
+    Param("reshore_sensitivity", 0.1, "unit-cost ratio", (0.001, 10), (0.03, 0.3), "reshoring",
+          _A, "How sharply the reshoring probability responds to the unit-cost gap."),
+    Param("reshore_share", 0.5, "share of offshored production", (0, 1), (0.2, 0.8), "reshoring",
+          _A, "Share of a firm's offshored production brought home when it reshores."),
+    Param("reshore_labour_intensity", 0.6, "home jobs per offshore-equivalent job", (0, 2), (0.3, 1.0),
+          "reshoring", _A + ": production returns automated, with fewer workers than before it left",
+          "Home jobs created per job-equivalent of production brought back."),
+    # --- population and network ------------------------------------------------------------
+    Param("initial_adopter_share", 0.06, "share of firms with >=10 workers", (0, 1), (0.02, 0.12), "population",
+          _A + ": CBS robot use 2018 (29% of manufacturing firms >=10) implies a few per cent in 2014",
+          "Share of firms with 10+ workers already adopted in 2014 (scaled by readiness; 2-9 get a quarter)."),
+    Param("initial_aware_share", 0.15, "share of firms", (0, 1), (0.05, 0.3), "population",
+          _A, "Share of the remaining firms already aware in 2014 (scaled by readiness)."),
+    Param("peer_degree", 8.0, "links per firm", (0, 200), (4, 20), "network",
+          _A + ": firms know a handful of peers (suppliers, customers, branch colleagues)",
+          "Mean number of peer links a firm makes (links are symmetric, so degree is about twice this)."),
+    Param("peer_same_province", 0.6, "share of links", (0, 1), (0.4, 0.8), "network",
+          _A + ": spillover decays with distance (brief section 2)", "Share of links within the own province."),
+    Param("peer_neighbour_province", 0.25, "share of links", (0, 1), (0.1, 0.4), "network",
+          _A, "Share of links to neighbouring provinces (the rest go anywhere)."),
+    Param("peer_same_sector", 0.6, "share of links", (0, 1), (0.3, 0.9), "network",
+          _A, "Share of links within the own sector (the rest follow supply chains)."),
+    Param("hotspot_degree_multiplier", 1.5, "factor", (0, 10), (1, 3), "network",
+          "seed 000: hotspots (Brainport, Zuid-Holland clusters) are denser networks",
+          "Peer links of firms in hotspot provinces relative to elsewhere."),
+    Param("visibility_floor", 0.0, "visibility", (0, 1), (0, 0.3), "population",
+          _A + ": 1 makes every firm fully visible (the Bass limit)",
+          "Lowest visibility; visibility = floor + (1 - floor) x Beta draw."),
+    Param("visibility_mean_small", 0.2, "probability", (0.001, 0.999), (0.05, 0.4), "population",
+          _A + ": seed 000: hidden champions; most SMEs are invisible to peers",
+          "Mean visibility of a firm with 2-49 workers outside hotspots (hotspots +50%)."),
+    Param("visibility_mean_large", 0.5, "probability", (0.001, 0.999), (0.3, 0.8), "population",
+          _A, "Mean visibility of a firm with 50+ workers outside hotspots (hotspots +50%, capped)."),
+]
+
+PARAMS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _P})
+assert len(PARAMS) == len(_P), "duplicate parameter name"
+
+
+class ParameterError(ValueError):
+    """A parameter name or value that the registry does not accept."""
+
+
+def suggest(name: str, valid) -> str:
+    """' (did you mean X?)' for the nearest valid name, or '' when nothing is close."""
+    close = difflib.get_close_matches(name, list(valid), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def check_value(name: str, value) -> float:
+    """Validate one override against the registry; returns it as float."""
+    if name not in PARAMS:
+        raise ParameterError(f"unknown parameter '{name}'{suggest(name, PARAMS)}")
+    p = PARAMS[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ParameterError(f"parameter '{name}' must be a number ({p.unit}), got {value!r}")
+    lo, hi = p.bounds
+    if not (lo <= value <= hi):
+        raise ParameterError(f"parameter '{name}' = {value} is outside its bounds [{lo}, {hi}] ({p.unit})")
+    if p.integer and float(value) != int(value):
+        raise ParameterError(f"parameter '{name}' must be a whole number, got {value}")
+    return float(value)
+
+
+def resolve(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Defaults updated by overrides; every override checked against the registry."""
+    values = {name: p.default for name, p in PARAMS.items()}
+    for name, value in (overrides or {}).items():
+        values[name] = check_value(name, value)
+    return values
+
+
+def table() -> list[dict]:
+    """The registry as rows (for docs, the dashboard and `run.py params`)."""
+    return [
+        {"name": p.name, "default": p.default, "unit": p.unit, "low": p.plausible[0], "high": p.plausible[1],
+         "bounds": p.bounds, "mechanism": p.mechanism, "source": p.source, "description": p.description}
+        for p in _P
+    ]

@@ -1,0 +1,161 @@
+"""Policy instruments: what a scenario's `policies:` list may contain.
+
+Each instrument type is one pydantic model (selected by `type` in YAML): timing (start, end,
+and optionally when the end is announced), targeting (provinces, sectors, size classes), a
+budget in EUR, and its own settings. The model turns the specs into per-quarter arrays once
+(`model/instruments.py`); spending stops when the budget is spent.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .params import suggest
+from .regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
+from .timeline import parse_quarter
+
+MAX_BUDGET_EUR = 50e9  # larger than the whole Dutch economic-affairs budget: surely a typo
+
+
+def _check_codes(values: list[str], allowed, what: str) -> list[str]:
+    out = []
+    for v in values:
+        if v not in allowed:
+            raise ValueError(f"unknown {what} '{v}'{suggest(str(v), allowed)}; allowed: {', '.join(allowed)}")
+        out.append(v)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{what} listed twice")
+    return out
+
+
+def _sector_list(v):
+    return v if v == "all" else _check_codes([v] if isinstance(v, str) else v, SECTORS, "sector")
+
+
+class InstrumentBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, description="Unique label; a child scenario that names a parent's instrument "
+                                                 "changes it instead of adding one.")
+    provinces: list[str] | Literal["all"] = Field(
+        "all", description="Province codes (GR FR DR OV GE UT NH FL ZH ZE NB LI), hub names "
+                           "(noord, oost, zuid, zuid_holland, noordwest) or 'all'.")
+    sectors: list[str] | Literal["all"] = Field("all", description="Sectors served: " + ", ".join(SECTORS))
+    sizes: list[str] | Literal["all"] = Field("all", description="Size classes served: " + ", ".join(SIZE_CLASSES))
+    start: str = Field(..., description="First quarter, e.g. 2026Q1", examples=["2026Q1"])
+    end: str = Field(..., description="Last quarter (inclusive), e.g. 2030Q4", examples=["2030Q4"])
+    end_announced: str | None = Field(
+        None, description="Quarter in which firms learn of the end; before it they expect the instrument to "
+                          "continue. Omitted: the end is known from the start.")
+    budget_eur: float = Field(..., ge=0, le=MAX_BUDGET_EUR, description="Total public budget in EUR; spending stops "
+                                                                       "when it is spent.")
+
+    @field_validator("provinces", mode="before")
+    @classmethod
+    def _provinces(cls, v):
+        if v == "all":
+            return v
+        if isinstance(v, str):
+            v = [v]
+        out: list[str] = []
+        for code in v:
+            out.extend(HUBS.get(code, (code,)) if isinstance(code, str) else (code,))
+        return _check_codes(out, PROVINCES + tuple(HUBS), "province")
+
+    @field_validator("sectors", mode="before")
+    @classmethod
+    def _sectors(cls, v):
+        return _sector_list(v)
+
+    @field_validator("sizes", mode="before")
+    @classmethod
+    def _sizes(cls, v):
+        return v if v == "all" else _check_codes([v] if isinstance(v, str) else v, SIZE_CLASSES, "size class")
+
+    @field_validator("start", "end", "end_announced")
+    @classmethod
+    def _quarter(cls, v):
+        if v is None:
+            return v
+        parse_quarter(v)
+        return v
+
+    @model_validator(mode="after")
+    def _timing(self):
+        if parse_quarter(self.end) < parse_quarter(self.start):
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        if self.end_announced is not None and parse_quarter(self.end_announced) > parse_quarter(self.end):
+            raise ValueError(f"end_announced {self.end_announced} is after end {self.end}")
+        return self
+
+    @property
+    def n_quarters(self) -> int:
+        return parse_quarter(self.end) - parse_quarter(self.start) + 1
+
+
+class Fieldlabs(InstrumentBase):
+    """New fieldlabs: shared test sites where firms try smart technology."""
+
+    type: Literal["fieldlab"]
+    count: int = Field(1, ge=1, le=200, description="Fieldlabs opened, spread in turn over the provinces listed.")
+    capacity_per_year: float = Field(6.0, gt=0, le=500, description="New firms each fieldlab takes in per year.")
+    themes: list[str] | Literal["all"] = Field("all", description="Sectors the fieldlabs serve.")
+
+    @field_validator("themes", mode="before")
+    @classmethod
+    def _themes(cls, v):
+        return _sector_list(v)
+
+
+class HistoricalFieldlabs(InstrumentBase):
+    """The fieldlabs of the national programme, opened as in calibration/data/fieldlabs_active.csv."""
+
+    type: Literal["historical_fieldlabs"]
+    capacity_per_year: float | None = Field(None, gt=0, le=500, description="Intake per fieldlab per year; "
+                                                                            "omitted: parameter fieldlab_capacity.")
+
+
+class HubOutreach(InstrumentBase):
+    """A regional hub: company visits and events that make firms aware and adopters visible."""
+
+    type: Literal["hub_outreach"]
+    eur_per_quarter: float | None = Field(None, ge=0, le=MAX_BUDGET_EUR, description="Spending per quarter; "
+                                                                                     "omitted: budget spread evenly.")
+    visibility_boost: float = Field(0.0, ge=0, le=1, description="Share of the gap to full visibility closed for "
+                                                                 "local adopters (events, visits).")
+
+
+class AdoptionSubsidy(InstrumentBase):
+    """A subsidy on the investment of firms that adopt."""
+
+    type: Literal["adoption_subsidy"]
+    rate: float = Field(..., gt=0, le=1, description="Share of the investment paid.")
+    max_per_firm_eur: float = Field(100_000, gt=0, le=1e8, description="Cap per adopting firm.")
+
+
+class Training(InstrumentBase):
+    """Retraining routine workers into technical jobs."""
+
+    type: Literal["training"]
+    cost_per_trainee_eur: float = Field(15_000, gt=0, le=1e7, description="Public cost of one conversion course.")
+    eur_per_quarter: float | None = Field(None, ge=0, le=MAX_BUDGET_EUR, description="Spending per quarter; "
+                                                                                     "omitted: budget spread evenly.")
+
+
+class ReshoringSupport(InstrumentBase):
+    """Support for bringing offshored production home."""
+
+    type: Literal["reshoring_support"]
+    cost_reduction: float = Field(0.05, gt=0, le=0.5, description="Share by which support lowers home unit cost "
+                                                                  "in the reshoring decision.")
+    eur_per_job: float = Field(20_000, gt=0, le=1e7, description="Public cost per job brought home.")
+
+
+Instrument = Annotated[
+    Union[Fieldlabs, HistoricalFieldlabs, HubOutreach, AdoptionSubsidy, Training, ReshoringSupport],
+    Field(discriminator="type"),
+]
+INSTRUMENT_TYPES = ("fieldlab", "historical_fieldlabs", "hub_outreach", "adoption_subsidy", "training",
+                    "reshoring_support")
