@@ -47,8 +47,8 @@ class InstrumentBase(BaseModel):
     start: str = Field(..., description="First quarter, e.g. 2026Q1", examples=["2026Q1"])
     end: str = Field(..., description="Last quarter (inclusive), e.g. 2030Q4", examples=["2030Q4"])
     end_announced: str | None = Field(
-        None, description="Quarter in which firms learn of the end; before it they expect the instrument to "
-                          "continue. Omitted: the end is known from the start.")
+        None, description="Quarter in which firms learn of the end and start discounting the support they "
+                          "expect (seed 001: unstable policy). Omitted: firms expect the instrument to continue.")
     budget_eur: float = Field(..., ge=0, le=MAX_BUDGET_EUR, description="Total public budget in EUR; spending stops "
                                                                        "when it is spent.")
 

@@ -1,0 +1,74 @@
+"""Labour: training pipeline, the regional technical pool, and filling technical vacancies.
+
+1. Training instruments buy courses (spending / cost_per_trainee) for routine workers of
+   eligible firms in their provinces; trainees finish after training_lag_quarters.
+2. Finished trainees first fill open technical posts in their province's firms (moving from
+   routine to technical work in the same firm: no job created or lost), the rest upskill in
+   place. Completions also feed awareness next quarter (knowledge carriers, seed 000).
+3. The technical pool gains tech_inflow_rate * technical employment * (1 + champion_attraction
+   * visible adopter share) a quarter and loses tech_pool_outflow of itself; it fills open
+   vacancies (a hire is a job created). When the pool is short, posts stay open, the shortage
+   index rises (adoption gets dearer) and adopters' productivity ramps slow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..regions import ADOPTED, PROVINCES
+
+N_PROV = len(PROVINCES)
+
+
+def _fill(f, prov: np.ndarray, available: np.ndarray) -> np.ndarray:
+    """Fill vacancies from `available` workers per province; returns workers placed per firm."""
+    open_by_prov = np.bincount(prov, weights=f.vacancies, minlength=N_PROV)
+    frac = np.divide(available, open_by_prov, out=np.zeros(N_PROV), where=open_by_prov > 0)
+    placed = f.vacancies * np.minimum(frac, 1.0)[prov]
+    f.vacancies -= placed
+    return placed
+
+
+def _train(m) -> None:
+    f, pop, reg = m.firms_state, m.pop, m.regions
+    lag = int(m.params["training_lag_quarters"])  # pipeline[k]: trainees finishing k quarters from now
+    for i, ins in m.policy.of_kind("training"):
+        if not ins.running(m.t):
+            continue
+        ok = ins.eligible(pop.province, pop.sector, pop.size_class)
+        routine_p = np.bincount(pop.province[ok], weights=f.routine[ok], minlength=N_PROV)
+        if routine_p.sum() <= 0:
+            continue
+        want = m.policy.planned_quarterly(ins) * routine_p / routine_p.sum()
+        share = m.policy.spend(m.t, i, want)
+        reg.pipeline[lag] += want * share / ins.spec.cost_per_trainee_eur
+    finished = reg.pipeline[0].copy()
+    reg.pipeline[:-1] = reg.pipeline[1:]
+    reg.pipeline[-1] = 0.0
+    reg.completions = finished
+    reg.trained += finished
+    if finished.sum() <= 0:
+        return
+    placed = _fill(f, pop.province, finished)
+    placed = np.minimum(placed, f.routine)
+    f.routine -= placed
+    f.technical += placed
+    rest = finished - np.bincount(pop.province, weights=placed, minlength=N_PROV)
+    routine_p = np.bincount(pop.province, weights=f.routine, minlength=N_PROV)
+    upskill = f.routine * np.divide(rest, routine_p, out=np.zeros(N_PROV), where=routine_p > 0)[pop.province]
+    upskill = np.minimum(upskill, f.routine)
+    f.routine -= upskill
+    f.technical += upskill
+
+
+def step(m) -> None:
+    f, p, pop, reg = m.firms_state, m.params, m.pop, m.regions
+    _train(m)
+    tech_p = np.bincount(pop.province, weights=f.technical, minlength=N_PROV)
+    visible = np.bincount(pop.province, weights=m.visibility * (f.stage == ADOPTED), minlength=N_PROV)
+    reg.tech_pool = (reg.tech_pool * (1 - p["tech_pool_outflow"])
+                     + p["tech_inflow_rate"] * tech_p * (1 + p["champion_attraction"] * visible / m.firms_per_province))
+    hires = _fill(f, pop.province, reg.tech_pool)
+    f.technical += hires
+    f.created += hires
+    reg.tech_pool = np.maximum(reg.tech_pool - np.bincount(pop.province, weights=hires, minlength=N_PROV), 0.0)

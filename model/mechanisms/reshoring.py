@@ -1,0 +1,51 @@
+"""Reshoring: firms with offshored production compare home and offshore unit cost.
+
+    ratio_i = cost_ratio_2014 * (multiplier_2014 / multiplier_now) / (1 + offshore_cost_growth)^years
+              * (1 - support cost_reduction, while a reshoring instrument with budget covers the firm)
+    P(reshore this quarter) = reshore_rate_max * L((1 - ratio) / reshore_sensitivity)
+A reshoring firm brings reshore_share of its offshored production home, once, creating
+reshore_labour_intensity * E * s / (1 - s) * reshore_share jobs (automated production needs
+fewer workers than before it left). Support is paid per job, first come, first served.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..regions import PROVINCES
+from .adoption import _logistic
+
+
+def step(m) -> None:
+    f, p, pop = m.firms_state, m.params, m.pop
+    u = m.streams["reshoring"].random(m.n)
+    idx = np.flatnonzero((f.offshored_share > 0) & ~f.reshored)
+    if not len(idx):
+        return
+    years = (m.t + 1) / 4
+    ratio = (pop.cost_ratio[idx] * m.multiplier0[idx] / m.multiplier[idx]
+             / (1 + p["offshore_cost_growth"]) ** years)
+    support = np.zeros(len(idx))
+    payer = np.full(len(idx), -1)
+    for i, ins in m.policy.of_kind("reshoring_support"):
+        if ins.running(m.t):
+            ok = ins.eligible(pop.province[idx], pop.sector[idx], pop.size_class[idx]) & (support < ins.spec.cost_reduction)
+            support[ok], payer[ok] = ins.spec.cost_reduction, i
+    ratio = ratio * (1 - support)
+    go = u[idx] < p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
+    firms = idx[go]
+    s = f.offshored_share[firms]
+    jobs = p["reshore_labour_intensity"] * pop.employees[firms] * s / (1 - s) * p["reshore_share"]
+    f.offshored_share[firms] = s * (1 - p["reshore_share"])
+    f.reshored[firms] = True
+    total = np.maximum(f.employees[firms], 1e-12)
+    for arr in (f.routine, f.mid, f.technical):  # new jobs follow the firm's current skill mix
+        arr[firms] += jobs * arr[firms] / total
+    f.reshored_jobs[firms] += jobs
+    for i in np.unique(payer[go]):
+        if i < 0:
+            continue
+        mine = payer[go] == i
+        eur = jobs[mine] * m.policy.instruments[i].spec.eur_per_job
+        paid = np.where(np.cumsum(eur) <= m.policy.instruments[i].left + 1e-6, eur, 0.0)
+        m.policy.spend(m.t, int(i), np.bincount(pop.province[firms[mine]], weights=paid, minlength=len(PROVINCES)))

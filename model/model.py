@@ -1,0 +1,243 @@
+"""SmartIndustryModel: the Mesa model. Arrays hold the state, agents are views onto them.
+
+One quarter (`step`) runs, in this order:
+  0. policy context: fieldlabs open (running costs paid), hubs spend on outreach, adopters'
+     visibility (hub boost), peer exposure (one sparse product), ecosystem support, shortage;
+  1. awareness  2. experimenting  3. adoption  4. labour  5. productivity  6. reshoring
+  7. record: every output metric per province and nationally.
+See model/mechanisms/ for the equations and docs/ODD.md for the full description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+from mesa import DataCollector
+from mesa.agent import AgentSet
+
+from . import params as params_mod
+from .agents import FieldlabAgent, FirmAgent, HubAgent
+from .instruments import Policy
+from .mechanisms import ORDER, experimenting
+from .mechanisms.productivity import realised
+from .network import peer_share
+from .population import Population, build_population
+from .regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES, SECTORS, SIZE_CLASSES, UNAWARE
+from .state import FirmState, RegionState
+from .streams import Streams
+from .timeline import format_quarter, parse_quarter
+
+METRICS = (
+    "firms", "aware", "experimenting", "adopters", "adoption_rate", "adoption_rate_10plus", "fieldlabs_active",
+    "fieldlab_firms", "employment", "employment_routine", "employment_mid", "employment_technical",
+    "jobs_created", "jobs_lost", "reshored_jobs", "labour_productivity", "value_added_meur",
+    "technical_vacancies", "technical_pool", "trainees", "public_spend_eur",
+)
+METRIC_INDEX = {m: i for i, m in enumerate(METRICS)}
+BREAKDOWN_METRICS = ("firms", "adopters", "employment", "jobs_created", "jobs_lost", "reshored_jobs")
+BREAKDOWN_GROUPS = tuple(("sector", s) for s in SECTORS) + tuple(("size", s) for s in SIZE_CLASSES)
+REGIONS_OUT = PROVINCES + ("NL",)
+N_PROV = len(PROVINCES)
+
+
+@dataclass
+class RunResult:
+    """What one run returns: arrays indexed [quarter, region(12 provinces + NL), metric]."""
+
+    quarters: list[str]
+    metrics: np.ndarray
+    breakdown: np.ndarray  # [quarter, group, BREAKDOWN_METRICS] national
+    spend: np.ndarray  # [quarter, instrument, province] EUR in that quarter
+    instruments: list[str]
+    employment_start: np.ndarray  # [13] employees before the first quarter
+
+    def value(self, metric: str, region: str = "NL", quarter: int = -1) -> float:
+        return float(self.metrics[quarter, REGIONS_OUT.index(region), METRIC_INDEX[metric]])
+
+    def series(self, metric: str, region: str = "NL") -> np.ndarray:
+        return self.metrics[:, REGIONS_OUT.index(region), METRIC_INDEX[metric]]
+
+
+class SmartIndustryModel(mesa.Model):
+    """Smart Industry adoption by Dutch manufacturing firms, one step per quarter.
+
+    Args:
+        params: parameter overrides by name (model/params.py); unknown names are errors.
+        policies: validated instrument specs (model/policies.py).
+        start, end: horizon as quarter labels, inclusive.
+        scale: population scale (1 = the Dutch population of about 27,400 firms); budgets and
+            fieldlab capacities scale with it.
+        network: "peers" (sparse peer network) or "well_mixed" (everyone sees everyone).
+        seed: an int or a replication SeedSequence (model/streams.py); arms that share it share
+            the population and every random draw.
+        population: a population built earlier from the same seed (saves set-up time when two
+            arms share it); must match seed, scale, network and the population parameters.
+        immediate_adoption: aware firms adopt at once (the Bass limit).
+    """
+
+    def __init__(self, params: dict | None = None, policies=(), start: str = "2014Q1", end: str = "2030Q4",
+                 scale: float = 1.0, network: str = "peers", seed=None, population: Population | None = None,
+                 immediate_adoption: bool = False):
+        self.streams = Streams(seed)
+        super().__init__(rng=int(self.streams["mesa"].integers(2**31)))
+        self.params = params_mod.resolve(params)
+        self.first_quarter = parse_quarter(start)
+        self.n_steps = parse_quarter(end) - self.first_quarter + 1
+        if self.n_steps < 1:
+            raise ValueError(f"end {end} is before start {start}")
+        self.quarters = [format_quarter(self.first_quarter + k) for k in range(self.n_steps)]
+        self.immediate_adoption = immediate_adoption
+        self.pop = population or build_population(self.streams["population"], self.params, scale, network)
+        self.n = self.pop.n
+        self.degree = (np.asarray(self.pop.peers.sum(axis=1)).ravel() if self.pop.peers is not None
+                       else np.full(self.n, float(self.n)))
+        self.firms_per_province = np.maximum(np.bincount(self.pop.province, minlength=N_PROV), 1)
+        self.firms_state = FirmState.initial(self.pop)
+        self.regions = RegionState.initial(self.pop, self.params["tech_pool_share"],
+                                           int(self.params["training_lag_quarters"]))
+        self.policy = Policy(list(policies), self.first_quarter, self.n_steps, scale, self.params)
+        self.t = 0  # step index of the quarter being simulated
+
+        # Productivity: base such that 2014 productivity equals the drawn value (earlier
+        # adopters' gains and spillovers are already in the data).
+        self.visibility = self.pop.visibility.copy()
+        self.multiplier = realised(self)
+        self.multiplier0 = self.multiplier.copy()
+        self.firms_state.prod_base = self.pop.productivity / self.multiplier
+        self._employment_start = self._by_region(self.firms_state.employees)
+
+        self._metrics = np.zeros((self.n_steps, N_PROV + 1, len(METRICS)))
+        self._breakdown = np.zeros((self.n_steps, len(BREAKDOWN_GROUPS), len(BREAKDOWN_METRICS)))
+        self._ever_in_fieldlab = np.zeros(self.n, dtype=bool)
+        self._firm_agents = None
+        self.fieldlab_agents = AgentSet(
+            [FieldlabAgent(self, i) for i in range(self.policy.fieldlabs.n)], random=self.random)
+        self.hub_agents = AgentSet(
+            [HubAgent(self, i) for i, _ in self.policy.of_kind("hub_outreach")], random=self.random)
+        self.datacollector = DataCollector(model_reporters={
+            m: (lambda mod, m=m: mod.result_row(m)) for m in
+            ("adoption_rate", "adopters", "employment", "jobs_created", "jobs_lost", "reshored_jobs",
+             "labour_productivity", "fieldlab_firms", "public_spend_eur")})
+        self.running = True
+
+    # --- Mesa views -----------------------------------------------------------------------------
+    @property
+    def firms(self) -> AgentSet:
+        """All firms as Mesa agents (views onto the arrays), created on first use: batch runs
+        never pay for 27,000 Python objects they do not look at."""
+        if self._firm_agents is None:
+            self._firm_agents = AgentSet([FirmAgent(self, i) for i in range(self.n)], random=self.random)
+        return self._firm_agents
+
+    # --- the quarter ----------------------------------------------------------------------------
+    def step(self) -> None:
+        if self.t >= self.n_steps:
+            self.running = False
+            return
+        self._policy_context()
+        for mech in ORDER:
+            if mech is experimenting and self.immediate_adoption:
+                continue
+            mech.step(self)
+        self._record()
+        self.datacollector.collect(self)
+        self.t += 1
+        self.running = self.t < self.n_steps
+
+    def run(self) -> RunResult:
+        while self.running:
+            self.step()
+        return self.result()
+
+    def _policy_context(self) -> None:
+        f, p, pop, t = self.firms_state, self.params, self.pop, self.t
+        self.open_fieldlabs = self.policy.open_fieldlabs(t)
+        payback_q = 4 * p["payback_years"]
+        look = lambda ins: ins.outlook(t, payback_q) if p["subsidy_outlook_discount"] >= 0.5 else 1.0  # noqa: E731
+        unaware_p = np.bincount(pop.province, weights=f.stage == UNAWARE, minlength=N_PROV)
+        miss = np.ones(N_PROV)  # probability that no hub converts an unaware firm
+        boost = np.zeros(N_PROV)
+        eco = np.zeros(N_PROV)
+        for i, ins in self.policy.of_kind("hub_outreach"):
+            if not ins.running(t):
+                continue
+            eco[ins.provinces] = np.maximum(eco[ins.provinces], look(ins))
+            weights = np.where(ins.provinces, unaware_p + 1e-9, 0.0)
+            want = self.policy.planned_quarterly(ins) * weights / weights.sum()
+            paid = want * self.policy.spend(t, i, want)
+            contacts = paid / p["hub_cost_per_contact_eur"]
+            reach = np.minimum(1.0, np.divide(contacts, unaware_p, out=np.ones(N_PROV), where=unaware_p > 0))
+            miss *= 1 - p["hub_contact_awareness"] * reach
+            boost = np.where(ins.provinces, np.maximum(boost, ins.spec.visibility_boost), boost)
+        fl = self.policy.fieldlabs
+        for lab in self.open_fieldlabs:
+            eco[fl.province[lab]] = max(eco[fl.province[lab]], look(self.policy.instruments[fl.instrument[lab]]))
+        self.hub_contact_prob = 1 - miss
+        self.ecosystem = eco
+        self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
+        self.exposure = peer_share(pop.peers, self.degree, self.visibility * (f.stage == ADOPTED))
+        vac_p = self._by_province(f.vacancies)
+        total = vac_p + self.regions.tech_pool
+        self.shortage = np.divide(vac_p, total, out=np.zeros(N_PROV), where=total > 0)
+
+    # --- outputs --------------------------------------------------------------------------------
+    def _by_province(self, w) -> np.ndarray:
+        return np.bincount(self.pop.province, weights=w, minlength=N_PROV)
+
+    def _by_region(self, w) -> np.ndarray:
+        by = self._by_province(w)
+        return np.append(by, by.sum())
+
+    def _record(self) -> None:
+        f, pop, t = self.firms_state, self.pop, self.t
+        self._ever_in_fieldlab |= f.fieldlab_experience
+        employees = f.employees
+        va = f.productivity * employees
+        adopted = f.stage == ADOPTED
+        big = pop.size_class >= 1
+        fl = self.policy.fieldlabs
+        row = self._metrics[t]
+        col = METRIC_INDEX
+        row[:, col["firms"]] = self._by_region(None)
+        row[:, col["aware"]] = self._by_region(f.stage >= AWARE)
+        row[:, col["experimenting"]] = self._by_region(f.stage == EXPERIMENTING)
+        row[:, col["adopters"]] = self._by_region(adopted)
+        row[:, col["adoption_rate"]] = row[:, col["adopters"]] / np.maximum(row[:, col["firms"]], 1)
+        row[:, col["adoption_rate_10plus"]] = self._by_region(adopted & big) / np.maximum(self._by_region(big), 1)
+        open_now = np.bincount(fl.province[self.open_fieldlabs], minlength=N_PROV)
+        row[:, col["fieldlabs_active"]] = np.append(open_now, open_now.sum())
+        row[:, col["fieldlab_firms"]] = self._by_region(self._ever_in_fieldlab)
+        row[:, col["employment"]] = self._by_region(employees)
+        row[:, col["employment_routine"]] = self._by_region(f.routine)
+        row[:, col["employment_mid"]] = self._by_region(f.mid)
+        row[:, col["employment_technical"]] = self._by_region(f.technical)
+        row[:, col["jobs_created"]] = self._by_region(f.created)
+        row[:, col["jobs_lost"]] = self._by_region(f.lost)
+        row[:, col["reshored_jobs"]] = self._by_region(f.reshored_jobs)
+        row[:, col["value_added_meur"]] = self._by_region(va) / 1e3
+        row[:, col["labour_productivity"]] = row[:, col["value_added_meur"]] * 1e3 / np.maximum(
+            row[:, col["employment"]], 1e-9)
+        row[:, col["technical_vacancies"]] = self._by_region(f.vacancies)
+        pool = self.regions.tech_pool
+        row[:, col["technical_pool"]] = np.append(pool, pool.sum())
+        trained = self.regions.trained
+        row[:, col["trainees"]] = np.append(trained, trained.sum())
+        spent = self.policy.spent[: t + 1].sum(axis=(0, 1))
+        row[:, col["public_spend_eur"]] = np.append(spent, spent.sum())
+
+        groups = [pop.sector == k for k in range(len(SECTORS))] + [pop.size_class == k for k in range(len(SIZE_CLASSES))]
+        for g, sel in enumerate(groups):
+            self._breakdown[t, g] = (sel.sum(), (adopted & sel).sum(), employees[sel].sum(), f.created[sel].sum(),
+                                     f.lost[sel].sum(), f.reshored_jobs[sel].sum())
+
+    def result_row(self, metric: str, region: str = "NL") -> float:
+        return float(self._metrics[max(self.t, 0), REGIONS_OUT.index(region), METRIC_INDEX[metric]])
+
+    def result(self) -> RunResult:
+        done = self.t
+        return RunResult(quarters=self.quarters[:done], metrics=self._metrics[:done].copy(),
+                         breakdown=self._breakdown[:done].copy(), spend=self.policy.spent[:done].copy(),
+                         instruments=[ins.name for ins in self.policy.instruments],
+                         employment_start=self._employment_start)
