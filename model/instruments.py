@@ -113,6 +113,14 @@ class Policy:
         ins.left = max(ins.left - want * share, 0.0)
         return share
 
+    def pay_in_order(self, t: int, i: int, eur: np.ndarray, province: np.ndarray) -> np.ndarray:
+        """Per-firm payments, first come first served: the firm that exhausts the budget gets
+        what is left, later ones nothing. Returns what each firm was paid."""
+        before = np.cumsum(eur) - eur
+        paid = np.clip(self.instruments[i].left - before, 0.0, eur)
+        self.spend(t, i, np.bincount(province, weights=paid, minlength=len(PROVINCES)))
+        return paid
+
     def planned_quarterly(self, ins: Instrument) -> float:
         per_q = getattr(ins.spec, "eur_per_quarter", None)
         return per_q * self.scale if per_q is not None else ins.budget / (ins.end - ins.start + 1)

@@ -111,6 +111,7 @@ class SmartIndustryModel(mesa.Model):
         self._metrics = np.zeros((self.n_steps, N_PROV + 1, len(METRICS)))
         self._breakdown = np.zeros((self.n_steps, len(BREAKDOWN_GROUPS), len(BREAKDOWN_METRICS)))
         self._ever_in_fieldlab = np.zeros(self.n, dtype=bool)
+        self._adopted_before = self.firms_state.stage == ADOPTED
         self._firm_agents = None
         self.fieldlab_agents = AgentSet(
             [FieldlabAgent(self, i) for i in range(self.policy.fieldlabs.n)], random=self.random)
@@ -177,7 +178,13 @@ class SmartIndustryModel(mesa.Model):
         self.hub_contact_prob = 1 - miss
         self.ecosystem = eco
         self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
-        self.exposure = peer_share(pop.peers, self.degree, self.visibility * (f.stage == ADOPTED))
+        adopted = f.stage == ADOPTED
+        self.exposure = peer_share(pop.peers, self.degree, self.visibility * adopted)
+        # Exposure grows during the quarter; the awareness hazard uses its midpoint value,
+        # extrapolated from last quarter's change (second order in the step: see docs/ODD.md).
+        before = peer_share(pop.peers, self.degree, self.visibility * self._adopted_before)
+        self.exposure_mid = np.clip(self.exposure + 0.5 * (self.exposure - before), 0.0, 1.0)
+        self._adopted_before = adopted
         vac_p = self._by_province(f.vacancies)
         total = vac_p + self.regions.tech_pool
         self.shortage = np.divide(vac_p, total, out=np.zeros(N_PROV), where=total > 0)

@@ -30,8 +30,18 @@ def _check_codes(values: list[str], allowed, what: str) -> list[str]:
     return out
 
 
+def _as_list(v, what: str) -> list:
+    """One code or a list of codes as a list; anything else (a number, a mapping, null) is a
+    ValueError naming what is allowed, instead of a TypeError escaping from validation."""
+    if isinstance(v, str):
+        return [v]
+    if isinstance(v, (list, tuple)):
+        return list(v)
+    raise ValueError(f"must be 'all', one {what} or a list of {what}s, got {v!r}")
+
+
 def _sector_list(v):
-    return v if v == "all" else _check_codes([v] if isinstance(v, str) else v, SECTORS, "sector")
+    return v if v == "all" else _check_codes(_as_list(v, "sector"), SECTORS, "sector")
 
 
 class InstrumentBase(BaseModel):
@@ -57,10 +67,8 @@ class InstrumentBase(BaseModel):
     def _provinces(cls, v):
         if v == "all":
             return v
-        if isinstance(v, str):
-            v = [v]
         out: list[str] = []
-        for code in v:
+        for code in _as_list(v, "province"):
             out.extend(HUBS.get(code, (code,)) if isinstance(code, str) else (code,))
         return _check_codes(out, PROVINCES + tuple(HUBS), "province")
 
@@ -72,7 +80,7 @@ class InstrumentBase(BaseModel):
     @field_validator("sizes", mode="before")
     @classmethod
     def _sizes(cls, v):
-        return v if v == "all" else _check_codes([v] if isinstance(v, str) else v, SIZE_CLASSES, "size class")
+        return v if v == "all" else _check_codes(_as_list(v, "size class"), SIZE_CLASSES, "size class")
 
     @field_validator("start", "end", "end_announced")
     @classmethod

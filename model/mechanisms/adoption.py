@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES
+from ..regions import ADOPTED, AWARE, EXPERIMENTING
 
 
 def _logistic(x):
@@ -99,6 +99,4 @@ def step(m) -> None:
         mine = adopting & (payer == i)
         ins = m.policy.instruments[i]
         eur = np.minimum(ins.spec.rate * invest[mine] * 1e3, ins.spec.max_per_firm_eur)
-        left = ins.left
-        paid = np.where(np.cumsum(eur) <= left + 1e-6, eur, 0.0)
-        m.policy.spend(m.t, int(i), np.bincount(pop.province[idx[mine]], weights=paid, minlength=len(PROVINCES)))
+        m.policy.pay_in_order(m.t, int(i), eur, pop.province[idx[mine]])

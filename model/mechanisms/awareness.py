@@ -3,7 +3,7 @@
 An unaware firm becomes aware this quarter with probability
     1 - (1 - p_hub) * exp(-(bass_p/4 + bass_q/4 * S + training_awareness_spillover * c_prov))
 where S is the visibility-weighted share of adopters among its peers (Bass imitation term;
-hidden champions count little), p_hub the chance that a hub contact converts it, and c_prov
+hidden champions count little) at the middle of the quarter, extrapolated from its last change, p_hub the chance that a hub contact converts it, and c_prov
 last quarter's completed trainees per firm in its province (retrained workers carry knowledge).
 """
 
@@ -18,8 +18,7 @@ def step(m) -> None:
     f, p, t = m.firms_state, m.params, m.t
     u = m.streams["awareness"].random(m.n)
     unaware = f.stage == UNAWARE
-    exposure = m.exposure  # computed by the model at the start of the quarter
-    hazard = p["bass_p"] / 4 + p["bass_q"] / 4 * exposure
+    hazard = p["bass_p"] / 4 + p["bass_q"] / 4 * m.exposure_mid
     hazard = hazard + p["training_awareness_spillover"] * (m.regions.completions / m.firms_per_province)[m.pop.province]
     p_aware = 1 - (1 - m.hub_contact_prob[m.pop.province]) * np.exp(-hazard)
     f.stage[unaware & (u < p_aware)] = AWARE

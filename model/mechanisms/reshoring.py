@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..regions import PROVINCES
 from .adoption import _logistic
 
 
@@ -46,6 +45,4 @@ def step(m) -> None:
         if i < 0:
             continue
         mine = payer[go] == i
-        eur = jobs[mine] * m.policy.instruments[i].spec.eur_per_job
-        paid = np.where(np.cumsum(eur) <= m.policy.instruments[i].left + 1e-6, eur, 0.0)
-        m.policy.spend(m.t, int(i), np.bincount(pop.province[firms[mine]], weights=paid, minlength=len(PROVINCES)))
+        m.policy.pay_in_order(m.t, int(i), jobs[mine] * m.policy.instruments[i].spec.eur_per_job, pop.province[firms[mine]])

@@ -1,0 +1,136 @@
+"""Ensembles: replications x arms, seeds, executors. The one API that the CLI, the dashboard
+and calibration call, so that a number seen anywhere is the number the CLI writes.
+
+Seeds: one `SeedSequence(scenario seed)`; replication r gets its r-th child, whatever worker
+runs it. The policy arm and its counterfactual get the same child (common random numbers) and
+share one population. Results are returned per replication and assembled in replication
+order, so they are identical for any number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+import numpy as np
+
+from . import params as params_mod
+from .model import RunResult, SmartIndustryModel
+from .population import build_population
+from .streams import Streams, replication_seeds
+
+ARMS = ("policy", "counterfactual")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one arm of one replication needs; plain data so it pickles to any worker."""
+
+    parameters: dict
+    policies: tuple
+    start: str
+    end: str
+    scale: float
+    network: str
+
+
+def spec_of(scenario) -> RunSpec:
+    return RunSpec(parameters=dict(scenario.parameters), policies=tuple(scenario.policies),
+                   start=scenario.horizon.start, end=scenario.horizon.end,
+                   scale=scenario.population.scale, network=scenario.population.network)
+
+
+@dataclass
+class ReplicationTask:
+    index: int
+    seed: np.random.SeedSequence
+    arms: dict[str, RunSpec]
+
+
+def _population_key(spec: RunSpec) -> tuple:
+    pop_params = {k: v for k, v in params_mod.resolve(spec.parameters).items()
+                  if params_mod.PARAMS[k].mechanism in ("population", "network", "adoption")}
+    return spec.scale, spec.network, tuple(sorted(pop_params.items()))
+
+
+def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
+    """Run every arm of one replication with the same seed; arms share the population when
+    their population parameters agree (they do unless a scenario overrides them)."""
+    populations: dict[tuple, object] = {}
+    out = {}
+    for arm, spec in task.arms.items():
+        key = _population_key(spec)
+        if key not in populations:
+            params = params_mod.resolve(spec.parameters)
+            populations[key] = build_population(Streams(task.seed)["population"], params, spec.scale, spec.network)
+        model = SmartIndustryModel(params=spec.parameters, policies=spec.policies, start=spec.start, end=spec.end,
+                                   scale=spec.scale, network=spec.network, seed=task.seed,
+                                   population=populations[key])
+        out[arm] = model.run()
+    return task.index, out
+
+
+@dataclass
+class EnsembleSpec:
+    arms: dict[str, RunSpec]
+    seed: int
+    replications: int
+    first_replication: int = 0
+
+    def tasks(self, indices: Iterable[int] | None = None) -> list[ReplicationTask]:
+        seeds = replication_seeds(self.seed, self.first_replication + self.replications)
+        indices = range(self.first_replication, self.first_replication + self.replications) if indices is None \
+            else indices
+        return [ReplicationTask(i, seeds[i], self.arms) for i in indices]
+
+
+def ensemble_spec(scenario, counterfactual=None, replications: int | None = None, seed: int | None = None) -> EnsembleSpec:
+    arms = {"policy": spec_of(scenario)}
+    if counterfactual is not None:
+        arms["counterfactual"] = spec_of(counterfactual)
+    return EnsembleSpec(arms=arms, seed=scenario.seed if seed is None else seed,
+                        replications=scenario.replications if replications is None else replications)
+
+
+@dataclass
+class Executor:
+    """Where replications run: 'serial', local processes, or a Dask scheduler address."""
+
+    workers: int = 1
+    scheduler: str | None = None
+    _pool: object = field(default=None, init=False, repr=False)
+
+    def map(self, tasks: list[ReplicationTask]) -> Iterator[tuple[int, dict[str, RunResult]]]:
+        """Yields (replication index, results) as they finish (any order)."""
+        if self.scheduler:
+            from .dask_backend import dask_map  # optional dependency
+
+            yield from dask_map(self.scheduler, run_replication, tasks)
+        elif self.workers <= 1 or len(tasks) <= 1:
+            for task in tasks:
+                yield run_replication(task)
+        else:
+            workers = min(self.workers, len(tasks), os.cpu_count() or 1)
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                yield from pool.map(run_replication, tasks, chunksize=1)
+
+
+def run_ensemble(spec: EnsembleSpec, executor: Executor | None = None,
+                 on_result: Callable[[int, dict[str, RunResult]], None] | None = None,
+                 skip: Iterable[int] = ()) -> dict[int, dict[str, RunResult]]:
+    """Run all replications (except those in `skip`, e.g. already on disk when resuming).
+
+    `on_result` is called once per finished replication (progress bars, streaming to disk);
+    the returned dict is keyed by replication index, so order of completion never matters.
+    """
+    executor = executor or Executor()
+    skip = set(skip)
+    tasks = [t for t in spec.tasks() if t.index not in skip]
+    results: dict[int, dict[str, RunResult]] = {}
+    for index, arms in executor.map(tasks):
+        results[index] = arms
+        if on_result is not None:
+            on_result(index, arms)
+    return dict(sorted(results.items()))

@@ -1,0 +1,136 @@
+"""Results as tables: tidy time series, the policy-vs-counterfactual summary, headline figures.
+
+Bands are the 5th and 95th percentiles over replications (a 90% band). Differences are taken
+replication by replication (policy minus its counterfactual with the same random numbers),
+which is what makes them sharp. Cost per net job is a ratio of means (extra public spending /
+net jobs); its band comes from a fixed-seed bootstrap over replications, because the ratio of
+single replications explodes when net jobs are near zero.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .model import BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
+
+BAND = (5, 95)
+HEADLINE = (
+    ("net_jobs", "Net jobs (employment difference)", "jobs"),
+    ("net_adopters", "Net adopting firms", "firms"),
+    ("reshored_jobs", "Extra reshored jobs", "jobs"),
+    ("jobs_created", "Extra jobs created (gross)", "jobs"),
+    ("jobs_lost", "Extra jobs lost (gross)", "jobs"),
+    ("labour_productivity", "Labour productivity difference", "kEUR/worker"),
+    ("extra_public_spend_eur", "Extra public spending", "EUR"),
+    ("cost_per_net_job_eur", "Public cost per net job", "EUR/job"),
+)
+
+
+def timeseries_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
+    """Tidy long table: arm, replication, quarter, province, metric, value."""
+    parts = []
+    for rep, arms in results.items():
+        for arm, r in arms.items():
+            t, g, k = r.metrics.shape
+            parts.append(pd.DataFrame({
+                "arm": arm, "replication": rep,
+                "quarter": np.repeat(np.asarray(r.quarters), g * k),
+                "province": np.tile(np.repeat(np.asarray(REGIONS_OUT), k), t),
+                "metric": np.tile(np.asarray(METRICS), t * g),
+                "value": r.metrics.ravel(),
+            }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["arm", "replication", "quarter", "province", "metric", "value"])
+
+
+def breakdown_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
+    """National figures by sector and by size class: arm, replication, quarter, group, category, metric, value."""
+    parts = []
+    for rep, arms in results.items():
+        for arm, r in arms.items():
+            t, g, k = r.breakdown.shape
+            parts.append(pd.DataFrame({
+                "arm": arm, "replication": rep,
+                "quarter": np.repeat(np.asarray(r.quarters), g * k),
+                "group": np.tile(np.repeat(np.asarray([x[0] for x in BREAKDOWN_GROUPS]), k), t),
+                "category": np.tile(np.repeat(np.asarray([x[1] for x in BREAKDOWN_GROUPS]), k), t),
+                "metric": np.tile(np.asarray(BREAKDOWN_METRICS), t * g),
+                "value": r.breakdown.ravel(),
+            }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def spend_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
+    """Public spending by arm, replication, quarter, instrument and province (EUR in that quarter)."""
+    rows = []
+    for rep, arms in results.items():
+        for arm, r in arms.items():
+            t_idx, i_idx, p_idx = np.nonzero(r.spend)
+            rows.append(pd.DataFrame({
+                "arm": arm, "replication": rep, "quarter": np.asarray(r.quarters)[t_idx],
+                "instrument": np.asarray(r.instruments, dtype=object)[i_idx] if r.instruments else [],
+                "province": np.asarray(REGIONS_OUT)[p_idx], "eur": r.spend[t_idx, i_idx, p_idx]}))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _final(results, arm: str) -> np.ndarray:
+    """[replication, region, metric] at the last quarter."""
+    return np.stack([arms[arm].metrics[-1] for arms in results.values()])
+
+
+def _band(x: np.ndarray, axis=0):
+    return np.percentile(x, BAND[0], axis=axis), np.percentile(x, BAND[1], axis=axis)
+
+
+def _ratio_band(num: np.ndarray, den: np.ndarray, seed: int = 12345, draws: int = 2000) -> tuple[float, float, float]:
+    """Ratio of means with a bootstrap 90% band over replications; NaN where the mean denominator <= 0."""
+    n = len(num)
+    if den.mean() <= 0:
+        return float("nan"), float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    pick = rng.integers(0, n, size=(draws, n))
+    d = den[pick].mean(axis=1)
+    r = np.where(d > 0, num[pick].mean(axis=1) / np.where(d > 0, d, 1), np.inf)
+    return float(num.mean() / den.mean()), float(np.percentile(r, BAND[0])), float(np.percentile(r, BAND[1]))
+
+
+def summary_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
+    """Per metric and province at the end of the horizon: policy and counterfactual means,
+    and their difference with its 90% band; plus net_jobs, net_adopters,
+    extra_public_spend_eur and cost_per_net_job_eur."""
+    pol = _final(results, "policy")
+    has_cf = all("counterfactual" in arms for arms in results.values())
+    cf = _final(results, "counterfactual") if has_cf else np.zeros_like(pol)
+    diff = pol - cf
+    lo, hi = _band(diff)
+    rows = []
+    for g, region in enumerate(REGIONS_OUT):
+        for k, metric in enumerate(METRICS):
+            rows.append((metric, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+        derived = {"net_jobs": "employment", "net_adopters": "adopters", "extra_public_spend_eur": "public_spend_eur"}
+        for name, base in derived.items():
+            k = METRICS.index(base)
+            rows.append((name, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+        spend = diff[:, g, METRICS.index("public_spend_eur")]
+        jobs = diff[:, g, METRICS.index("employment")]
+        ratio, r_lo, r_hi = _ratio_band(spend, jobs)
+        rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
+    out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
+                                      "difference_p5", "difference_p95"])
+    out.insert(2, "quarter", next(iter(results.values()))["policy"].quarters[-1])
+    out.insert(3, "replications", len(results))
+    return out
+
+
+def headline(summary: pd.DataFrame, province: str = "NL") -> pd.DataFrame:
+    """The few numbers a memo needs, for one province or NL."""
+    s = summary[summary["province"] == province].set_index("metric")
+    rows = []
+    for metric, label, unit in HEADLINE:
+        r = s.loc[metric]
+        rows.append({"metric": metric, "label": label, "unit": unit, "value": r["difference"],
+                     "p5": r["difference_p5"], "p95": r["difference_p95"]})
+    return pd.DataFrame(rows)
