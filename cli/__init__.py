@@ -1,0 +1,1 @@
+"""The command line's subcommands (run.py dispatches to them)."""
