@@ -162,7 +162,9 @@ class Policy:
         idx = np.flatnonzero((fl.open_t <= t) & (t <= fl.close_t) & ~fl.closed)
         for i in np.unique(fl.instrument[idx]):
             mine = idx[fl.instrument[idx] == i]
-            per_prov = np.bincount(fl.province[mine], weights=fl.cost_q[mine], minlength=len(PROVINCES))
+            rate = self.instruments[i].spec.eur_per_quarter  # the instrument's total a quarter, if set
+            cost = fl.cost_q[mine] if rate is None else np.full(len(mine), rate * self.scale / len(mine))
+            per_prov = np.bincount(fl.province[mine], weights=cost, minlength=len(PROVINCES))
             share = self.spend(t, int(i), per_prov)
             if share < 1.0:  # budget ran out: the money left keeps the first ones running this quarter
                 n_paid = int(np.floor(share * len(mine) + 1e-9))

@@ -64,7 +64,13 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
 
 
 def peer_share(peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Mean of `weight` over each firm's peers; the whole population when well mixed."""
+    """Sum of `weight` over each firm's peers, per link of the average firm.
+
+    Normalising by the national mean degree rather than the firm's own degree makes a firm with
+    more peers see more adopters (Leigh, Kraft & Lee 2022: a larger local pool of users raises
+    adoption), which is how denser hotspot networks speed diffusion. Well mixed, everyone is
+    everyone's peer and this is the population mean (the Bass limit).
+    """
     if peers is None:
         return np.full(len(weight), weight.mean() if len(weight) else 0.0)
-    return (peers @ weight) / np.maximum(degree, 1.0)
+    return (peers @ weight) / max(float(degree.mean()), 1.0)

@@ -187,14 +187,26 @@ _P = [
     Param("hotspot_degree_multiplier", 1.5, "factor", (0, 10), (1, 3), "network",
           "seed 000: hotspots (Brainport, Zuid-Holland clusters) are denser networks",
           "Peer links of firms in hotspot provinces relative to elsewhere."),
+    Param("hotspot_visibility_multiplier", 1.5, "factor", (0, 10), (1, 2.5), "population",
+          "seed 000: outside Brainport and the Zuid-Holland clusters few leaders are known",
+          "Mean visibility of firms in hotspot provinces relative to elsewhere (capped at 0.95)."),
+    Param("readiness_base", 0.15, "readiness", (0, 1), (0.05, 0.3), "population",
+          _A + ": CBS robot use 4% of firms with 10-20 workers vs 18% with 100-250 needs a steep size gradient",
+          "Readiness of a 2-9 firm without technical staff; readiness = base + per_size x class + per_tech x "
+          "technical share (+ noise sd 0.1), clipped to [0.05, 1]."),
+    Param("readiness_per_size_class", 0.2, "readiness per size class", (0, 1), (0.05, 0.3), "population",
+          _A, "Readiness added per size class step (2-9, 10-49, 50-249, 250+)."),
+    Param("readiness_per_tech_share", 1.5, "readiness per unit technical share", (0, 10), (0.5, 3), "population",
+          _A + ": absorptive capacity grows with technical staff (Cohen & Levinthal 1990)",
+          "Readiness added per unit share of technical employees."),
     Param("visibility_floor", 0.0, "visibility", (0, 1), (0, 0.3), "population",
           _A + ": 1 makes every firm fully visible (the Bass limit)",
           "Lowest visibility; visibility = floor + (1 - floor) x Beta draw."),
     Param("visibility_mean_small", 0.2, "probability", (0.001, 0.999), (0.05, 0.4), "population",
           _A + ": seed 000: hidden champions; most SMEs are invisible to peers",
-          "Mean visibility of a firm with 2-49 workers outside hotspots (hotspots +50%)."),
+          "Mean visibility of a firm with 2-49 workers outside hotspots (x hotspot_visibility_multiplier in hotspots)."),
     Param("visibility_mean_large", 0.5, "probability", (0.001, 0.999), (0.3, 0.8), "population",
-          _A, "Mean visibility of a firm with 50+ workers outside hotspots (hotspots +50%, capped)."),
+          _A, "Mean visibility of a firm with 50+ workers outside hotspots (x hotspot_visibility_multiplier in hotspots, capped)."),
 ]
 
 PARAMS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _P})

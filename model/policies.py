@@ -110,6 +110,8 @@ class Fieldlabs(InstrumentBase):
     count: int = Field(1, ge=1, le=200, description="Fieldlabs opened, spread in turn over the provinces listed.")
     capacity_per_year: float = Field(6.0, gt=0, le=500, description="New firms each fieldlab takes in per year.")
     themes: list[str] | Literal["all"] = Field("all", description="Sectors the fieldlabs serve.")
+    eur_per_quarter: float | None = Field(None, ge=0, le=MAX_BUDGET_EUR, description=(
+        "Spending per quarter on all these fieldlabs together; omitted: the budget spread evenly."))
 
     @field_validator("themes", mode="before")
     @classmethod
@@ -123,6 +125,9 @@ class HistoricalFieldlabs(InstrumentBase):
     type: Literal["historical_fieldlabs"]
     capacity_per_year: float | None = Field(None, gt=0, le=500, description="Intake per fieldlab per year; "
                                                                             "omitted: parameter fieldlab_capacity.")
+    eur_per_quarter: float | None = Field(None, ge=0, le=MAX_BUDGET_EUR, description=(
+        "Spending per quarter on all these fieldlabs together; omitted: the budget spread evenly over the "
+        "fieldlab-quarters in the window."))
 
 
 class HubOutreach(InstrumentBase):

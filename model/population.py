@@ -114,12 +114,13 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
 
     # Readiness (absorptive capacity) grows with size and technical staff.
     tech_share = technical / np.maximum(employees, 1)
-    readiness = np.clip(0.15 + 0.2 * size_class + 1.5 * tech_share + rng.normal(0, 0.1, n), 0.05, 1.0)
+    readiness = np.clip(params["readiness_base"] + params["readiness_per_size_class"] * size_class
+                        + params["readiness_per_tech_share"] * tech_share + rng.normal(0, 0.1, n), 0.05, 1.0)
 
     # Visibility: hidden champions are the rule; hotspots make firms more visible (seed 000).
     hot = np.isin(province, [PROVINCE_INDEX[p] for p in HOTSPOTS])
     vis_mean = np.where(size_class >= 2, params["visibility_mean_large"], params["visibility_mean_small"])
-    vis_mean = np.minimum(vis_mean * np.where(hot, 1.5, 1.0), 0.95)
+    vis_mean = np.minimum(vis_mean * np.where(hot, params["hotspot_visibility_multiplier"], 1.0), 0.95)
     floor = params["visibility_floor"]
     visibility = floor + (1 - floor) * _beta_with_mean(rng, vis_mean, 4.0, n)
 
