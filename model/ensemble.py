@@ -9,6 +9,7 @@ order, so they are identical for any number of workers.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -94,6 +95,12 @@ def ensemble_spec(scenario, counterfactual=None, replications: int | None = None
                         replications=scenario.replications if replications is None else replications)
 
 
+def _mp_context():
+    """fork where the platform has it (fast, and scripts need no __main__ guard), else spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
 @dataclass
 class Executor:
     """Where replications run: 'serial', local processes, or a Dask scheduler address."""
@@ -113,7 +120,9 @@ class Executor:
                 yield run_replication(task)
         else:
             workers = min(self.workers, len(tasks), os.cpu_count() or 1)
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # Importing mesa forces the global start method to "spawn" (mesa/batchrunner.py), which
+            # re-imports the caller's script in every worker; we ask for our own context instead.
+            with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
                 yield from pool.map(run_replication, tasks, chunksize=1)
 
 

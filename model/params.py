@@ -124,8 +124,9 @@ _P = [
     Param("tech_pool_share", 0.03, "share of technical employment", (0, 1), (0.01, 0.08), "labour",
           _A + ": tight technical labour market (UWV), a few per cent available",
           "Technical workers available for hire in a province at the start, per technical employee."),
-    Param("tech_inflow_rate", 0.01, "1/quarter", (0, 1), (0.003, 0.02), "labour",
-          _A + ": graduates and job changers, about 4% of technical employment a year",
+    Param("tech_inflow_rate", 0.002, "1/quarter", (0, 1), (0.0005, 0.01), "labour",
+          _A + ": net new technical workers open to manufacturing beyond replacement demand, under 1% "
+          "of technical employment a year; UWV counts technical occupations among the tightest",
           "Quarterly inflow into the regional technical pool, per technical employee."),
     Param("tech_pool_outflow", 0.25, "1/quarter", (0, 1), (0.1, 0.5), "labour",
           _A + ": technical workers not hired by manufacturing find other work within about a year",

@@ -1,14 +1,16 @@
-"""Labour: training pipeline, the regional technical pool, and filling technical vacancies.
+"""Labour: training, the regional technical pool, and filling technical vacancies.
 
-1. Training instruments buy courses (spending / cost_per_trainee) for routine workers of
-   eligible firms in their provinces; trainees finish after training_lag_quarters.
-2. Finished trainees first fill open technical posts in their province's firms (moving from
-   routine to technical work in the same firm: no job created or lost), the rest upskill in
-   place. Completions also feed awareness next quarter (knowledge carriers, seed 000).
-3. The technical pool gains tech_inflow_rate * technical employment * (1 + champion_attraction
-   * visible adopter share) a quarter and loses tech_pool_outflow of itself; it fills open
-   vacancies (a hire is a job created). When the pool is short, posts stay open, the shortage
-   index rises (adoption gets dearer) and adopters' productivity ramps slow.
+1. Training instruments buy conversion courses (spending / cost_per_trainee) for routine
+   workers in their provinces (allocated by routine employment of eligible firms); trainees
+   finish after training_lag_quarters and join the province's technical pool as job seekers.
+   Completions also feed awareness next quarter (knowledge carriers, seed 000).
+2. The technical pool gains tech_inflow_rate * technical employment * (1 + champion_attraction
+   * visible adopters per firm) a quarter plus finished trainees, and loses tech_pool_outflow
+   of itself (people who find work elsewhere). It fills open vacancies in proportion (a hire is
+   a job created). When the pool is short, posts stay open, the shortage index rises (adoption
+   gets dearer) and adopters' productivity ramps slow.
+Training therefore creates jobs only where technical workers are short: where the pool
+already suffices, a trainee takes a post someone else would have filled.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def _fill(f, prov: np.ndarray, available: np.ndarray) -> np.ndarray:
     return placed
 
 
-def _train(m) -> None:
+def _train(m) -> np.ndarray:
+    """Buy this quarter's courses; return the trainees finishing now, per province."""
     f, pop, reg = m.firms_state, m.pop, m.regions
     lag = int(m.params["training_lag_quarters"])  # pipeline[k]: trainees finishing k quarters from now
     for i, ins in m.policy.of_kind("training"):
@@ -47,26 +50,15 @@ def _train(m) -> None:
     reg.pipeline[-1] = 0.0
     reg.completions = finished
     reg.trained += finished
-    if finished.sum() <= 0:
-        return
-    placed = _fill(f, pop.province, finished)
-    placed = np.minimum(placed, f.routine)
-    f.routine -= placed
-    f.technical += placed
-    rest = finished - np.bincount(pop.province, weights=placed, minlength=N_PROV)
-    routine_p = np.bincount(pop.province, weights=f.routine, minlength=N_PROV)
-    upskill = f.routine * np.divide(rest, routine_p, out=np.zeros(N_PROV), where=routine_p > 0)[pop.province]
-    upskill = np.minimum(upskill, f.routine)
-    f.routine -= upskill
-    f.technical += upskill
+    return finished
 
 
 def step(m) -> None:
     f, p, pop, reg = m.firms_state, m.params, m.pop, m.regions
-    _train(m)
+    trained = _train(m)
     tech_p = np.bincount(pop.province, weights=f.technical, minlength=N_PROV)
     visible = np.bincount(pop.province, weights=m.visibility * (f.stage == ADOPTED), minlength=N_PROV)
-    reg.tech_pool = (reg.tech_pool * (1 - p["tech_pool_outflow"])
+    reg.tech_pool = (reg.tech_pool * (1 - p["tech_pool_outflow"]) + trained
                      + p["tech_inflow_rate"] * tech_p * (1 + p["champion_attraction"] * visible / m.firms_per_province))
     hires = _fill(f, pop.province, reg.tech_pool)
     f.technical += hires
