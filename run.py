@@ -22,8 +22,21 @@ MODULES = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad flags are user errors too: one line and exit code 2, like every other (argparse's
+    default prints the whole usage first). Subcommand parsers inherit this class."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {self.prog}: {message}; see {self.prog} --help\n")
+
+
+# Optional extras (pyproject.toml) that a subcommand needs beyond the core install.
+EXTRAS = {"dashboard": "dashboard", "calibrate": "calibration", "sensitivity": "calibration"}
+PROJECT_PACKAGES = ("cli", "model", "viz", "calibration")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="run.py", description="smartregion: Smart Industry adoption, jobs and productivity in Dutch provinces.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     added = set()
@@ -32,14 +45,35 @@ def build_parser() -> argparse.ArgumentParser:
         if module_name in added:
             continue
         try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:  # an optional part (dashboard, calibration) not installed
-            if e.name and e.name.startswith("cli."):
+            importlib.import_module(module_name).add_parser(sub)
+        except ModuleNotFoundError as e:
+            missing = (e.name or "").split(".")[0]
+            if missing == "cli":  # a subcommand not written yet
                 continue
-            raise
-        module.add_parser(sub)
+            if missing in PROJECT_PACKAGES or name not in EXTRAS:
+                raise  # a bug, not a missing optional install
+            _needs_extra(sub, name, e.name)
         added.add(module_name)
     return parser
+
+
+def _needs_extra(sub, name: str, package: str) -> None:
+    """A subcommand whose optional dependencies are not installed: listed, and when used it
+    says in one line what to install, instead of breaking every other command."""
+    from cli.common import UserError
+
+    extra = EXTRAS[name]
+
+    def explain(args):
+        raise UserError(f"{name} needs the optional package '{package}', which is not installed; allowed: "
+                        f"install it with pip install -e '.[{extra}]'")
+
+    if name in sub.choices:  # add_parser failed half-way: keep its flags, replace what it does
+        p = sub.choices[name]
+    else:
+        p = sub.add_parser(name, help=f"(needs: pip install -e '.[{extra}]')")
+        p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    p.set_defaults(func=explain)
 
 
 def main(argv: list[str] | None = None) -> int:

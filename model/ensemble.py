@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -103,43 +103,64 @@ def _mp_context():
 
 @dataclass
 class Executor:
-    """Where replications run: 'serial', local processes, or a Dask scheduler address."""
+    """Where work runs: in this process (workers=1), in local worker processes, or on a Dask
+    cluster (`scheduler`: an address such as tcp://host:8786, or "local" for a LocalCluster of
+    `workers` processes on this machine). Replications, calibration particles and sensitivity
+    samples all go through it, so they scale the same way."""
 
     workers: int = 1
     scheduler: str | None = None
-    _pool: object = field(default=None, init=False, repr=False)
 
-    def map(self, tasks: list[ReplicationTask]) -> Iterator[tuple[int, dict[str, RunResult]]]:
-        """Yields (replication index, results) as they finish (any order)."""
+    def imap(self, fn: Callable, items: list) -> Iterator[tuple[int, object]]:
+        """(position in items, fn(item)) for every item, as they finish (any order)."""
         if self.scheduler:
             from .dask_backend import dask_map  # optional dependency
 
-            yield from dask_map(self.scheduler, run_replication, tasks)
-        elif self.workers <= 1 or len(tasks) <= 1:
-            for task in tasks:
-                yield run_replication(task)
+            yield from dask_map(self.scheduler, fn, items, local_workers=self.workers)
+        elif self.workers <= 1 or len(items) <= 1:
+            for i, item in enumerate(items):
+                yield i, fn(item)
         else:
-            workers = min(self.workers, len(tasks), os.cpu_count() or 1)
+            workers = min(self.workers, len(items), os.cpu_count() or 1)
             # Importing mesa forces the global start method to "spawn" (mesa/batchrunner.py), which
             # re-imports the caller's script in every worker; we ask for our own context instead.
             with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-                yield from pool.map(run_replication, tasks, chunksize=1)
+                # map keeps input order and drops each result once it is handed on; one item a
+                # message, since even the smallest item (one model run) dwarfs the message cost
+                yield from enumerate(pool.map(fn, items))
+
+    def ordered_map(self, fn: Callable, items: Iterable) -> list:
+        """[fn(x) for x in items], run where this executor says, in input order."""
+        items = list(items)
+        out = [None] * len(items)
+        for i, y in self.imap(fn, items):
+            out[i] = y
+        return out
+
+    def map(self, tasks: list[ReplicationTask]) -> Iterator[tuple[int, dict[str, RunResult]]]:
+        """Yields (replication index, results) as they finish (any order)."""
+        for _, result in self.imap(run_replication, tasks):
+            yield result
 
 
 def run_ensemble(spec: EnsembleSpec, executor: Executor | None = None,
                  on_result: Callable[[int, dict[str, RunResult]], None] | None = None,
-                 skip: Iterable[int] = ()) -> dict[int, dict[str, RunResult]]:
+                 skip: Iterable[int] = (), keep: bool | None = None) -> dict[int, dict[str, RunResult]]:
     """Run all replications (except those in `skip`, e.g. already on disk when resuming).
 
-    `on_result` is called once per finished replication (progress bars, streaming to disk);
-    the returned dict is keyed by replication index, so order of completion never matters.
+    `on_result` is called once per finished replication (progress bars, streaming to disk).
+    `keep`: hold every result and return them keyed by replication index (so order of
+    completion never matters). By default results are kept only when there is no `on_result`:
+    a caller that streams them to disk keeps memory flat however many replications run.
     """
     executor = executor or Executor()
+    keep = on_result is None if keep is None else keep
     skip = set(skip)
     tasks = [t for t in spec.tasks() if t.index not in skip]
     results: dict[int, dict[str, RunResult]] = {}
     for index, arms in executor.map(tasks):
-        results[index] = arms
+        if keep:
+            results[index] = arms
         if on_result is not None:
             on_result(index, arms)
     return dict(sorted(results.items()))

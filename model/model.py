@@ -24,7 +24,7 @@ from .mechanisms import ORDER, experimenting
 from .mechanisms.productivity import realised
 from .network import peer_share
 from .population import Population, build_population
-from .regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES, SECTORS, SIZE_CLASSES, UNAWARE
+from .regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES, SECTORS, SIZE_CLASSES, STAGES, UNAWARE
 from .state import FirmState, RegionState
 from .streams import Streams
 from .timeline import format_quarter, parse_quarter
@@ -40,6 +40,11 @@ BREAKDOWN_METRICS = ("firms", "adopters", "employment", "jobs_created", "jobs_lo
 BREAKDOWN_GROUPS = tuple(("sector", s) for s in SECTORS) + tuple(("size", s) for s in SIZE_CLASSES)
 REGIONS_OUT = PROVINCES + ("NL",)
 N_PROV = len(PROVINCES)
+# Summed per (province, sector, size class) cell every quarter, in this order (see _record);
+# value_added_meur is summed in kEUR and converted after.
+_CELL_SUMS = ("firms", "aware", "experimenting", "adopters", "fieldlab_firms", "employment", "employment_routine",
+              "employment_mid", "employment_technical", "jobs_created", "jobs_lost", "reshored_jobs",
+              "value_added_meur", "technical_vacancies")
 
 
 @dataclass
@@ -94,6 +99,8 @@ class SmartIndustryModel(mesa.Model):
         self.degree = (np.asarray(self.pop.peers.sum(axis=1)).ravel() if self.pop.peers is not None
                        else np.full(self.n, float(self.n)))
         self.firms_per_province = np.maximum(np.bincount(self.pop.province, minlength=N_PROV), 1)
+        self._cell_shape = (N_PROV, len(SECTORS), len(SIZE_CLASSES))
+        self._cell = np.ravel_multi_index((self.pop.province, self.pop.sector, self.pop.size_class), self._cell_shape)
         self.firms_state = FirmState.initial(self.pop)
         self.regions = RegionState.initial(self.pop, self.params["tech_pool_share"],
                                            int(self.params["training_lag_quarters"]))
@@ -103,6 +110,8 @@ class SmartIndustryModel(mesa.Model):
         # Productivity: base such that 2014 productivity equals the drawn value (earlier
         # adopters' gains and spillovers are already in the data).
         self.visibility = self.pop.visibility.copy()
+        self._boost = np.zeros(N_PROV)  # hub visibility boost by province that self.visibility includes
+        self.exposure = None
         self.multiplier = realised(self)
         self.multiplier0 = self.multiplier.copy()
         self.firms_state.prod_base = self.pop.productivity / self.multiplier
@@ -173,16 +182,24 @@ class SmartIndustryModel(mesa.Model):
             miss *= 1 - p["hub_contact_awareness"] * reach
             boost = np.where(ins.provinces, np.maximum(boost, ins.spec.visibility_boost), boost)
         fl = self.policy.fieldlabs
-        for lab in self.open_fieldlabs:
-            eco[fl.province[lab]] = max(eco[fl.province[lab]], look(self.policy.instruments[fl.instrument[lab]]))
+        paid_by = fl.instrument[self.open_fieldlabs]
+        for i in np.unique(paid_by):  # one outlook per instrument, not per fieldlab
+            where = fl.province[self.open_fieldlabs[paid_by == i]]
+            eco[where] = np.maximum(eco[where], look(self.policy.instruments[i]))
         self.hub_contact_prob = 1 - miss
         self.ecosystem = eco
-        self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
+        if not np.array_equal(boost, self._boost):
+            self._boost = boost
+            self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
+            self.exposure = None  # last quarter's exposure was weighted by another visibility
         adopted = f.stage == ADOPTED
-        self.exposure = peer_share(pop.peers, self.degree, self.visibility * adopted)
         # Exposure grows during the quarter; the awareness hazard uses its midpoint value,
         # extrapolated from last quarter's change (second order in the step: see docs/ODD.md).
-        before = peer_share(pop.peers, self.degree, self.visibility * self._adopted_before)
+        # `before` weights last quarter's adopters by this quarter's visibility: while visibility
+        # is unchanged that is last quarter's exposure, and a sparse product is saved.
+        before = self.exposure if self.exposure is not None else peer_share(
+            pop.peers, self.degree, self.visibility * self._adopted_before)
+        self.exposure = peer_share(pop.peers, self.degree, self.visibility * adopted)
         self.exposure_mid = np.clip(self.exposure + 0.5 * (self.exposure - before), 0.0, 1.0)
         self._adopted_before = adopted
         vac_p = self._by_province(f.vacancies)
@@ -198,35 +215,37 @@ class SmartIndustryModel(mesa.Model):
         return np.append(by, by.sum())
 
     def _record(self) -> None:
-        f, pop, t = self.firms_state, self.pop, self.t
+        """Every output metric of quarter t. Firm-level quantities are summed once per
+        (province, sector, size class) cell; provinces, NL, sectors and size classes are margins
+        of those cells (one pass over the firms per quantity instead of one per output)."""
+        f, t = self.firms_state, self.t
         self._ever_in_fieldlab |= f.fieldlab_experience
         employees = f.employees
-        va = f.productivity * employees
-        adopted = f.stage == ADOPTED
-        big = pop.size_class >= 1
-        fl = self.policy.fieldlabs
+        cell, n_cells = self._cell, self._cell_shape[0] * self._cell_shape[1] * self._cell_shape[2]
+        stages = np.bincount(cell * len(STAGES) + f.stage, minlength=n_cells * len(STAGES)).reshape(n_cells, -1)
+        grid = np.empty((len(_CELL_SUMS), n_cells))
+        grid[0] = stages.sum(axis=1)
+        grid[1] = stages[:, AWARE:].sum(axis=1)
+        grid[2] = stages[:, EXPERIMENTING]
+        grid[3] = stages[:, ADOPTED]
+        weighted = (self._ever_in_fieldlab, employees, f.routine, f.mid, f.technical, f.created, f.lost,
+                    f.reshored_jobs, f.productivity * employees, f.vacancies)
+        for j, w in enumerate(weighted, start=4):
+            grid[j] = np.bincount(cell, weights=w, minlength=n_cells)
+        grid = grid.reshape((len(_CELL_SUMS),) + self._cell_shape)
+        by_prov = grid.sum(axis=(2, 3))
         row = self._metrics[t]
         col = METRIC_INDEX
-        row[:, col["firms"]] = self._by_region(None)
-        row[:, col["aware"]] = self._by_region(f.stage >= AWARE)
-        row[:, col["experimenting"]] = self._by_region(f.stage == EXPERIMENTING)
-        row[:, col["adopters"]] = self._by_region(adopted)
+        row[:, [col[m] for m in _CELL_SUMS]] = np.concatenate([by_prov, by_prov.sum(axis=1, keepdims=True)], axis=1).T
+        row[:, col["value_added_meur"]] /= 1e3  # summed in kEUR
         row[:, col["adoption_rate"]] = row[:, col["adopters"]] / np.maximum(row[:, col["firms"]], 1)
-        row[:, col["adoption_rate_10plus"]] = self._by_region(adopted & big) / np.maximum(self._by_region(big), 1)
-        open_now = np.bincount(fl.province[self.open_fieldlabs], minlength=N_PROV)
+        big = grid[[_CELL_SUMS.index("adopters"), _CELL_SUMS.index("firms")], :, :, 1:].sum(axis=(2, 3))  # 10+ workers
+        big = np.concatenate([big, big.sum(axis=1, keepdims=True)], axis=1)
+        row[:, col["adoption_rate_10plus"]] = big[0] / np.maximum(big[1], 1)
+        open_now = np.bincount(self.policy.fieldlabs.province[self.open_fieldlabs], minlength=N_PROV)
         row[:, col["fieldlabs_active"]] = np.append(open_now, open_now.sum())
-        row[:, col["fieldlab_firms"]] = self._by_region(self._ever_in_fieldlab)
-        row[:, col["employment"]] = self._by_region(employees)
-        row[:, col["employment_routine"]] = self._by_region(f.routine)
-        row[:, col["employment_mid"]] = self._by_region(f.mid)
-        row[:, col["employment_technical"]] = self._by_region(f.technical)
-        row[:, col["jobs_created"]] = self._by_region(f.created)
-        row[:, col["jobs_lost"]] = self._by_region(f.lost)
-        row[:, col["reshored_jobs"]] = self._by_region(f.reshored_jobs)
-        row[:, col["value_added_meur"]] = self._by_region(va) / 1e3
         row[:, col["labour_productivity"]] = row[:, col["value_added_meur"]] * 1e3 / np.maximum(
             row[:, col["employment"]], 1e-9)
-        row[:, col["technical_vacancies"]] = self._by_region(f.vacancies)
         pool = self.regions.tech_pool
         row[:, col["technical_pool"]] = np.append(pool, pool.sum())
         trained = self.regions.trained
@@ -234,10 +253,8 @@ class SmartIndustryModel(mesa.Model):
         spent = self.policy.spent[: t + 1].sum(axis=(0, 1))
         row[:, col["public_spend_eur"]] = np.append(spent, spent.sum())
 
-        groups = [pop.sector == k for k in range(len(SECTORS))] + [pop.size_class == k for k in range(len(SIZE_CLASSES))]
-        for g, sel in enumerate(groups):
-            self._breakdown[t, g] = (sel.sum(), (adopted & sel).sum(), employees[sel].sum(), f.created[sel].sum(),
-                                     f.lost[sel].sum(), f.reshored_jobs[sel].sum())
+        parts = grid[[_CELL_SUMS.index(m) for m in BREAKDOWN_METRICS]]
+        self._breakdown[t] = np.concatenate([parts.sum(axis=(1, 3)), parts.sum(axis=(1, 2))], axis=1).T
 
     def result_row(self, metric: str, region: str = "NL") -> float:
         return float(self._metrics[max(self.t, 0), REGIONS_OUT.index(region), METRIC_INDEX[metric]])

@@ -57,10 +57,13 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
     tgt = np.where(cnt > 0, within, (pick * n).astype(np.int64))
 
     keep = tgt != src
-    a = sparse.coo_matrix((np.ones(keep.sum(), dtype=np.float32), (src[keep], tgt[keep])), shape=(n, n)).tocsr()
-    a = a + a.T
-    a.data[:] = 1.0  # duplicates and reciprocal links count once
-    return a.tocsr()
+    src, tgt = src[keep].astype(np.int32), tgt[keep].astype(np.int32)  # scipy's index type: no conversion
+    # Both directions: firms that know each other learn from each other.
+    a = sparse.coo_matrix((np.ones(2 * len(src)), (np.concatenate([src, tgt]), np.concatenate([tgt, src]))),
+                          shape=(n, n)).tocsr()
+    a.data[:] = 1.0  # duplicates and reciprocal links count once; float64 like the weights, so that
+    # products need no conversion of the matrix
+    return a
 
 
 def peer_share(peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.ndarray) -> np.ndarray:
@@ -73,4 +76,19 @@ def peer_share(peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.n
     """
     if peers is None:
         return np.full(len(weight), weight.mean() if len(weight) else 0.0)
-    return (peers @ weight) / max(float(degree.mean()), 1.0)
+    return _peer_sum(peers, weight) / max(float(degree.mean()), 1.0)
+
+
+def _peer_sum(peers: sparse.csr_matrix, weight: np.ndarray) -> np.ndarray:
+    """peers @ weight. While few firms have weight (adopters, early on), it is cheaper to walk
+    only their links: the network is symmetric, so row j lists the firms j counts for. With
+    sorted indices (as built above) each sum gets the same terms in the same order as the
+    product, so results are identical; above an eighth of firms the product is faster."""
+    src = np.flatnonzero(weight)
+    if 8 * len(src) > len(weight):
+        return peers @ weight
+    start = peers.indptr[src]
+    count = peers.indptr[src + 1] - start
+    links = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
+    return np.bincount(peers.indices[links], weights=peers.data[links] * np.repeat(weight[src], count),
+                       minlength=len(weight))

@@ -17,6 +17,11 @@ from .regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
 from .timeline import parse_quarter
 
 MAX_BUDGET_EUR = 50e9  # larger than the whole Dutch economic-affairs budget: surely a typo
+# Quarters an instrument may name. The data start in 2014Q1 and the model means nothing after
+# 2050Q4 (model/scenario.py uses the same bounds for the horizon). A budget is spread over the
+# instrument's whole window, so a typo like 2203Q4 would silently spend almost nothing a quarter.
+EARLIEST_QUARTER = "2014Q1"
+LATEST_QUARTER = "2050Q4"
 
 
 def _check_codes(values: list[str], allowed, what: str) -> list[str]:
@@ -24,24 +29,26 @@ def _check_codes(values: list[str], allowed, what: str) -> list[str]:
     for v in values:
         if v not in allowed:
             raise ValueError(f"unknown {what} '{v}'{suggest(str(v), allowed)}; allowed: {', '.join(allowed)}")
+        if v in out:  # a hub and one of its provinces, or a code written twice
+            raise ValueError(f"{what} '{v}' listed twice (a hub counts as its provinces); allowed: each once")
         out.append(v)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{what} listed twice")
     return out
 
 
-def _as_list(v, what: str) -> list:
+def _as_list(v, what: str, allowed) -> list:
     """One code or a list of codes as a list; anything else (a number, a mapping, null) is a
     ValueError naming what is allowed, instead of a TypeError escaping from validation."""
     if isinstance(v, str):
         return [v]
     if isinstance(v, (list, tuple)):
         return list(v)
-    raise ValueError(f"must be 'all', one {what} or a list of {what}s, got {v!r}")
+    shown = repr(v) if len(repr(v)) <= 40 else repr(v)[:37] + "..."
+    raise ValueError(f"must be 'all', one {what} or a list of them, got {shown}; allowed: 'all' or from "
+                     f"{', '.join(allowed)}")
 
 
 def _sector_list(v):
-    return v if v == "all" else _check_codes(_as_list(v, "sector"), SECTORS, "sector")
+    return v if v == "all" else _check_codes(_as_list(v, "sector", SECTORS), SECTORS, "sector")
 
 
 class InstrumentBase(BaseModel):
@@ -68,7 +75,7 @@ class InstrumentBase(BaseModel):
         if v == "all":
             return v
         out: list[str] = []
-        for code in _as_list(v, "province"):
+        for code in _as_list(v, "province", PROVINCES + tuple(HUBS)):
             out.extend(HUBS.get(code, (code,)) if isinstance(code, str) else (code,))
         return _check_codes(out, PROVINCES + tuple(HUBS), "province")
 
@@ -80,22 +87,33 @@ class InstrumentBase(BaseModel):
     @field_validator("sizes", mode="before")
     @classmethod
     def _sizes(cls, v):
-        return v if v == "all" else _check_codes(_as_list(v, "size class"), SIZE_CLASSES, "size class")
+        return v if v == "all" else _check_codes(_as_list(v, "size class", SIZE_CLASSES), SIZE_CLASSES, "size class")
 
     @field_validator("start", "end", "end_announced")
     @classmethod
     def _quarter(cls, v):
         if v is None:
             return v
-        parse_quarter(v)
+        if not parse_quarter(EARLIEST_QUARTER) <= parse_quarter(v) <= parse_quarter(LATEST_QUARTER):
+            raise ValueError(f"{v} is outside the quarters the model simulates; allowed: {EARLIEST_QUARTER} to "
+                             f"{LATEST_QUARTER}")
         return v
 
     @model_validator(mode="after")
     def _timing(self):
+        """start <= end_announced <= end. Announcing before the start would mean the same as
+        announcing at the start (firms discount only while it runs), so an earlier quarter is
+        a mix-up of the dates, not a different policy. Different instruments may overlap in
+        time and place: they add up, each paying from its own budget (baseline's hubs and
+        BOOST both serve Oost in 2018-2020)."""
         if parse_quarter(self.end) < parse_quarter(self.start):
             raise ValueError(f"end {self.end} is before start {self.start}")
-        if self.end_announced is not None and parse_quarter(self.end_announced) > parse_quarter(self.end):
-            raise ValueError(f"end_announced {self.end_announced} is after end {self.end}")
+        if self.end_announced is not None:
+            if parse_quarter(self.end_announced) > parse_quarter(self.end):
+                raise ValueError(f"end_announced {self.end_announced} is after end {self.end}")
+            if parse_quarter(self.end_announced) < parse_quarter(self.start):
+                raise ValueError(f"end_announced {self.end_announced} is before start {self.start}; allowed: a "
+                                 f"quarter from start to end ({self.start} = temporary from the outset)")
         return self
 
     @property

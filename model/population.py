@@ -10,6 +10,7 @@ passed in, so the same seed gives the same population; policy arms share one pop
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,15 +61,30 @@ def _draw_employees(rng: np.random.Generator, size_class: np.ndarray, means: np.
     """
     u = rng.random(len(size_class))
     out = np.empty(len(size_class))
-    grid = (np.arange(2000) + 0.5) / 2000
     for k, (lo, hi) in enumerate(_SIZE_BOUNDS):
-        target = float(np.clip(means[k], lo * 1.01, hi * 0.99))
-        gs = np.geomspace(0.05, 50, 400)
-        mean_of = np.array([(lo * (hi / lo) ** (grid ** g)).mean() for g in gs])  # decreasing in g
-        g = gs[np.argmin(np.abs(mean_of - target))]
+        g = _size_exponent(lo, hi, float(np.clip(means[k], lo * 1.01, hi * 0.99)))
         sel = size_class == k
         out[sel] = np.round(lo * (hi / lo) ** (u[sel] ** g))
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _size_exponent(lo: float, hi: float, target: float) -> float:
+    """g whose power law on [lo, hi] has mean `target`, on a grid. Cached: the class means are
+    data, so every replication would otherwise solve the same grid again (a third of set-up)."""
+    grid = (np.arange(2000) + 0.5) / 2000
+    gs = np.geomspace(0.05, 50, 400)
+    mean_of = np.array([(lo * (hi / lo) ** (grid ** g)).mean() for g in gs])  # decreasing in g
+    return float(gs[np.argmin(np.abs(mean_of - target))])
+
+
+@functools.lru_cache(maxsize=4)
+def _margins(data_dir) -> tuple:
+    """Size classes, provincial employment, the sector table and provincial productivity, read
+    once per data directory (keyed like data._read, so a test pointing DATA_DIR elsewhere gets
+    its own): the pandas look-ups cost about a tenth of a full-population set-up. Read only."""
+    return (data.firm_size_classes(), data.province_manufacturing_employment(), data.sector_table(),
+            data.province_productivity()[0])
 
 
 def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: float, u_size: int) -> np.ndarray:
@@ -79,15 +95,13 @@ def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: f
 def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                      network: str = "peers") -> Population:
     """Draw the firm population for one replication (both arms share it)."""
-    sizes = data.firm_size_classes()
+    sizes, emp, sectors, prov_prod = _margins(data.DATA_DIR)
     counts = np.maximum(np.round(sizes["firms"].to_numpy() * scale).astype(int), 1)
     n = int(counts.sum())
     size_class = np.repeat(np.arange(len(SIZE_CLASSES), dtype=np.int8), counts)
 
     # Provinces in proportion to manufacturing employment (assumption: same size mix everywhere).
-    emp = data.province_manufacturing_employment()
     province = rng.choice(len(PROVINCES), size=n, p=emp / emp.sum()).astype(np.int8)
-    sectors = data.sector_table()
     sector = rng.choice(len(sectors), size=n, p=sectors["firm_share"].to_numpy()).astype(np.int8)
 
     employees = _draw_employees(rng, size_class, sizes["mean_employees"].to_numpy())
@@ -99,7 +113,6 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
     mid = np.round(employees * mix[:, 1])
     routine = np.maximum(employees - technical - mid, 0.0)
 
-    prov_prod, _filled = data.province_productivity()
     productivity = (prov_prod[province] * sectors["productivity_factor"].to_numpy()[sector]
                     * rng.lognormal(-0.045, 0.3, n))  # mean-one noise: exp(-sigma^2/2)
 

@@ -74,6 +74,28 @@ def spend_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
 
 
+def metric_arrays(ts: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The inverse of `timeseries_frame`: the quarters and, per arm, the values as an array
+    [replication, quarter, region, metric] with replications in ascending order.
+
+    Lets summaries and charts be built from time series read back from disk (Parquet parts,
+    timeseries.csv) exactly as from results held in memory."""
+    quarters = sorted(ts["quarter"].unique())  # labels like 2018Q4 sort in time order
+    reps = np.sort(ts["replication"].unique())
+    out = {}
+    for arm, sub in ts.groupby("arm", sort=False):
+        idx = (np.searchsorted(reps, sub["replication"].to_numpy()),
+               np.searchsorted(quarters, sub["quarter"].to_numpy()),
+               pd.Index(REGIONS_OUT).get_indexer(sub["province"]),
+               pd.Index(METRICS).get_indexer(sub["metric"]))
+        if (idx[2] < 0).any() or (idx[3] < 0).any():
+            raise ValueError("time series holds a province or metric this model does not know")
+        arr = np.full((len(reps), len(quarters), len(REGIONS_OUT), len(METRICS)), np.nan)
+        arr[idx] = sub["value"].to_numpy()
+        out[str(arm)] = arr
+    return list(quarters), out
+
+
 def _final(results, arm: str) -> np.ndarray:
     """[replication, region, metric] at the last quarter."""
     return np.stack([arms[arm].metrics[-1] for arms in results.values()])
@@ -92,37 +114,78 @@ def _ratio_band(num: np.ndarray, den: np.ndarray, seed: int = 12345, draws: int 
     pick = rng.integers(0, n, size=(draws, n))
     d = den[pick].mean(axis=1)
     r = np.where(d > 0, num[pick].mean(axis=1) / np.where(d > 0, d, 1), np.inf)
-    return float(num.mean() / den.mean()), float(np.percentile(r, BAND[0])), float(np.percentile(r, BAND[1]))
+    # No interpolation between draws: where over 5% of draws have no positive denominator the
+    # upper bound is inf (unbounded), not the NaN that interpolating between infinities gives.
+    lo, hi = np.percentile(r, BAND, method="nearest")
+    return float(num.mean() / den.mean()), float(lo), float(hi)
+
+
+# Derived rows of the summary: name -> the metric whose policy-minus-counterfactual it is.
+DERIVED = {"net_jobs": "employment", "net_adopters": "adopters", "extra_public_spend_eur": "public_spend_eur"}
+
+
+def summary_from_final(pol: np.ndarray, cf: np.ndarray | None, quarter: str) -> pd.DataFrame:
+    """The summary from end-of-horizon values [replication, region, metric] of the policy arm
+    and its counterfactual (same replications, same order). Without a counterfactual the
+    difference columns are NaN: a level is not an effect."""
+    has_cf = cf is not None
+    diff = pol - cf if has_cf else np.full_like(pol, np.nan)
+    lo, hi = _band(diff) if has_cf else (diff[0], diff[0])
+    rows = []
+    for g, region in enumerate(REGIONS_OUT):
+        for k, metric in enumerate(METRICS):
+            rows.append((metric, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+        for name, base in DERIVED.items():
+            k = METRICS.index(base)
+            rows.append((name, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+        spend = diff[:, g, METRICS.index("public_spend_eur")]
+        jobs = diff[:, g, METRICS.index("employment")]
+        ratio, r_lo, r_hi = _ratio_band(spend, jobs) if has_cf else (np.nan,) * 3
+        rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
+    out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
+                                      "difference_p5", "difference_p95"])
+    out.insert(2, "quarter", quarter)
+    out.insert(3, "replications", len(pol))
+    return out
 
 
 def summary_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
     """Per metric and province at the end of the horizon: policy and counterfactual means,
     and their difference with its 90% band; plus net_jobs, net_adopters,
     extra_public_spend_eur and cost_per_net_job_eur."""
-    pol = _final(results, "policy")
     has_cf = all("counterfactual" in arms for arms in results.values())
-    cf = _final(results, "counterfactual") if has_cf else np.zeros_like(pol)
-    diff = pol - cf
-    lo, hi = _band(diff)
+    return summary_from_final(_final(results, "policy"), _final(results, "counterfactual") if has_cf else None,
+                              next(iter(results.values()))["policy"].quarters[-1])
+
+
+COMPARE_COLUMNS = ["scenario", "province"] + [f"{m}_{s}" for m in (
+    "net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur", "net_jobs_per_eur_million")
+    for s in ("mean", "p5", "p95")]
+
+
+def compare_frame(final: dict[str, np.ndarray], counterfactual: str, quarter: str) -> pd.DataFrame:
+    """Every arm but `counterfactual` against it (same replications): per scenario and region,
+    net jobs, net adopters, extra public spend and cost per net job with 90% bands, and net
+    jobs per EUR million of extra public spend (ratio of means, bootstrap band; NaN where the
+    scenario spends no more than the counterfactual)."""
     rows = []
-    for g, region in enumerate(REGIONS_OUT):
-        for k, metric in enumerate(METRICS):
-            rows.append((metric, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
-                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
-        derived = {"net_jobs": "employment", "net_adopters": "adopters", "extra_public_spend_eur": "public_spend_eur"}
-        for name, base in derived.items():
-            k = METRICS.index(base)
-            rows.append((name, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
-                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
-        spend = diff[:, g, METRICS.index("public_spend_eur")]
-        jobs = diff[:, g, METRICS.index("employment")]
-        ratio, r_lo, r_hi = _ratio_band(spend, jobs)
-        rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
-    out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
-                                      "difference_p5", "difference_p95"])
-    out.insert(2, "quarter", next(iter(results.values()))["policy"].quarters[-1])
-    out.insert(3, "replications", len(results))
-    return out
+    for arm, pol in final.items():
+        if arm == counterfactual:
+            continue
+        cf = final[counterfactual]
+        s = summary_from_final(pol, cf, quarter).set_index(["metric", "province"])
+        spend = (pol - cf)[:, :, METRICS.index("public_spend_eur")]
+        jobs = (pol - cf)[:, :, METRICS.index("employment")]
+        for g, region in enumerate(REGIONS_OUT):
+            row = [arm, region]
+            for metric in ("net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur"):
+                r = s.loc[(metric, region)]
+                row += [r["difference"], r["difference_p5"], r["difference_p95"]]
+            row += list(_ratio_band(jobs[:, g], spend[:, g] / 1e6))
+            rows.append(row)
+    return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
 
 def headline(summary: pd.DataFrame, province: str = "NL") -> pd.DataFrame:

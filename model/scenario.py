@@ -38,9 +38,12 @@ and what is allowed.
 from __future__ import annotations
 
 import copy
+import datetime
 import hashlib
 import json
+import math
 import re
+import stat
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +53,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .params import PARAMS, ParameterError, check_value, resolve, suggest
-from .policies import INSTRUMENT_TYPES, Instrument
+from .policies import EARLIEST_QUARTER, INSTRUMENT_TYPES, LATEST_QUARTER, Instrument
 from .regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
 from .timeline import parse_quarter
 
@@ -59,17 +62,20 @@ REPO_ROOT: Path = SCENARIO_DIR.parent
 
 DEFAULT_START = "2014Q1"  # programme start (seed 004) and first quarter of the data
 DEFAULT_END = "2030Q4"
-EARLIEST_START = "2014Q1"  # the population and fieldlab data start here
-LATEST_END = "2050Q4"  # beyond this the model's assumptions (wages, technology) mean nothing
+EARLIEST_START = EARLIEST_QUARTER  # the population and fieldlab data start here
+LATEST_END = LATEST_QUARTER  # beyond this the model's assumptions (wages, technology) mean nothing
 DEFAULT_SEED = 20140101
 DEFAULT_REPLICATIONS = 20
 DEFAULT_COUNTERFACTUAL = "no_policy"
 NO_COUNTERFACTUAL = "none"
 
-MAX_FILE_BYTES = 1_000_000  # a scenario is a few kB; anything this large is a mistake or an attack
-MAX_NODES = 100_000  # YAML nodes in a document, counting every alias expansion
+# A scenario is a few kB (baseline.yaml, the largest, is 8 kB). The limits keep the worst
+# document PyYAML must scan under a second, so an upload cannot stall the dashboard.
+MAX_FILE_BYTES = 256_000
+MAX_NODES = 20_000  # YAML nodes in a document, counting every alias expansion
 MAX_ALIASES = 100  # uses of *alias in one document
 MAX_EXTENDS_DEPTH = 20
+MAX_INSTRUMENTS = 200  # baseline has 14; the model loops over instruments every quarter
 
 _QUARTER_PATTERN = r"^\d{4}Q[1-4]$"
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -102,7 +108,11 @@ class ScenarioError(Exception):
             where += f": {self.location}"
         if self.line is not None:
             where += f" (line {self.line})"
-        return f"{where}: {self.message}"
+        # Quoted values and file names may hold newlines, control characters or bidi overrides
+        # ("a\0b" in YAML, a file name with a newline); escaped, the message stays one line
+        # that shows what is really there.
+        return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                       for c in f"{where}: {self.message}")
 
     def __str__(self) -> str:
         return self._format()
@@ -233,7 +243,8 @@ class _FileBase(BaseModel):
 class _FileModel(_FileBase):
     """One file's own content, checked before merging (policies are checked after merging)."""
 
-    policies: list[dict[str, Any]] | None = Field(None, description=_DESCRIPTIONS["policies"])
+    policies: list[dict[str, Any]] | None = Field(None, max_length=MAX_INSTRUMENTS,
+                                                  description=_DESCRIPTIONS["policies"])
 
 
 class InstrumentChange(BaseModel):
@@ -263,7 +274,7 @@ class Scenario(BaseModel):
     replications: int = Field(DEFAULT_REPLICATIONS, ge=1, le=10_000)
     parameters: dict[str, float] = Field(default_factory=dict, description="Overrides of model/params.py.")
     population: Population = Field(default_factory=Population)
-    policies: list[Instrument] = Field(default_factory=list)
+    policies: list[Instrument] = Field(default_factory=list, max_length=MAX_INSTRUMENTS)
     counterfactual: str | None = Field(None, description="Absolute path of the counterfactual scenario file, "
                                                          "or None (the scenario is itself a counterfactual).")
     source_file: str | None = Field(None, description="Absolute path of the file it was loaded from.")
@@ -278,7 +289,7 @@ class Scenario(BaseModel):
     def _name(cls, v: str) -> str:
         v = v.strip()
         if not v or len(v) > 100 or any(ord(c) < 32 for c in v):
-            raise ValueError("must be a short one-line name (1 to 100 characters)")
+            raise ValueError("must be a short one-line name; allowed: 1 to 100 characters on one line")
         return v
 
     @field_validator("parameters", mode="before")
@@ -410,6 +421,18 @@ class _GuardedLoader(yaml.SafeLoader):
                                                           "scenario of ordinary size")
         return super().compose_node(parent, index)
 
+    def construct_object(self, node, deep=False):
+        # PyYAML raises a bare ValueError for values it recognises but cannot build: a date
+        # like 2020-02-30, an integer of thousands of digits. Give it the node's line.
+        try:
+            return super().construct_object(node, deep)
+        except ValueError as e:
+            kind = _KIND.get(node.tag.replace(_TAG_PREFIX, ""), "a value")
+            shown = str(node.value)[:40] + ("..." if len(str(node.value)) > 40 else "")
+            raise _Refused(node.start_mark.line + 1, f"'{shown}' looks like {kind} but cannot be read as one "
+                                                     f"({str(e).split(';')[0]}); allowed: an ordinary number or "
+                                                     "date, or quotes around it to keep it as text") from None
+
 
 def _fmt_loc(loc) -> str:
     out = ""
@@ -465,12 +488,20 @@ def _check_tree(root, file: str) -> None:
                 stack.append((child, cpath, False))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _check_node(node, path, file: str) -> None:
     line = node.start_mark.line + 1
     if node.tag not in _ALLOWED_TAGS:
         tag = node.tag.replace(_TAG_PREFIX, "!!")
         raise ScenarioError(file, _fmt_loc(path), f"YAML tag '{tag}' is not allowed; allowed: plain values "
                             "(text, numbers, true/false, lists, mappings) without tags", line)
+    if isinstance(node, yaml.ScalarNode) and _SURROGATE.search(node.value):
+        # "\ud800" in double quotes reads as half a character that no file can hold: the run
+        # would fail when it writes the resolved scenario, after all the work.
+        raise ScenarioError(file, _fmt_loc(path), "text with a \\u escape of half a character (a lone "
+                            "surrogate); allowed: whole characters", line)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for k, _v in node.value:
@@ -487,8 +518,9 @@ def _check_node(node, path, file: str) -> None:
             seen[k.value] = k.start_mark.line + 1
 
 
-def _line_of(root, loc) -> int | None:
-    """1-based line of the deepest node of `loc` that exists in the YAML node tree."""
+def line_of(root, loc) -> int | None:
+    """1-based line of the deepest node of `loc` (keys and list indexes) that exists in the
+    YAML node tree from `parse_yaml`; for messages about other YAML files too."""
     if root is None or not loc:
         return None
     node, line = root, None
@@ -509,13 +541,19 @@ def _line_of(root, loc) -> int | None:
     return line if line is not None else root.start_mark.line + 1
 
 
-def _parse_yaml(raw: bytes | str, file: str):
-    """(data, root node) of one YAML document, with every guard; ScenarioError otherwise."""
+_SCENARIO_MAPPING = "a YAML mapping with at least 'extends:' or 'policies:' (see scenarios/baseline.yaml)"
+
+
+def parse_yaml(raw: bytes | str, file: str, expected: str = _SCENARIO_MAPPING):
+    """(data, root node) of one YAML mapping, with every guard (size, encoding, tags, aliases,
+    duplicate keys); ScenarioError otherwise. Other YAML inputs (calibration targets) use it
+    too, with `expected` saying what their top level holds."""
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
     if len(raw) > MAX_FILE_BYTES:
-        raise ScenarioError(file, "", f"file is {len(raw):,} bytes; allowed: at most {MAX_FILE_BYTES:,} bytes "
-                                      "(a scenario is a few kB)")
+        # callers read at most MAX_FILE_BYTES + 1 bytes, so the true size is unknown here
+        raise ScenarioError(file, "", f"file has more than {MAX_FILE_BYTES:,} bytes; allowed: at most "
+                                      f"{MAX_FILE_BYTES:,} bytes (such a file is a few kB)")
     if b"\x00" in raw:
         raise ScenarioError(file, "", "is a binary file, not YAML text; allowed: a UTF-8 text file with "
                                       "'key: value' lines")
@@ -526,19 +564,17 @@ def _parse_yaml(raw: bytes | str, file: str):
         raise ScenarioError(file, "", f"byte 0x{raw[e.start]:02x} is not UTF-8 text; allowed: a file saved "
                                       "as UTF-8", line) from None
     if not text.strip():
-        raise ScenarioError(file, "", "file is empty; allowed: a YAML mapping with at least 'extends:' or "
-                                      "'policies:' (see scenarios/baseline.yaml)")
-    loader = _GuardedLoader(text)
+        raise ScenarioError(file, "", f"file is empty; allowed: {expected}")
+    loader = None
     try:
+        loader = _GuardedLoader(text)  # checks every character is printable: may raise ReaderError
         node = loader.get_single_node()
         if node is None:
-            raise ScenarioError(file, "", "file has only comments; allowed: a YAML mapping with at least "
-                                          "'extends:' or 'policies:' (see scenarios/baseline.yaml)")
+            raise ScenarioError(file, "", f"file has only comments; allowed: {expected}")
         _check_tree(node, file)
         if not isinstance(node, yaml.MappingNode):
             kind = "a list" if isinstance(node, yaml.SequenceNode) else f"the value {str(node.value)[:40]!r}"
-            raise ScenarioError(file, "", f"the top level is {kind}; allowed: a mapping of keys (name:, "
-                                          "extends:, policies: ...)", node.start_mark.line + 1)
+            raise ScenarioError(file, "", f"the top level is {kind}; allowed: {expected}", node.start_mark.line + 1)
         data = loader.construct_document(node)
     except _Refused as e:
         raise ScenarioError(file, "", e.message, e.line) from None
@@ -552,14 +588,16 @@ def _parse_yaml(raw: bytes | str, file: str):
                                       "with spaces (no tabs), one document",
                             mark.line + 1 if mark else None) from None
     except yaml.reader.ReaderError as e:
-        raise ScenarioError(file, "", f"character #x{e.character:04x} at position {e.position} is not allowed "
-                                      "in YAML; allowed: printable text") from None
+        line = text[: e.position].count("\n") + 1
+        raise ScenarioError(file, "", f"character #x{e.character:04x} (a control character) is not allowed in "
+                                      "YAML; allowed: printable text", line) from None
     except yaml.YAMLError as e:
         raise ScenarioError(file, "", f"YAML error: {str(e).splitlines()[0]}; allowed: plain YAML") from None
     except RecursionError:
         raise ScenarioError(file, "", "nested too deeply; allowed: a scenario of ordinary depth") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, node
 
 
@@ -580,7 +618,7 @@ class _Doc:
 
     def error(self, loc, message: str) -> ScenarioError:
         loc = tuple(loc)
-        return ScenarioError(self.file, _fmt_loc(loc), message, _line_of(self.node, loc))
+        return ScenarioError(self.file, _fmt_loc(loc), message, line_of(self.node, loc))
 
 
 @dataclass
@@ -597,25 +635,47 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _stat(path: Path):
+    """os.stat_result, or the OSError/ValueError saying why there is none. Path.exists() and
+    is_file() raise for names the OS refuses (too long, a NUL byte), and a path typed on the
+    command line or written after `extends:` must give a message, not a traceback."""
+    try:
+        return path.stat()
+    except (OSError, ValueError) as e:
+        return e
+
+
+def _is_file(path: Path) -> bool:
+    st = _stat(path)
+    return not isinstance(st, Exception) and stat.S_ISREG(st.st_mode)
+
+
 def _read_doc(path: Path, shown: str | None = None, restrict: bool = False) -> _Doc:
     path = Path(path).expanduser()
-    shown = shown or _display(path.resolve() if path.exists() else path)
-    if not path.exists():
+    st = _stat(path)
+    missing = isinstance(st, Exception)
+    shown = shown or _display(path if missing else path.resolve())
+    if isinstance(st, (FileNotFoundError, NotADirectoryError)):
         hint = ""
-        if path.parent.is_dir():
+        parent = _stat(path.parent)
+        if not isinstance(parent, Exception) and stat.S_ISDIR(parent.st_mode):
             hint = suggest(path.name, [p.name for p in path.parent.glob("*.y*ml")])
         raise ScenarioError(shown, "", f"no such file{hint}; allowed: a path to an existing scenario .yaml file "
                                        f"(shipped ones are in {_display(SCENARIO_DIR)})")
-    if path.is_dir():
+    if missing:
+        reason = st.strerror if isinstance(st, OSError) and st.strerror else str(st)
+        raise ScenarioError(shown[:200], "", f"cannot be opened ({reason}); allowed: a path to an existing "
+                                             "scenario .yaml file")
+    if stat.S_ISDIR(st.st_mode):
         raise ScenarioError(shown, "", "is a directory; allowed: a scenario .yaml file")
-    if not path.is_file():
+    if not stat.S_ISREG(st.st_mode):
         raise ScenarioError(shown, "", "is not a regular file; allowed: a scenario .yaml file")
     try:
         with open(path, "rb") as fh:
             raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise ScenarioError(shown, "", f"cannot be read ({e.strerror}); allowed: a readable .yaml file") from None
-    data, node = _parse_yaml(raw, shown)
+    data, node = parse_yaml(raw, shown)
     resolved = path.resolve()
     return _Doc(shown, resolved, data, node, resolved.parent, restrict)
 
@@ -637,21 +697,28 @@ def _find_ref(doc: _Doc, key: str, value, chain: list[_Doc]) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise doc.error((key,), f"must be a scenario name or a path, got {value!r}; {allowed}")
     v = value.strip()
+    v_shown = v if len(v) <= 80 else v[:77] + "..."
     is_path = "/" in v or "\\" in v or v.endswith((".yaml", ".yml")) or v.startswith(".")
+    if is_path and doc.restrict:  # refused before looking, so an upload cannot probe the server's files
+        raise doc.error((key,), f"'{v_shown}' is a path; allowed for uploaded scenarios: a shipped scenario name "
+                                f"({', '.join(shipped)})")
     if is_path:
         p = Path(v).expanduser()
         candidates = [p if p.is_absolute() else doc.base_dir / p]
     else:
         if not _NAME_PATTERN.match(v):
-            raise doc.error((key,), f"'{v}' is not a scenario name; {allowed}")
+            raise doc.error((key,), f"'{v_shown}' is not a scenario name; {allowed}")
         candidates = [doc.base_dir / f"{v}.yaml", doc.base_dir / f"{v}.yml", SCENARIO_DIR / f"{v}.yaml"]
-    found = next((c.resolve() for c in candidates if c.is_file()), None)
+    found = next((c.resolve() for c in candidates if _is_file(c)), None)
     if found is None:
         via = ""
         if key == "extends":
-            via = "; extends chain: " + " -> ".join([d.file for d in chain] + [v])
+            via = "; extends chain: " + " -> ".join([d.file for d in chain] + [v_shown])
         looked = ", ".join(dict.fromkeys(_display(c) for c in candidates))
-        raise doc.error((key,), f"no scenario '{v}'{suggest(v, names)} (looked for {looked}){via}; {allowed}")
+        if len(looked) > 300:
+            looked = looked[:297] + "..."
+        raise doc.error((key,), f"no scenario '{v_shown}'{suggest(v, names)} (looked for {looked}){via}; "
+                                f"{allowed}")
     if doc.restrict:
         try:
             found.relative_to(SCENARIO_DIR)
@@ -672,19 +739,28 @@ def _check_file(doc: _Doc) -> None:
         try:
             check_value(name, _number_text(value))
         except ParameterError as e:
-            msg = str(e)
-            if "unknown parameter" in msg:
-                msg += "; allowed: a parameter of model/params.py (`PARAMS`)"
-            elif "must be" in msg and isinstance(value, str):
-                msg += "; allowed: a plain number"
-            elif "bounds" in msg:
-                msg = msg.replace(" is outside its bounds ", " is outside its bounds; allowed: ")
-            raise doc.error(("parameters", name), msg) from None
+            raise doc.error(("parameters", name), _parameter_message(name, _number_text(value), e)) from None
     for j, entry in enumerate(doc.data.get("policies") or []):
         if "name" in entry and entry["name"] is not None and not isinstance(entry["name"], str):
-            raise doc.error(("policies", j, "name"), f"must be text, got {entry['name']!r}; allowed: a short label")
+            raise doc.error(("policies", j, "name"), f"must be text, got {_show(entry['name'])}; allowed: a short "
+                                                     "label")
         if "remove" in entry and not isinstance(entry["remove"], bool):
-            raise doc.error(("policies", j, "remove"), f"must be true or false, got {entry['remove']!r}")
+            raise doc.error(("policies", j, "remove"), f"must be true or false, got {_show(entry['remove'])}; "
+                                                       "allowed: true (or leave it out)")
+
+
+def _parameter_message(name: str, value, e: ParameterError) -> str:
+    """The registry's complaint, with what is allowed and the value shown short (the
+    registry's repr of a long list would fill the screen)."""
+    p = PARAMS.get(name)
+    if p is None:
+        return f"{e}; allowed: a parameter of model/params.py (`PARAMS`)"
+    lo, hi = p.bounds
+    kind = "a whole number" if p.integer else "a number"
+    allowed = f"allowed: {kind} from {_num(lo)} to {_num(hi)} ({p.unit})"
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and not (lo <= value <= hi):
+        return f"parameter '{name}' = {_show(value)} is outside its bounds; {allowed}"
+    return f"parameter '{name}' must be {kind}, got {_show(value)}; {allowed}"
 
 
 _PER_FILE = ("name", "description", "extends", "counterfactual", "policies")
@@ -731,6 +807,7 @@ def _merge_policies(doc: _Doc, items: list[_Item]) -> None:
         loc = ("policies", j)
         name = entry.get("name")
         names = [it.data.get("name") for it in items]
+        named = [n for n in names if isinstance(n, str)]  # unnamed ones get <type>_<position> only at the end
         if name is not None:
             if name in own:
                 raise doc.error(loc + ("name",), f"instrument name '{name}' is already used by policies[{own[name]}] "
@@ -747,8 +824,8 @@ def _merge_policies(doc: _Doc, items: list[_Item]) -> None:
                 raise doc.error(loc + (extra[0],), f"remove: true takes no other keys, got '{extra[0]}'; allowed: "
                                                    "{name: <instrument>, remove: true}")
             if existing is None:
-                raise doc.error(loc + ("name",), f"no instrument named '{name}' to remove{suggest(name, names)}; "
-                                                 f"allowed: {', '.join(map(str, names)) or 'none (no instruments)'}")
+                raise doc.error(loc + ("name",), f"no instrument named '{name}' to remove{suggest(name, named)}; "
+                                                 f"allowed: {', '.join(named) or 'none (no named instruments)'}")
             del items[existing]
             inherited -= 1
             continue
@@ -764,10 +841,9 @@ def _merge_policies(doc: _Doc, items: list[_Item]) -> None:
                 item.fields[k] = (doc, loc + (k,))
             continue
         if "type" not in body and name is not None and inherited > 0:
-            parents = [str(n) for n in names]
             raise doc.error(loc + ("name",), f"no parent instrument named '{name}' to change"
-                                             f"{suggest(name, parents)}, and no 'type' for a new one; allowed: a "
-                                             f"parent instrument ({', '.join(parents)}) or a new instrument with "
+                                             f"{suggest(name, named)}, and no 'type' for a new one; allowed: a "
+                                             f"parent instrument ({', '.join(named)}) or a new instrument with "
                                              f"type: {', '.join(INSTRUMENT_TYPES)}")
         items.append(_Item(body, (doc, loc), {k: (doc, loc + (k,)) for k in body}))
     for i, item in enumerate(items):
@@ -856,6 +932,8 @@ def _show(v) -> str:
         s = "a list"
     elif isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
         s = str(int(v))
+    elif isinstance(v, datetime.date):  # YAML reads 2026-01-01 as a date
+        s = f"the date {v.isoformat()}"
     else:
         s = repr(v)
     return s if len(s) <= 60 else s[:57] + "..."
@@ -863,6 +941,11 @@ def _show(v) -> str:
 
 def _num(x) -> str:
     return str(int(x)) if isinstance(x, float) and x.is_integer() and abs(x) < 1e16 else str(x)
+
+
+def _grouped(x) -> str:
+    """A bound as a reader counts zeros: 50,000,000,000 rather than 50000000000.0."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 10_000 else _num(x)
 
 
 def _allowed_keys(parent_loc, data=None) -> list[str]:
@@ -899,14 +982,48 @@ def _first_error(e: ValidationError) -> dict:
     return first
 
 
-def _field_description(data, loc) -> str:
+def _field_info(data, loc):
+    """pydantic FieldInfo of the key at `loc`, or None."""
     model = None
     if len(loc) == 3 and loc[0] == "policies":
         model = INSTRUMENT_MODELS.get(_type_at(data, loc[1]))
+    elif len(loc) == 2 and loc[0] in ("horizon", "population"):
+        model = HorizonFile if loc[0] == "horizon" else Population
     elif len(loc) == 1:
         model = _FileModel
-    info = model.model_fields.get(str(loc[-1])) if model is not None else None
+    return model.model_fields.get(str(loc[-1])) if model is not None and loc else None
+
+
+def _field_description(data, loc) -> str:
+    info = _field_info(data, loc)
     return f" ({info.description})" if info is not None and info.description else ""
+
+
+def _allowed_range(data, loc) -> str:
+    """'; allowed: at least 0 and at most 50,000,000,000' from the field's constraints."""
+    info = _field_info(data, loc)
+    words = {"ge": "at least", "gt": "above", "le": "at most", "lt": "below"}
+    parts = [f"{w} {_grouped(getattr(m, k))}" for m in (info.metadata if info else ())
+             for k, w in words.items() if getattr(m, k, None) is not None]
+    return f"; allowed: {' and '.join(parts)}" if parts else ""
+
+
+def _document_loc(loc: list, data) -> list:
+    """The parts of a pydantic error location that are keys and indexes of the document.
+
+    pydantic inserts parts of its own (a union member such as 'list[str]', a type name) that a
+    user's key may look like ('e[tends'), so a part is kept when the document has it at that
+    place, or when it is the last part under a mapping (a missing key)."""
+    out, node = [], data
+    for j, p in enumerate(loc):
+        if isinstance(node, Mapping) and p in node:
+            node = node[p]
+        elif isinstance(node, (list, tuple)) and isinstance(p, int) and 0 <= p < len(node):
+            node = node[p]
+        elif not (j == len(loc) - 1 and isinstance(node, Mapping)):
+            continue
+        out.append(p)
+    return out
 
 
 def _explain(err: dict, data=None) -> tuple[tuple, str, tuple | None]:
@@ -915,8 +1032,7 @@ def _explain(err: dict, data=None) -> tuple[tuple, str, tuple | None]:
     loc = list(err["loc"])
     if len(loc) >= 3 and loc[0] == "policies" and isinstance(loc[1], int) and loc[2] in INSTRUMENT_MODELS:
         del loc[2]
-    loc = [p for p in loc if isinstance(p, int) or not re.search(r"[\[\]()]", str(p))
-           and p not in ("str", "int", "float", "bool", "list", "dict")]
+    loc = _document_loc(loc, data)
     t, ctx, inp = err["type"], err.get("ctx") or {}, err.get("input")
     types = ", ".join(INSTRUMENT_TYPES)
     if t == "extra_forbidden":
@@ -937,7 +1053,14 @@ def _explain(err: dict, data=None) -> tuple[tuple, str, tuple | None]:
            "less_than": ("<", "lt")}
     if t in ops:
         op, k = ops[t]
-        return tuple(loc), f"must be {op} {_num(ctx.get(k))}, got {_show(inp)}", None
+        x = _number_text(inp)
+        if isinstance(x, float) and not math.isfinite(x):  # .nan fails every comparison
+            return tuple(loc), f"must be a finite number, got {_show(x)}{_allowed_range(data, loc)}", None
+        shown = _grouped(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else _show(x)
+        msg = f"must be {op} {_grouped(ctx.get(k))}, got {shown}{_allowed_range(data, loc)}"
+        if loc[-1] in ("budget_eur", "eur_per_quarter") and t == "less_than_equal":
+            msg += " EUR, more than the whole Dutch economic-affairs budget; check the zeros"
+        return tuple(loc), msg, None
     if t == "literal_error":
         expected = str(ctx.get("expected", ""))
         options = re.findall(r"'([^']*)'", expected)
@@ -956,18 +1079,28 @@ def _explain(err: dict, data=None) -> tuple[tuple, str, tuple | None]:
                 msg += "; allowed: an end on or after the start"
             elif "is after end" in msg:
                 msg += "; allowed: end_announced on or before end"
+            else:
+                msg += _allowed_range(data, loc)
         return tuple(loc), msg, related
-    simple = {
-        "int_type": "must be a whole number", "int_parsing": "must be a whole number",
-        "int_from_float": "must be a whole number", "float_type": "must be a number",
-        "float_parsing": "must be a number", "finite_number": "must be a finite number",
-        "string_type": "must be text", "bool_type": "must be true or false", "bool_parsing": "must be true or false",
-        "list_type": "must be a list (lines starting with '- ' or [a, b])",
-        "dict_type": "must be a mapping ('key: value' lines)", "model_type": "must be a mapping ('key: value' lines)",
-        "model_attributes_type": "must be a mapping ('key: value' lines)",
+    whole, number = "a whole number", "a number"
+    mapping = "a mapping ('key: value' lines, or {key: value})"
+    simple = {  # pydantic error type -> what is allowed
+        "int_type": whole, "int_parsing": whole, "int_parsing_size": whole, "int_from_float": whole,
+        "float_type": number, "float_parsing": number, "finite_number": "a finite number",
+        "string_type": "text (quotes around it if YAML reads it as something else)",
+        "bool_type": "true or false", "bool_parsing": "true or false",
+        "list_type": "a list (lines starting with '- ', or [a, b])",
+        "dict_type": mapping, "model_type": mapping, "model_attributes_type": mapping,
     }
+    if t == "too_long":
+        return tuple(loc), (f"has {ctx.get('actual_length')} entries; allowed: at most {ctx.get('max_length')} "
+                            "(counting those inherited through extends)"), None
+    if t == "string_type" and loc and loc[-1] in ("start", "end", "end_announced"):
+        return tuple(loc), f"must be a quarter like 2026Q1, got {_show(inp)}; allowed: a year, Q and 1-4", None
     if t in simple:
-        return tuple(loc), f"{simple[t]}, got {_show(inp)}", None
+        what = simple[t].split(" (")[0]
+        allowed = _allowed_range(data, loc) or f"; allowed: {simple[t]}"
+        return tuple(loc), f"must be {what}, got {_show(inp)}{allowed}", None
     return tuple(loc), f"{err['msg']}, got {_show(inp)}", None
 
 
@@ -981,9 +1114,9 @@ def load_scenario(path: str | Path) -> Scenario:
 
     A bare name that is not an existing file ("baseline") loads the shipped scenarios/<name>.yaml."""
     p = Path(path).expanduser()
-    if not p.exists() and isinstance(path, str) and _NAME_PATTERN.match(path) and not p.suffix:
+    if isinstance(_stat(p), Exception) and isinstance(path, str) and _NAME_PATTERN.match(path) and not p.suffix:
         shipped = SCENARIO_DIR / f"{path}.yaml"
-        if shipped.is_file():
+        if _is_file(shipped):
             p = shipped
             return _build(_read_doc(p))
     return _build(_read_doc(p, shown=str(path)))
@@ -1024,7 +1157,7 @@ def scenario_from_dict(d: dict, file: str = "<dict>") -> Scenario:
 def scenario_from_yaml_text(text: str | bytes, file: str = "<text>") -> Scenario:
     """Validate an uploaded scenario. `extends` and `counterfactual` may only name shipped
     scenarios (in scenarios/), so an upload cannot make the server read other files."""
-    data, node = _parse_yaml(text, file)
+    data, node = parse_yaml(text, file)
     return _build(_Doc(file, None, data, node, SCENARIO_DIR, True))
 
 
@@ -1142,7 +1275,8 @@ def list_scenarios(directory: str | Path | None = None) -> list[tuple[str, str]]
     out = []
     for p in sorted(d.glob("*.yaml")):
         try:
-            data, _ = _parse_yaml(p.read_bytes()[: MAX_FILE_BYTES + 1], _display(p))
+            with open(p, "rb") as fh:  # not read_bytes(): a huge file stops at the limit
+                data, _ = parse_yaml(fh.read(MAX_FILE_BYTES + 1), _display(p))
             desc = data.get("description")
             desc = desc.strip() if isinstance(desc, str) else ""
         except (ScenarioError, OSError) as e:
@@ -1154,4 +1288,5 @@ def list_scenarios(directory: str | Path | None = None) -> list[tuple[str, str]]
 __all__ = [
     "SCENARIO_DIR", "ScenarioError", "Horizon", "Population", "Scenario", "load_scenario", "load_counterfactual",
     "scenario_from_dict", "scenario_from_yaml_text", "to_yaml", "scenario_json_schema", "list_scenarios",
+    "parse_yaml", "line_of",
 ]

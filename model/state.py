@@ -51,6 +51,12 @@ class FirmState:
             created=np.zeros(n), lost=np.zeros(n), reshored_jobs=np.zeros(n))
 
 
+def employees_of(firms: FirmState | Population, idx: np.ndarray) -> np.ndarray:
+    """`firms.employees[idx]` (the same numbers) without summing over every firm: mechanisms
+    that touch a few firms a quarter should not pay for all of them."""
+    return firms.routine[idx] + firms.mid[idx] + firms.technical[idx]
+
+
 @dataclass
 class RegionState:
     """Province-level labour market: technical pool and the training pipeline."""

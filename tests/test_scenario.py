@@ -524,3 +524,126 @@ def test_direct_construction_names_unnamed_instruments():
     s = Scenario(name="x", policies=[{"type": "training", "start": "2026Q1", "end": "2026Q4", "budget_eur": 1}],
                  counterfactual=None)
     assert s.policies[0].name == "training_0"
+
+
+# --------------------------------------------------------------------------------------------
+# Hardening (issue 7): dates, budgets, limits, characters and paths
+# --------------------------------------------------------------------------------------------
+
+ONE = "  - {name: a, type: training, start: 2026Q1, end: 2027Q4, budget_eur: 1%s}\n"
+
+
+def test_instrument_quarters_lie_in_the_simulated_range():
+    # A typo like 2203Q4 would spread the budget over two centuries and spend almost nothing.
+    for key, fields in (("end", "start: 2026Q1, end: 2203Q4"), ("start", "start: 2004Q1, end: 2027Q4"),
+                        ("end_announced", "start: 2026Q1, end: 2027Q4, end_announced: 2051Q1")):
+        e = error_of(f"policies:\n  - {{name: a, type: training, budget_eur: 1, {fields}}}\n", file="q.yaml")
+        assert e.location == f"policies[0].{key}" and e.line == 2
+        assert "allowed: 2014Q1 to 2050Q4" in str(e)
+
+
+def test_end_announced_must_lie_between_start_and_end():
+    e = error_of("policies:\n" + ONE % ", end_announced: 2025Q4", file="ann.yaml")
+    assert e.location == "policies[0].end_announced" and "before start 2026Q1" in str(e) and "allowed:" in str(e)
+    e = error_of("policies:\n" + ONE % ", end_announced: 2028Q1", file="ann.yaml")
+    assert e.location == "policies[0].end_announced" and "after end 2027Q4" in str(e)
+    for ok in ("2026Q1", "2027Q4"):  # both ends are allowed
+        assert scenario_from_yaml_text("policies:\n" + ONE % f", end_announced: {ok}").policies[0].end_announced == ok
+
+
+def test_overlapping_instruments_add_up_and_are_allowed():
+    # Overlap in time and place is policy (baseline's hub_oost and boost_oost both serve Oost
+    # in 2018-2020); only the same name twice is refused (test_duplicate_instrument_names).
+    text = "policies:\n" + ONE % "" + ONE.replace("name: a", "name: b") % ""
+    s = scenario_from_yaml_text(text)
+    assert [p.name for p in s.policies] == ["a", "b"]
+    base = load_scenario("baseline")
+    oost = [p for p in base.policies if p.name in ("hub_oost", "boost_oost")]
+    assert len(oost) == 2 and oost[0].provinces == oost[1].provinces
+
+
+def test_absurd_and_non_finite_budgets_name_the_allowed_range():
+    e = error_of("policies:\n  - {name: a, type: training, start: 2026Q1, end: 2027Q4, budget_eur: 5e13}\n")
+    assert e.location == "policies[0].budget_eur"
+    assert "at most 50,000,000,000" in str(e) and "check the zeros" in str(e) and "got 50,000,000,000,000;" in str(e)
+    e = error_of("policies:\n  - {name: a, type: training, start: 2026Q1, end: 2027Q4, budget_eur: .nan}\n")
+    assert "must be a finite number, got nan" in str(e) and "allowed: at least 0" in str(e)
+    e = error_of("policies:\n  - {name: a, type: training, start: 2026Q1, end: 2027Q4, budget_eur: 5M}\n")
+    assert "must be a number, got '5M'" in str(e) and "allowed: at least 0" in str(e)
+
+
+def test_limits_on_replications_scale_horizon_and_instruments():
+    e = error_of("replications: 20000\n")
+    assert e.location == "replications" and "allowed: at least 1 and at most 10,000" in str(e)
+    e = error_of("population: {scale: 51}\n")
+    assert e.location == "population.scale" and "allowed: above 0 and at most 50" in str(e)
+    e = error_of("horizon: {end: 2051Q1}\n")
+    assert e.location == "horizon.end" and "allowed: 2014Q1 to 2050Q4" in str(e)
+    many = "policies:\n" + "".join(ONE.replace("name: a", f"name: i{i}") % "" for i in range(201))
+    e = error_of(many, file="many.yaml")
+    assert e.location == "policies" and "201 entries; allowed: at most 200" in str(e)
+    # the limit counts inherited instruments: baseline has 14
+    many = "extends: baseline\npolicies:\n" + "".join(ONE.replace("name: a", f"name: i{i}") % "" for i in range(190))
+    assert "204 entries" in str(error_of(many))
+
+
+def test_quarters_written_as_dates_or_years_say_how_to_write_them():
+    e = error_of("policies:\n  - {name: a, type: training, start: 2026-01-01, end: 2027Q4, budget_eur: 1}\n")
+    assert "must be a quarter like 2026Q1, got the date 2026-01-01" in str(e)
+    e = error_of("policies:\n  - {name: a, type: training, start: 2026, end: 2027Q4, budget_eur: 1}\n")
+    assert "must be a quarter like 2026Q1, got 2026" in str(e)
+
+
+def test_values_yaml_cannot_build_give_their_line():
+    e = error_of("seed: 1\nname: x\nreplications: 1" + "0" * 5000 + "\n", file="digits.yaml")
+    assert e.line == 3 and "cannot be read" in str(e) and len(str(e)) < 400
+    e = error_of("seed: 1\nname: 2020-02-30\n", file="date.yaml")
+    assert e.line == 2 and "2020-02-30" in str(e) and "quotes" in str(e)
+
+
+def test_control_characters_and_half_characters_are_refused_with_a_line():
+    e = error_of("seed: 1\nname: a\x07b\n", file="bell.yaml")
+    assert e.line == 2 and "#x0007" in str(e) and "allowed: printable text" in str(e)
+    e = error_of('seed: 1\nname: "\\ud800"\n', file="half.yaml")
+    assert e.location == "name" and e.line == 2 and "surrogate" in str(e)
+
+
+def test_messages_stay_on_one_printable_line(tmp_path):
+    e = error_of(write(tmp_path, "nul.yaml", 'extends: "a\\0b\\nc"\n'))
+    assert "\n" not in str(e) and "\x00" not in str(e) and "a\\x00b\\nc" in str(e)
+    weird = write(tmp_path, "new\nline.yaml", "seed: -1\n")
+    e = error_of(weird)
+    assert "\n" not in str(e) and "new\\nline.yaml" in str(e)
+
+
+def test_paths_the_os_refuses_are_errors_not_crashes(tmp_path):
+    e = error_of(Path("x" * 5000 + ".yaml"))
+    assert "cannot be opened (File name too long)" in str(e) and len(str(e)) < 400
+    e = error_of(write(tmp_path, "long.yaml", "extends: " + "a" * 5000 + "\n"))
+    assert e.location == "extends" and "no scenario" in str(e) and len(str(e)) < 1200
+    e = error_of(write(tmp_path, "dev.yaml", "extends: /dev/zero\n"))
+    assert e.location == "extends" and "no scenario '/dev/zero'" in str(e)
+    e = error_of(Path("/dev/zero"))
+    assert "not a regular file" in str(e)
+
+
+def test_uploads_cannot_probe_paths_on_the_server():
+    # Same answer whether the file exists or not: an upload learns nothing about the server.
+    messages = set()
+    for ref in ("/etc/passwd", "/etc/no-such-file.yaml", "../pyproject.toml", "./baseline.yaml"):
+        for key in ("extends", "counterfactual"):
+            e = error_of(f"{key}: {ref}\n", file="up.yaml")
+            assert e.location == key and "is a path; allowed for uploaded scenarios: a shipped scenario" in str(e)
+            messages.add(str(e).replace(ref, "REF"))
+    assert len(messages) == 2  # one per key
+
+
+def test_largest_allowed_document_is_read_in_about_a_second():
+    from model.scenario import MAX_FILE_BYTES
+
+    worst = "".join(f"k{i}: {i}\n" for i in range(60_000))[:MAX_FILE_BYTES]
+    t0 = time.perf_counter()
+    e = error_of(worst)
+    assert time.perf_counter() - t0 < 2.0 and "YAML values" in str(e)
+    e = error_of("# " + "x" * MAX_FILE_BYTES + "\n")
+    assert "bytes" in str(e) and f"at most {MAX_FILE_BYTES:,}" in str(e)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..regions import ADOPTED, AWARE, EXPERIMENTING
+from ..state import employees_of
 
 
 def _logistic(x):
@@ -50,7 +51,7 @@ def expected_subsidy_keur(m, idx: np.ndarray, invest_keur: np.ndarray) -> tuple[
 def adopt(m, idx: np.ndarray) -> None:
     """Labour effects of adoption for firms idx (also used for the Bass limit)."""
     f, p = m.firms_state, m.params
-    employees = f.employees[idx]
+    employees = employees_of(f, idx)
     lost = p["routine_displacement"] * f.routine[idx]
     f.routine[idx] -= lost
     f.lost[idx] += lost
@@ -72,7 +73,7 @@ def step(m) -> None:
     if not len(idx):
         return
     prov = pop.province[idx]
-    employees = f.employees[idx]
+    employees = employees_of(f, idx)
     va = f.productivity[idx] * employees
     invest = p["investment_fixed_keur"] + p["investment_per_worker_keur"] * employees
     cost = invest / p["payback_years"] * (1 - p["ecosystem_cost_reduction"] * m.ecosystem[prov])

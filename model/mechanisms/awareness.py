@@ -15,10 +15,11 @@ from ..regions import AWARE, UNAWARE
 
 
 def step(m) -> None:
-    f, p, t = m.firms_state, m.params, m.t
-    u = m.streams["awareness"].random(m.n)
-    unaware = f.stage == UNAWARE
-    hazard = p["bass_p"] / 4 + p["bass_q"] / 4 * m.exposure_mid
-    hazard = hazard + p["training_awareness_spillover"] * (m.regions.completions / m.firms_per_province)[m.pop.province]
-    p_aware = 1 - (1 - m.hub_contact_prob[m.pop.province]) * np.exp(-hazard)
-    f.stage[unaware & (u < p_aware)] = AWARE
+    f, p = m.firms_state, m.params
+    u = m.streams["awareness"].random(m.n)  # one per firm, also for the aware (common random numbers)
+    unaware = np.flatnonzero(f.stage == UNAWARE)
+    prov = m.pop.province[unaware]
+    hazard = p["bass_p"] / 4 + p["bass_q"] / 4 * m.exposure_mid[unaware]
+    hazard = hazard + p["training_awareness_spillover"] * (m.regions.completions / m.firms_per_province)[prov]
+    p_aware = 1 - (1 - m.hub_contact_prob[prov]) * np.exp(-hazard)
+    f.stage[unaware[u[unaware] < p_aware]] = AWARE

@@ -22,13 +22,16 @@ from ..regions import ADOPTED, PROVINCES
 N_PROV = len(PROVINCES)
 
 
-def _fill(f, prov: np.ndarray, available: np.ndarray) -> np.ndarray:
-    """Fill vacancies from `available` workers per province; returns workers placed per firm."""
-    open_by_prov = np.bincount(prov, weights=f.vacancies, minlength=N_PROV)
+def _fill(f, prov: np.ndarray, available: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill vacancies from `available` workers per province; returns the firms with open posts
+    and the workers placed in each (the only firms that change: few of all)."""
+    idx = np.flatnonzero(f.vacancies > 0)
+    vacancies, prov = f.vacancies[idx], prov[idx]
+    open_by_prov = np.bincount(prov, weights=vacancies, minlength=N_PROV)
     frac = np.divide(available, open_by_prov, out=np.zeros(N_PROV), where=open_by_prov > 0)
-    placed = f.vacancies * np.minimum(frac, 1.0)[prov]
-    f.vacancies -= placed
-    return placed
+    placed = vacancies * np.minimum(frac, 1.0)[prov]
+    f.vacancies[idx] = vacancies - placed
+    return idx, placed
 
 
 def _train(m) -> np.ndarray:
@@ -60,7 +63,7 @@ def step(m) -> None:
     visible = np.bincount(pop.province, weights=m.visibility * (f.stage == ADOPTED), minlength=N_PROV)
     reg.tech_pool = (reg.tech_pool * (1 - p["tech_pool_outflow"]) + trained
                      + p["tech_inflow_rate"] * tech_p * (1 + p["champion_attraction"] * visible / m.firms_per_province))
-    hires = _fill(f, pop.province, reg.tech_pool)
-    f.technical += hires
-    f.created += hires
-    reg.tech_pool = np.maximum(reg.tech_pool - np.bincount(pop.province, weights=hires, minlength=N_PROV), 0.0)
+    hiring, hires = _fill(f, pop.province, reg.tech_pool)
+    f.technical[hiring] += hires
+    f.created[hiring] += hires
+    reg.tech_pool = np.maximum(reg.tech_pool - np.bincount(pop.province[hiring], weights=hires, minlength=N_PROV), 0.0)

@@ -16,19 +16,19 @@ from ..regions import ADOPTED
 
 def realised(m) -> np.ndarray:
     """Own productivity multiplier net of trend: 1 + own realised gain + spillover from peers."""
-    f = m.firms_state
-    spill = peer_share(m.pop.peers, m.degree, m.pop.gain * f.ramp)
-    return 1 + m.pop.gain * f.ramp + m.params["knowledge_spillover"] * spill
+    own = m.pop.gain * m.firms_state.ramp
+    return 1 + own + m.params["knowledge_spillover"] * peer_share(m.pop.peers, m.degree, own)
 
 
 def step(m) -> None:
     f, p = m.firms_state, m.params
-    ramping = (f.stage == ADOPTED) & (f.ramp < 1)
-    filled = np.where(f.tech_needed > 0, 1 - f.vacancies / np.maximum(f.tech_needed, 1e-12), 1.0)
-    old = f.ramp.copy()
-    f.ramp[ramping] = np.minimum(1.0, f.ramp[ramping] + filled[ramping] / p["ramp_quarters"])
-    extra = p["expansion_jobs"] * f.size_at_adoption * (f.ramp - old)
-    f.mid += extra
-    f.created += extra
+    ramping = np.flatnonzero((f.stage == ADOPTED) & (f.ramp < 1))  # only these change
+    need = f.tech_needed[ramping]
+    filled = np.where(need > 0, 1 - f.vacancies[ramping] / np.maximum(need, 1e-12), 1.0)
+    old = f.ramp[ramping]
+    f.ramp[ramping] = np.minimum(1.0, old + filled / p["ramp_quarters"])
+    extra = p["expansion_jobs"] * f.size_at_adoption[ramping] * (f.ramp[ramping] - old)
+    f.mid[ramping] += extra
+    f.created[ramping] += extra
     m.multiplier = realised(m)
     f.productivity = f.prod_base * (1 + p["productivity_trend"]) ** ((m.t + 1) / 4) * m.multiplier

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..state import employees_of
 from .adoption import _logistic
 
 
@@ -34,10 +35,10 @@ def step(m) -> None:
     go = u[idx] < p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
     firms = idx[go]
     s = f.offshored_share[firms]
-    jobs = p["reshore_labour_intensity"] * pop.employees[firms] * s / (1 - s) * p["reshore_share"]
+    jobs = p["reshore_labour_intensity"] * employees_of(pop, firms) * s / (1 - s) * p["reshore_share"]
     f.offshored_share[firms] = s * (1 - p["reshore_share"])
     f.reshored[firms] = True
-    total = np.maximum(f.employees[firms], 1e-12)
+    total = np.maximum(employees_of(f, firms), 1e-12)
     for arr in (f.routine, f.mid, f.technical):  # new jobs follow the firm's current skill mix
         arr[firms] += jobs * arr[firms] / total
     f.reshored_jobs[firms] += jobs

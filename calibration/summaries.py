@@ -1,0 +1,190 @@
+"""Summary statistics: what a calibration target compares, computed from one simulation.
+
+A target names a `statistic` (below) with its arguments (region, quarter, sector, ...). One
+simulation of the calibration scenario yields every target's statistic at once
+(`simulate`), so ABC, recovery and the fit plots all see the same numbers.
+
+Counts (firms, jobs) are divided by the population `scale`, so a run at scale 0.25 is
+compared with the Dutch figure directly; the extra sampling noise and any bias of small
+populations are documented in docs/CALIBRATION.md.
+
+CBS robot use (2018) is a PROXY for the model's "adopted smart technology": robots are one of
+several smart technologies, so the statistics `robot_proxy_*` read the model's adoption stage,
+and the targets that use them carry wide tolerances.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from model import data
+from model.model import RunResult, SmartIndustryModel
+from model.regions import ADOPTED, NATIONAL, PROVINCES, SECTOR_INDEX
+from model.timeline import format_quarter, parse_quarter
+
+# RunResult metrics that are counts and so scale with the population (rates, the number of
+# fieldlabs and productivity do not: fieldlab numbers come from data, not from `scale`).
+_SCALE_FREE = ("adoption_rate", "adoption_rate_10plus", "fieldlabs_active", "labour_productivity")
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """One kind of simulated figure: its unit, the arguments it takes besides `quarter`, and
+    whether it reads the firm arrays at the end of that quarter (firm-level) or the run's
+    recorded metrics after the run."""
+
+    unit: str
+    args: tuple[str, ...]
+    firm_level: bool
+    fn: Callable[[_Run, dict], float]
+    description: str
+
+
+@dataclass
+class _Run:
+    """What a statistic may look at: the model (firm arrays, resolved parameters), the
+    population scale and, once the run is over, its recorded metrics."""
+
+    model: SmartIndustryModel
+    scale: float
+    result: RunResult | None = None
+
+    def metric(self, metric: str, region: str, quarter: str) -> float:
+        v = self.result.value(metric, region, self.result.quarters.index(quarter))
+        return v if metric in _SCALE_FREE else v / self.scale
+
+    def growth_pct(self, region: str, since: str, quarter: str) -> float:
+        """Annualised growth of labour productivity (value added per worker), percent per year."""
+        a = self.metric("labour_productivity", region, since)
+        b = self.metric("labour_productivity", region, quarter)
+        years = (parse_quarter(quarter) - parse_quarter(since)) / 4
+        return 100.0 * ((b / a) ** (1 / years) - 1)
+
+
+@functools.cache
+def _employed_persons(region: str) -> float:
+    """CBS employed persons 2015 (persons): the denominator of the industry employment share."""
+    df = data.load("province_figures.csv")
+    emp = df[df["indicator"] == "employed_persons"].set_index("province")["value"].astype(float) * 1000
+    return float(emp[list(PROVINCES)].sum() if region == NATIONAL else emp[region])
+
+
+def _robot_proxy(run: _Run, a: dict) -> float:
+    """Percent of firms with >= 10 workers (2014 headcount) in the adoption stage.
+
+    Optional `sector` (a model sector key) and `employees` [lo, hi] (inclusive, 2014 headcount)
+    narrow the group, as CBS's breakdowns by branch and by size do."""
+    pop, f = run.model.pop, run.model.firms_state
+    emp = pop.employees
+    sel = emp >= 10
+    if "sector" in a:
+        sel &= pop.sector == SECTOR_INDEX[a["sector"]]
+    if "employees" in a:
+        lo, hi = a["employees"]
+        sel &= (emp >= lo) & (emp <= hi)
+    if a.get("region", NATIONAL) != NATIONAL:
+        sel &= pop.province == PROVINCES.index(a["region"])
+    n = sel.sum()
+    return 100.0 * (f.stage[sel] == ADOPTED).sum() / n if n else float("nan")
+
+
+def _robot_ratio(run: _Run, a: dict) -> float:
+    """Adoption share among firms with `employees` over that among firms with `relative_to`
+    employees (the size gradient, which CBS gives only for all sectors together)."""
+    top = _robot_proxy(run, {"employees": a["employees"]})
+    bottom = _robot_proxy(run, {"employees": a["relative_to"]})
+    return top / bottom if bottom > 0 else float("nan")
+
+
+def _region(a: dict) -> str:
+    return a.get("region", NATIONAL)
+
+
+STATISTICS: dict[str, Statistic] = {
+    "fieldlab_firms": Statistic(
+        "firms", ("region",), False,
+        lambda run, a: run.metric("fieldlab_firms", _region(a), a["quarter"]),
+        "Firms that took part in a fieldlab since 2014 (cumulative), per full population."),
+    "fieldlabs_active": Statistic(
+        "fieldlabs", ("region",), False,
+        lambda run, a: run.metric("fieldlabs_active", _region(a), a["quarter"]),
+        "Fieldlabs open in the quarter (historical and scenario fieldlabs together)."),
+    "robot_proxy_pct": Statistic(
+        "percent of firms with >=10 workers", ("region", "sector", "employees"), True, _robot_proxy,
+        "Adopters among firms with 10+ workers, percent (proxy for CBS robot use)."),
+    "robot_proxy_size_ratio": Statistic(
+        "ratio", ("employees", "relative_to"), True, _robot_ratio,
+        "Adoption share of one size band over another (proxy for CBS robot use by size)."),
+    "industry_employment_share_pct": Statistic(
+        "percent of employed persons", ("region",), False,
+        lambda run, a: 100.0 * run.metric("employment", _region(a), a["quarter"]) / _employed_persons(_region(a)),
+        "Modelled manufacturing employment over CBS employed persons 2015 (province_figures.csv)."),
+    "labour_productivity": Statistic(
+        "kEUR per worker", ("region",), False,
+        lambda run, a: run.metric("labour_productivity", _region(a), a["quarter"]),
+        "Value added per worker in manufacturing."),
+    "productivity_growth_gap_pp": Statistic(
+        "percentage points per year", ("region", "since", "versus"), False,
+        lambda run, a: run.growth_pct(a["region"], a["since"], a["quarter"])
+        - run.growth_pct(a.get("versus", NATIONAL), a["since"], a["quarter"]),
+        "Annualised labour productivity growth of `region` minus that of `versus` (default NL)."),
+    "adoption_growth_contribution_pp": Statistic(
+        "percentage points per year", ("region", "since"), False,
+        lambda run, a: run.growth_pct(_region(a), a["since"], a["quarter"])
+        - 100.0 * run.model.params["productivity_trend"],
+        "Annualised productivity growth minus the exogenous trend: what adoption, spillovers and "
+        "reshoring add."),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One statistic to compute: the target's name, statistic and arguments (incl. quarter)."""
+
+    name: str
+    statistic: str
+    args: dict
+
+
+@dataclass(frozen=True)
+class SimulationSpec:
+    """What one calibration simulation runs: the scenario's policies over its start to the last
+    target quarter, at `scale`, and which statistics it returns."""
+
+    policies: tuple
+    start: str
+    network: str
+    scale: float
+    requests: tuple[Request, ...]
+
+    @property
+    def end(self) -> str:
+        return format_quarter(max(parse_quarter(r.args["quarter"]) for r in self.requests))
+
+
+def simulate(spec: SimulationSpec, params: dict, seed) -> dict[str, float]:
+    """Run the model once and return {target name: simulated value}.
+
+    `params` are overrides of the registry; `seed` an int or SeedSequence. Firm-level
+    statistics are read from the firm arrays at the end of their quarter, while the run steps.
+    """
+    model = SmartIndustryModel(params=params, policies=spec.policies, start=spec.start, end=spec.end,
+                               scale=spec.scale, network=spec.network, seed=seed)
+    run = _Run(model, spec.scale)
+    out: dict[str, float] = {}
+    by_quarter: dict[str, list[Request]] = {}
+    for r in spec.requests:
+        if STATISTICS[r.statistic].firm_level:
+            by_quarter.setdefault(r.args["quarter"], []).append(r)
+    while model.running:
+        quarter = model.quarters[model.t]
+        model.step()
+        for r in by_quarter.get(quarter, ()):
+            out[r.name] = float(STATISTICS[r.statistic].fn(run, r.args))
+    run.result = model.result()
+    for r in spec.requests:
+        if r.name not in out:
+            out[r.name] = float(STATISTICS[r.statistic].fn(run, r.args))
+    return {r.name: out[r.name] for r in spec.requests}

@@ -1,0 +1,291 @@
+"""`run.py run SCENARIO.yaml --out DIR`: a scenario against its counterfactual, with bands.
+
+Replications stream to DIR.partial/parts as they finish (one Parquet directory each); the
+tables, the report and the manifest are built from those parts at the end, and DIR.partial
+is renamed to DIR only when everything is written.
+
+The model, pandas and matplotlib are imported inside the functions that need them, so that
+`--help` and mistakes in the input answer at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+from .common import UserError
+
+MAX_SEED = 2**63 - 1
+MAX_REPLICATIONS = 10_000
+MAX_SCALE = 50.0
+
+
+# --- flags shared with compare ---------------------------------------------------------------
+
+def _whole(text: str, lo: int, hi: int) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        v = None
+    if v is None or not lo <= v <= hi:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number from {lo} to {hi:,}")
+    return v
+
+
+def seed_flag(text: str) -> int:
+    return _whole(text, 0, MAX_SEED)
+
+
+def replications_flag(text: str) -> int:
+    return _whole(text, 1, MAX_REPLICATIONS)
+
+
+def workers_flag(text: str) -> int:
+    return _whole(text, 1, 4096)
+
+
+def scale_flag(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not 0 < v <= MAX_SCALE:  # also false for NaN
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number above 0 and at most {MAX_SCALE:g} "
+                                         "(1 = all Dutch firms)")
+    return v
+
+
+def add_ensemble_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist, see --force)")
+    p.add_argument("--replications", type=replications_flag, metavar="N",
+                   help="replications (default: the scenario's)")
+    p.add_argument("--seed", type=seed_flag, metavar="S", help="root random seed (default: the scenario's)")
+    p.add_argument("--workers", type=workers_flag, default=os.cpu_count() or 1, metavar="N",
+                   help="local worker processes (default: all %(default)s CPUs); results do not depend on it")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask cluster (tcp://HOST:8786, or 'local' for one on this machine)")
+    p.add_argument("--scale", type=scale_flag, metavar="X",
+                   help="population scale (default: the scenario's; 0.1 for a quick look)")
+    p.add_argument("--force", action="store_true", help="replace DIR if it exists (an earlier output only)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="run a scenario against its counterfactual",
+                       description="Run a scenario and its counterfactual with the same random numbers and write "
+                                   "tables, a report and a manifest into DIR.")
+    p.add_argument("scenario", metavar="SCENARIO.yaml")
+    add_ensemble_flags(p)
+    p.add_argument("--resume", action="store_true",
+                   help="continue an interrupted run from the replications in DIR.partial")
+    p.set_defaults(func=main)
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+def load(path: str, args):
+    """The scenario with the command line's seed, replications and scale applied (so that the
+    resolved scenario written to the output is exactly what ran), and its counterfactual."""
+    from model.scenario import ScenarioError, load_counterfactual, load_scenario
+
+    try:
+        s = with_overrides(load_scenario(path), args)
+        return s, load_counterfactual(s)
+    except ScenarioError as e:
+        raise UserError(str(e)) from None
+
+
+def with_overrides(s, args):
+    """The scenario with --seed, --replications and --scale applied (validated by their flag
+    types, so a copy without re-validation is safe)."""
+    from model.scenario import Population
+
+    update = {}
+    if args.seed is not None:
+        update["seed"] = args.seed
+    if args.replications is not None:
+        update["replications"] = args.replications
+    if args.scale is not None:
+        update["population"] = Population(scale=args.scale, network=s.population.network)
+    return s.model_copy(update=update)
+
+
+def executor(args):
+    from model.ensemble import Executor
+
+    if args.scheduler:
+        import importlib.util
+
+        if importlib.util.find_spec("distributed") is None:
+            raise UserError("--scheduler needs Dask; allowed: install it with pip install -e '.[cluster]', or run "
+                            "without --scheduler")
+        check_reachable(args.scheduler)
+    return Executor(workers=args.workers, scheduler=args.scheduler)
+
+
+def check_reachable(address: str) -> None:
+    """A tcp:// scheduler that does not answer is a typo or a stopped cluster: say so now, in
+    one line, rather than after Dask's 30 s timeout with a traceback."""
+    import socket
+    from urllib.parse import urlsplit
+
+    allowed = "allowed: the address a running `dask scheduler` prints (tcp://HOST:PORT), or 'local'"
+    if address == "local":
+        return
+    try:
+        url = urlsplit(address if "://" in address else f"tcp://{address}")
+        host, port = url.hostname, url.port
+    except ValueError:
+        raise UserError(f"--scheduler {address}: not an address; {allowed}") from None
+    if url.scheme != "tcp" or host is None:
+        return  # tls://, ucx:// ...: Dask checks those itself
+    if port is None:
+        raise UserError(f"--scheduler {address}: no port; {allowed}")
+    try:
+        socket.create_connection((host, port), timeout=10).close()
+    except OSError as e:
+        raise UserError(f"--scheduler {address}: cannot connect ({e.strerror or e}); {allowed}") from None
+
+
+def progress(args, total: int, done: int, desc: str):
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, desc=desc, unit="rep", file=sys.stderr, disable=args.no_progress,
+                dynamic_ncols=True)
+
+
+def run_manifest(args, t0: float, spec, arms: dict, rerun: list[str]) -> dict:
+    """What the manifest of run and compare share; `arms` maps a label to a scenario."""
+    from .output import environment, seed_sequences
+
+    return {
+        "command": shlex.join(["python", "run.py", *sys.argv[1:]]),
+        "cwd": os.getcwd(),
+        "rerun": shlex.join(rerun),
+        "seed": spec.seed,
+        "replications": spec.replications,
+        "scale": next(iter(arms.values())).population.scale,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "scenarios": {k: v.resolved_dict() for k, v in arms.items() if v is not None},
+        "hashes": {k: v.content_hash() for k, v in arms.items() if v is not None},
+        "replication_seeds": seed_sequences(spec),
+        **environment(),
+        "wall_time_s": round(time.perf_counter() - t0, 3),
+    }
+
+
+# --- the command -----------------------------------------------------------------------------
+
+def main(args) -> int:
+    t0 = time.perf_counter()
+    scenario, cf = load(args.scenario, args)
+    from model.ensemble import ensemble_spec, run_ensemble
+
+    from .output import PartStore, StagedDir, write_manifest
+
+    spec = ensemble_spec(scenario, cf)
+    ex = executor(args)
+    identity = {"scenario": scenario.name, "scenario_hash": scenario.content_hash(),
+                "counterfactual_hash": cf.content_hash() if cf is not None else None,
+                "seed": spec.seed, "replications": spec.replications, "scale": scenario.population.scale}
+    with StagedDir(args.out, force=args.force, resume=args.resume, identity=identity) as stage:
+        store = PartStore(stage / "parts")
+        done = store.done()
+        if done:
+            print(f"resuming: {len(done)} of {spec.replications} replications already done in {args.out}.partial",
+                  file=sys.stderr)
+        with progress(args, spec.replications, len(done), scenario.name) as bar:
+            def finished(index, arms):
+                store.write(index, arms)
+                bar.update()
+            run_ensemble(spec, ex, on_result=finished, skip=done)
+        summary = write_tables(stage, store, scenario, cf, spec)
+        rerun = ["python", "run.py", "run", str(Path(args.out) / "scenario.yaml"), "--out", f"{args.out}-rerun",
+                 "--seed", str(spec.seed), "--replications", str(spec.replications)]
+        manifest = run_manifest(args, t0, spec, {"scenario": scenario, "counterfactual": cf}, rerun)
+        write_manifest(stage, {**manifest, "replications_resumed": len(done)})
+    print_headline(summary, scenario, cf)
+    print(f"\nwritten: {args.out}/ (summary.csv, timeseries.csv, report.png, manifest.json)")
+    return 0
+
+
+def write_tables(stage: Path, store, scenario, cf, spec):
+    """CSV tables from the parts (one replication at a time), the summary, the report and the
+    resolved scenario files; returns the summary."""
+    import numpy as np
+
+    from model import report
+    from model.model import REGIONS_OUT
+    from model.results import metric_arrays, summary_from_final
+
+    from .output import TABLES, write_resolved
+
+    indices = store.done()
+    if indices != list(range(spec.replications)):
+        raise RuntimeError(f"replications on disk {indices} are not 0..{spec.replications - 1}")
+    national: dict[str, list] = {}  # NL [quarter, metric] and last quarter [region, metric], per
+    final: dict[str, list] = {}     # arm and replication: all that the summary and report need
+    quarters = None
+    for table in TABLES:
+        with open(stage / f"{table}.csv", "w", newline="") as fh:
+            for j, index in enumerate(indices):
+                frame = store.read(index, table)
+                frame.to_csv(fh, header=j == 0, index=False, lineterminator="\n")
+                if table == "timeseries":
+                    quarters, arms = metric_arrays(frame)
+                    for arm, arr in arms.items():
+                        national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")])
+                        final.setdefault(arm, []).append(arr[0, -1])
+    national = {arm: np.stack(v) for arm, v in national.items()}
+    final = {arm: np.stack(v) for arm, v in final.items()}
+    summary = summary_from_final(final["policy"], final["counterfactual"] if cf else None, quarters[-1])
+    summary.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
+    info = {"scenario": scenario.name, "counterfactual": cf.name if cf else None, "replications": len(indices),
+            "seed": spec.seed, "scale": scenario.population.scale}
+    report.save(report.report_figure(quarters, national, final, info), stage / "report.png")
+    write_resolved(stage / "scenario.yaml", scenario, "counterfactual.yaml" if cf else None)
+    if cf is not None:
+        write_resolved(stage / "counterfactual.yaml", cf, None)
+    return summary
+
+
+# --- the terminal table ----------------------------------------------------------------------
+
+def fmt(value: float, unit: str) -> str:
+    """A number as a memo writes it: signed counts, EUR in millions, cost per job in EUR."""
+    import math
+
+    if value == math.inf:
+        return "unbounded"
+    if not math.isfinite(value):
+        return "n/a"
+    if unit == "EUR":
+        return f"EUR {value / 1e6:,.1f}M"
+    if unit == "EUR/job":
+        return f"EUR {value:,.0f}"
+    if unit == "kEUR/worker":
+        return f"{value:+.2f}"
+    return f"{value:+,.0f}"
+
+
+def print_headline(summary, scenario, cf) -> None:
+    from model.results import headline
+
+    if cf is None:
+        print(f"{scenario.name} has no counterfactual: effects are not defined; see summary.csv for levels.")
+        return
+    h = headline(summary, "NL")
+    print(f"\n{scenario.name} vs {cf.name}, NL, {summary['quarter'].iloc[0]}: mean [90% band] over "
+          f"{summary['replications'].iloc[0]} replications")
+    width = max(len(x) for x in h["label"])
+    for _, r in h.iterrows():
+        unit = {"EUR": "", "EUR/job": "per net job"}.get(r["unit"], r["unit"])
+        if r["metric"] == "cost_per_net_job_eur" and fmt(r["value"], "") == "n/a":
+            unit = "(not defined: no net jobs on average)"
+        band = f"[{fmt(r['p5'], r['unit'])} .. {fmt(r['p95'], r['unit'])}]"
+        print(f"  {r['label']:<{width}}  {fmt(r['value'], r['unit']):>14}  {band:<30} {unit}")

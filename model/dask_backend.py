@@ -1,0 +1,68 @@
+"""Running work on a Dask cluster: the backend of `Executor(scheduler=...)`.
+
+`scheduler` is the address of a running Dask scheduler (tcp://host:8786), or "local" for a
+`distributed.LocalCluster` of worker processes on this machine, started and stopped here.
+To use a real cluster:
+
+    dask scheduler                              # on one machine; prints tcp://HOST:8786
+    dask worker tcp://HOST:8786 --nthreads 1    # on every machine, as many as it has cores
+    python run.py run scenarios/baseline.yaml --out out/ --scheduler tcp://HOST:8786
+
+Every worker needs this project installed (`pip install -e '.[cluster]'` in a checkout of the
+same commit) and the same versions of numpy and the model as the machine that submits, or
+results will differ. One thread per worker: a model run is single-threaded numpy that holds
+the GIL for most of its time, so threads would only queue.
+
+Results do not depend on the cluster: each task carries its own seeds (model/streams.py) and
+results are keyed by their position in the input, never by worker or completion order.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+
+@contextmanager
+def _client(address: str, local_workers: int):
+    from distributed import Client, LocalCluster
+
+    if address == "local":
+        with LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+    else:
+        with Client(address) as client:
+            yield client
+
+
+def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1) -> Iterator[tuple[int, object]]:
+    """(position in items, fn(item)) for every item, as they finish (any order).
+
+    At most a few tasks per worker thread are in flight: results are fetched and released one
+    by one, so neither the cluster nor this process holds a large ensemble in memory.
+    """
+    from distributed import as_completed
+
+    with _client(address, local_workers) as client:
+        pending = iter(enumerate(items))
+        running = as_completed()
+
+        def top_up():  # two tasks per worker thread; workers may join while we run
+            limit = max(4, 2 * sum(client.nthreads().values()))
+            while running.count() < limit:
+                nxt = next(pending, None)
+                if nxt is None:
+                    return
+                running.add(client.submit(_indexed, fn, *nxt, pure=False))
+
+        top_up()
+        for future in running:
+            i, result = future.result()
+            future.release()
+            top_up()
+            yield i, result
+
+
+def _indexed(fn: Callable, i: int, item) -> tuple[int, object]:
+    return i, fn(item)

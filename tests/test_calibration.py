@@ -1,0 +1,290 @@
+"""Calibration, recovery, sensitivity, EMA adapter and posterior sampling.
+
+Runs are tiny (population scale 0.05-0.1, a few dozen model runs) so the file stays within about
+two minutes; the full-size results are in docs/CALIBRATION.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from calibration import abc, recovery, sensitivity
+from calibration import posterior as posterior_mod
+from calibration.summaries import simulate
+from calibration.targets import TargetsError, load_targets
+from model import data
+from model.ensemble import Executor, ReplicationTask, run_replication, spec_of
+from model.params import PARAMS
+from model.scenario import load_counterfactual, load_scenario
+from model.streams import replication_seeds
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS = ROOT / "calibration" / "targets.yaml"
+TINY = 0.05
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_targets(TARGETS)
+
+
+def small_targets(tmp_path: Path, estimate: list[str]) -> Path:
+    """The shipped targets with fewer estimated parameters (quicker to identify)."""
+    doc = yaml.safe_load(TARGETS.read_text())
+    doc["estimate"] = estimate
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+# --- targets as data ------------------------------------------------------------------------
+
+def test_observed_values_come_from_the_data_files(shipped):
+    t = {x.name: x for x in shipped.targets}
+    assert t["fieldlab_firms_2018"].observed == data.national("fieldlab_firms_involved") == 600
+    robots = data.robot_use().set_index(["breakdown", "category"])["value"]
+    assert t["robot_use_plastics"].observed == robots["sector", "plastics"] == 45
+    assert t["robot_use_size_gradient"].observed == pytest.approx(18 / 4)
+    assert t["brainport_growth_gap"].observed == pytest.approx(2.5 - 1.1)
+    assert t["fieldlab_firms_2018"].tolerance == pytest.approx(120)  # "20%" of 600
+    assert all(x.source.strip() and x.tolerance_basis.strip() for x in shipped.targets)
+    assert "national_figures.csv" in t["fieldlab_firms_2018"].source
+    assert len(shipped.fit) == 12 and set(shipped.estimate) <= set(PARAMS)
+
+
+def write(tmp_path, doc) -> Path:
+    p = tmp_path / "t.yaml"
+    p.write_text(doc if isinstance(doc, str) else yaml.safe_dump(doc))
+    return p
+
+
+def one_target(**change):
+    base = {"name": "x", "statistic": "fieldlab_firms", "quarter": "2018Q4", "role": "fit", "tolerance": 10,
+            "tolerance_basis": "b", "observed": {"file": "national_figures.csv", "indicator": "fieldlab_firms_involved"}}
+    base.update(change)
+    return {"scenario": "baseline", "estimate": ["bass_p"], "targets": [base]}
+
+
+@pytest.mark.parametrize("doc, expected", [
+    (one_target(statistic="robot_use"), "targets[0] (x).statistic: unknown statistic 'robot_use'"),
+    (one_target(quarter="2018-12"), "targets[0] (x).quarter: '2018-12' is not a quarter; allowed"),
+    (one_target(observed={"file": "national_figures.csv", "indicator": "nope"}), "0 rows of national_figures.csv"),
+    (one_target(observed={"file": "robots.csv", "x": 1}), "unknown data file 'robots.csv'"),
+    (one_target(observed={"value": 3, "unit": "u", "year": "2018"}), "missing source"),
+    (one_target(tolerance="-5%"), "tolerance: got '-5%'; allowed"),
+    (one_target(tolerance=0), "gives a tolerance of 0.0; allowed: a positive tolerance"),
+    (one_target(role="maybe"), "role: got 'maybe'; allowed: fit, check"),
+    (one_target(sector="plastics"), "statistic fieldlab_firms takes no 'sector'"),
+    (one_target(statistic="robot_proxy_pct", sector="chips"), "unknown sector 'chips'"),
+    (one_target(quarter="2035Q1"), "outside the scenario's horizon"),
+    ({**one_target(), "estimate": ["bass_pp"]}, "estimate[0]: unknown parameter 'bass_pp' (did you mean 'bass_p'?)"),
+    ({**one_target(), "estimate": ["ramp_quarters"]}, "takes whole values"),
+    ({**one_target(), "scenario": "nope"}, "scenario: "),
+    ({**one_target(), "extra": 1}, "extra: unknown key; allowed: scenario, estimate, targets"),
+    ("scenario: [unclosed", "not valid YAML"),
+])
+def test_bad_targets_give_one_line_naming_key_and_what_is_allowed(tmp_path, doc, expected):
+    with pytest.raises(TargetsError) as e:
+        load_targets(write(tmp_path, doc))
+    msg = str(e.value)
+    assert expected in msg and "\n" not in msg and msg.startswith(str(tmp_path))
+
+
+def test_yaml_tags_are_never_executed(tmp_path):
+    marker = tmp_path / "pwned"
+    doc = f"scenario: !!python/object/apply:os.system ['touch {marker}']\nestimate: [bass_p]\ntargets: []\n"
+    with pytest.raises(TargetsError, match="not valid YAML"):
+        load_targets(write(tmp_path, doc))
+    assert not marker.exists()
+
+
+def test_bad_targets_on_the_command_line_exit_2_and_write_nothing(tmp_path, capsys):
+    import run
+
+    bad = write(tmp_path, one_target(role="maybe"))
+    out = tmp_path / "out"
+    assert run.main(["calibrate", str(bad), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "role" in err and "allowed" in err
+    assert not out.exists()
+
+
+# --- summaries and distance -----------------------------------------------------------------
+
+def test_robot_proxy_agrees_with_the_models_own_adoption_rate_of_firms_with_10_plus(shipped):
+    """The firm-level statistic read during the run equals the recorded metric at that quarter."""
+    from calibration.summaries import Request, SimulationSpec
+    from model.model import SmartIndustryModel
+
+    s = shipped.scenario
+    spec = SimulationSpec(tuple(s.policies), s.horizon.start, "peers", TINY,
+                          (Request("r", "robot_proxy_pct", {"quarter": "2016Q2"}),))
+    got = simulate(spec, {}, 3)["r"]
+    res = SmartIndustryModel(policies=s.policies, start=s.horizon.start, end="2016Q2", scale=TINY, seed=3).run()
+    assert got == pytest.approx(100 * res.value("adoption_rate_10plus"))
+
+
+def test_distance_is_rms_of_standardised_fit_deviations(shipped):
+    obs = shipped.observed()
+    sim = dict(obs)
+    assert shipped.distance(sim) == 0
+    first, second = shipped.fit[0], shipped.fit[1]
+    sim[first.name] += 2 * first.tolerance
+    sim[second.name] -= second.tolerance
+    checks = [t for t in shipped.targets if t.role == "check"]
+    sim[checks[0].name] += 1e6  # check targets never enter the distance
+    assert shipped.distance(sim) == pytest.approx(math.sqrt((4 + 1) / len(shipped.fit)))
+    sim[first.name] = float("nan")
+    assert shipped.distance(sim) == math.inf
+
+
+# --- ABC: reproducible, resumable -----------------------------------------------------------
+
+def test_abc_resumed_equals_uninterrupted_and_ignores_worker_count(tmp_path):
+    ts = load_targets(small_targets(tmp_path, ["fieldlab_capacity", "initial_adopter_share"]))
+    settings = abc.AbcSettings(scale=TINY, population_size=8, budget=10**6, generations=2, seed=4)
+    quiet = {"log": lambda m: None}
+    whole = abc.posterior_sample(abc.run(ts, tmp_path / "a", settings, Executor(1), **quiet))
+    abc.run(ts, tmp_path / "b", dataclasses.replace(settings, generations=1), Executor(2), **quiet)
+    resumed = abc.run(ts, tmp_path / "b", settings, Executor(2), **quiet)
+    assert resumed.max_t == 1  # generation 0 was loaded, not redone
+    pd.testing.assert_frame_equal(whole, abc.posterior_sample(resumed))
+    assert whole["weight"].sum() == pytest.approx(1)
+
+
+def test_calibrate_command_writes_posterior_and_fitted_scenario_then_resumes(tmp_path, capsys):
+    import run
+
+    targets = small_targets(tmp_path, ["fieldlab_capacity", "initial_adopter_share"])
+    out = tmp_path / "cal"
+    argv = ["calibrate", str(targets), "--out", str(out), "--budget", "10", "--population", "8", "--scale",
+            str(TINY), "--predictive", "3", "--predictive-scale", str(TINY)]
+    assert run.main(argv) == 0
+    for name in ("posterior.csv", "posterior_summary.csv", "fitted.yaml", "fit.csv", "fit.png", "posterior.png"):
+        assert (out / name).is_file(), name
+    fitted = load_scenario(out / "fitted.yaml")  # a valid scenario that extends the baseline
+    assert set(fitted.parameters) == {"fieldlab_capacity", "initial_adopter_share"}
+    assert len(fitted.policies) == len(load_scenario(ROOT / "scenarios" / "baseline.yaml").policies)
+    first = pd.read_csv(out / "generations.csv")
+    capsys.readouterr()
+    assert run.main(argv[:5] + ["60"] + argv[6:]) == 0  # larger budget: continue, do not restart
+    assert "resuming" in capsys.readouterr().err
+    again = pd.read_csv(out / "generations.csv")
+    assert len(again) > len(first)
+    pd.testing.assert_frame_equal(again.iloc[: len(first)], first)
+    assert run.main(argv[:7] + ["7"] + argv[8:]) == 2  # another population size cannot continue this run
+    assert "population_size" in capsys.readouterr().err
+
+
+def test_parameter_recovery_small(tmp_path):
+    """Synthetic targets from known values; the known values should lie in the 90% intervals,
+    and the best-identified parameter's interval must have narrowed well below its prior."""
+    ts = load_targets(small_targets(tmp_path, ["fieldlab_capacity", "initial_adopter_share", "experiment_rate"]))
+    settings = abc.AbcSettings(scale=0.1, population_size=30, budget=10**6, generations=4, seed=8)
+    truth = recovery.truth(ts, 8)
+    r = recovery.recover(ts, tmp_path / "rec", settings, truth, log=lambda m: None)
+    assert r["inside_90"].sum() >= 2
+    cap = r.set_index("parameter").loc["fieldlab_capacity"]
+    assert cap["interval_share_of_prior"] < 0.4
+    assert abs(cap["median"] - truth["fieldlab_capacity"]) < 0.15 * (cap["prior_high"] - cap["prior_low"])
+
+
+# --- posterior draws for scenario runs ------------------------------------------------------
+
+def test_posterior_draws_follow_weights_and_depend_only_on_the_replication_seed(tmp_path):
+    path = tmp_path / "posterior.csv"
+    pd.DataFrame({"bass_q": [0.2, 0.6], "experiment_rate": [0.05, 0.2], "weight": [4.0, 1.0]}).to_csv(path, index=False)
+    seeds = replication_seeds(1, 2000)
+    draws = [posterior_mod.parameters_for(path, s, {"bass_q": 0.38, "bass_p": 0.01}) for s in seeds]
+    assert all(d["bass_p"] == 0.01 for d in draws)  # parameters outside the posterior are kept
+    share = np.mean([d["bass_q"] == 0.2 for d in draws])
+    assert abs(share - 0.8) < 0.03  # 4:1 weights, 2000 draws: sd 0.009
+    again = replication_seeds(1, 2000)[17]
+    assert posterior_mod.parameters_for(path, again, {}) == posterior_mod.parameters_for(path, seeds[17], {})
+    assert {d["experiment_rate"] for d in draws} == {0.05, 0.2}  # rows drawn whole
+
+
+@pytest.mark.parametrize("frame, expected", [
+    ({"bass_qq": [0.2], "weight": [1]}, "column 'bass_qq' is not a parameter (did you mean 'bass_q'?)"),
+    ({"bass_q": [0.2]}, "no 'weight' column"),
+    ({"bass_q": [7.0], "weight": [1]}, "row 2: parameter 'bass_q' = 7.0 is outside its bounds"),
+    ({"bass_q": [0.2], "weight": [-1]}, "non-negative"),
+])
+def test_bad_posterior_files_are_refused(tmp_path, frame, expected):
+    path = tmp_path / "p.csv"
+    pd.DataFrame(frame).to_csv(path, index=False)
+    with pytest.raises(posterior_mod.PosteriorError) as e:
+        posterior_mod.load(path)
+    assert expected in str(e.value) and str(path) in str(e.value)
+
+
+# --- sensitivity ----------------------------------------------------------------------------
+
+def test_sensitivity_outcomes_match_the_ensemble_api_and_repeat_exactly():
+    s = load_scenario(ROOT / "scenarios" / "region_of_smart_factories.yaml")
+    s = s.model_copy(update={"population": s.population.model_copy(update={"scale": TINY})})
+    cf = load_counterfactual(s)
+    prob = sensitivity.problem(["bass_q", "experiment_rate"])
+    X = np.array([[0.3, 0.1], [0.6, 0.25], [0.3, 0.1]])
+    Y = sensitivity.scenario_outcomes(s, cf, prob, X, replications=1, executor=Executor(2))
+    pd.testing.assert_series_equal(Y.iloc[0], Y.iloc[2], check_names=False)  # common seeds across samples
+    assert Y.iloc[0]["net_jobs"] != Y.iloc[1]["net_jobs"]
+    seed = replication_seeds(s.seed, 1)[0]
+    arms = {a: dataclasses.replace(spec_of(x), parameters={"bass_q": 0.6, "experiment_rate": 0.25})
+            for a, x in (("policy", s), ("counterfactual", cf))}
+    _, res = run_replication(ReplicationTask(0, seed, arms))
+    direct = (res["policy"].value("employment") - res["counterfactual"].value("employment")) / TINY
+    assert Y.iloc[1]["net_jobs"] == pytest.approx(direct)
+
+
+def test_sensitivity_command_writes_indices_with_confidence_intervals(tmp_path):
+    import run
+
+    out = tmp_path / "sens"
+    assert run.main(["sensitivity", str(ROOT / "scenarios" / "region_of_smart_factories.yaml"), "--method",
+                     "morris", "--n", "2", "--parameters", "experiment_rate,reshore_share", "--scale", str(TINY),
+                     "--out", str(out)]) == 0
+    ind = pd.read_csv(out / "indices.csv")
+    mu = ind[(ind["index"] == "mu_star") & (ind["outcome"] == "adoption_rate_pct")].set_index("parameter")
+    assert mu.loc["experiment_rate", "value"] > mu.loc["reshore_share", "value"]  # reshoring does not drive adoption
+    assert mu["conf"].notna().all()
+    assert (out / "sensitivity.png").is_file() and (out / "manifest.json").is_file()
+
+
+# --- EMA Workbench adapter ------------------------------------------------------------------
+
+def test_ema_model_runs_experiments_and_matches_a_direct_run():
+    from ema_workbench import SequentialEvaluator
+
+    from calibration.ema import EmaError, Lever, build_model
+
+    path = ROOT / "scenarios" / "fieldlab_expansion_north.yaml"
+    model = build_model(str(path), ["experiment_rate"], [Lever("north_fieldlabs", "count", 1, 8, integer=True)],
+                        replications=1, scale=TINY)
+    np.random.seed(0)  # EMA's Latin hypercube sampler draws from numpy's global generator
+    with SequentialEvaluator(model) as ev:
+        experiments, outcomes = ev.perform_experiments(scenarios=2, policies=1)
+    assert len(experiments) == 2 and np.isfinite(outcomes["net_jobs_noord"]).all()
+    row = experiments.iloc[0]
+    s = load_scenario(path)
+    s = s.model_copy(update={"population": s.population.model_copy(update={"scale": TINY})})
+    inst = s.instrument("north_fieldlabs").model_copy(update={"count": int(row["north_fieldlabs__count"])})
+    s = s.model_copy(update={"policies": [inst if p.name == inst.name else p for p in s.policies]})
+    params = {"experiment_rate": float(row["experiment_rate"])}
+    arms = {a: dataclasses.replace(spec_of(x), parameters=params)
+            for a, x in (("policy", s), ("counterfactual", load_counterfactual(s)))}
+    _, res = run_replication(ReplicationTask(0, replication_seeds(s.seed, 1)[0], arms))
+    north = sum(res["policy"].value("employment", p) - res["counterfactual"].value("employment", p)
+                for p in ("GR", "FR", "DR")) / TINY
+    assert outcomes["net_jobs_noord"][0] == pytest.approx(north)
+    with pytest.raises(EmaError, match="no instrument 'north_fieldlab'"):
+        build_model(str(path), [], [Lever("north_fieldlab", "count", 1, 8)])
+    with pytest.raises(EmaError, match="lever north_fieldlabs__count = 0"):
+        build_model(str(path), [], [Lever("north_fieldlabs", "count", 0, 8)])

@@ -1,0 +1,30 @@
+"""The dashboard app that `solara run viz.app` serves (`python run.py dashboard` starts it).
+
+Two tabs: the explorer (ensembles, policy vs counterfactual, map, table, export) and a
+single run stepped quarter by quarter in Mesa's SolaraViz. Only the open tab is rendered,
+so each fills the sidebar with its own controls.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import solara
+import solara.lab
+
+from . import explorer, single_run
+
+TABS = (("Explorer", explorer.Page), ("Single run", single_run.Page))
+tab = solara.reactive(0)
+
+# Start the worker processes while the first visitor's page loads, not on their first run.
+threading.Thread(target=explorer.RUNNER.warm_up, daemon=True, name="warm-up").start()
+
+
+@solara.component
+def Page():
+    solara.Title("smartregion")
+    with solara.AppBar(), solara.lab.Tabs(value=tab, align="center"):
+        for label, _ in TABS:
+            solara.lab.Tab(label)
+    TABS[tab.value][1]()
