@@ -2,7 +2,8 @@
 
 One quarter (`step`) runs, in this order:
   0. policy context: fieldlabs open (running costs paid), hubs spend on outreach, adopters'
-     visibility (hub boost), peer exposure (one sparse product), ecosystem support, shortage;
+     visibility (hub boost), peer exposure (updated for the firms that changed), ecosystem
+     support, shortage;
   1. awareness  2. experimenting  3. adoption  4. labour  5. productivity  6. reshoring
   7. record: every output metric per province and nationally.
 See model/mechanisms/ for the equations and docs/ODD.md for the full description.
@@ -10,6 +11,7 @@ See model/mechanisms/ for the equations and docs/ODD.md for the full description
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import mesa
@@ -22,7 +24,7 @@ from .agents import FieldlabAgent, FirmAgent, HubAgent
 from .instruments import Policy
 from .mechanisms import ORDER, experimenting
 from .mechanisms.productivity import realised
-from .network import peer_share
+from .network import PeerShare
 from .population import Population, build_population
 from .regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES, SECTORS, SIZE_CLASSES, STAGES, UNAWARE
 from .state import FirmState, RegionState
@@ -110,8 +112,8 @@ class SmartIndustryModel(mesa.Model):
         # Productivity: base such that 2014 productivity equals the drawn value (earlier
         # adopters' gains and spillovers are already in the data).
         self.visibility = self.pop.visibility.copy()
-        self._boost = np.zeros(N_PROV)  # hub visibility boost by province that self.visibility includes
-        self.exposure = None
+        self.peer_exposure = PeerShare(self.pop.peers, self.degree)  # visible adopters among peers
+        self.peer_gain = PeerShare(self.pop.peers, self.degree)  # peers' realised gains (spillover)
         self.multiplier = realised(self)
         self.multiplier0 = self.multiplier.copy()
         self.firms_state.prod_base = self.pop.productivity / self.multiplier
@@ -121,11 +123,6 @@ class SmartIndustryModel(mesa.Model):
         self._breakdown = np.zeros((self.n_steps, len(BREAKDOWN_GROUPS), len(BREAKDOWN_METRICS)))
         self._ever_in_fieldlab = np.zeros(self.n, dtype=bool)
         self._adopted_before = self.firms_state.stage == ADOPTED
-        self._firm_agents = None
-        self.fieldlab_agents = AgentSet(
-            [FieldlabAgent(self, i) for i in range(self.policy.fieldlabs.n)], random=self.random)
-        self.hub_agents = AgentSet(
-            [HubAgent(self, i) for i, _ in self.policy.of_kind("hub_outreach")], random=self.random)
         self.datacollector = DataCollector(model_reporters={
             m: (lambda mod, m=m: mod.result_row(m)) for m in
             ("adoption_rate", "adopters", "employment", "jobs_created", "jobs_lost", "reshored_jobs",
@@ -133,13 +130,22 @@ class SmartIndustryModel(mesa.Model):
         self.running = True
 
     # --- Mesa views -----------------------------------------------------------------------------
-    @property
+    # Agents are created on first use. Batch runs never pay for 27,000 Python objects they do not
+    # look at, and a model without agents can be freed: Mesa 3.3 keeps every model that created
+    # an agent alive for the life of the process (Agent._ids, mesa issue #3179), which leaked
+    # every run of an ensemble in its worker.
+    @functools.cached_property
     def firms(self) -> AgentSet:
-        """All firms as Mesa agents (views onto the arrays), created on first use: batch runs
-        never pay for 27,000 Python objects they do not look at."""
-        if self._firm_agents is None:
-            self._firm_agents = AgentSet([FirmAgent(self, i) for i in range(self.n)], random=self.random)
-        return self._firm_agents
+        """All firms as Mesa agents (views onto the arrays)."""
+        return AgentSet([FirmAgent(self, i) for i in range(self.n)], random=self.random)
+
+    @functools.cached_property
+    def fieldlab_agents(self) -> AgentSet:
+        return AgentSet([FieldlabAgent(self, i) for i in range(self.policy.fieldlabs.n)], random=self.random)
+
+    @functools.cached_property
+    def hub_agents(self) -> AgentSet:
+        return AgentSet([HubAgent(self, i) for i, _ in self.policy.of_kind("hub_outreach")], random=self.random)
 
     # --- the quarter ----------------------------------------------------------------------------
     def step(self) -> None:
@@ -188,18 +194,13 @@ class SmartIndustryModel(mesa.Model):
             eco[where] = np.maximum(eco[where], look(self.policy.instruments[i]))
         self.hub_contact_prob = 1 - miss
         self.ecosystem = eco
-        if not np.array_equal(boost, self._boost):
-            self._boost = boost
-            self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
-            self.exposure = None  # last quarter's exposure was weighted by another visibility
+        self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
         adopted = f.stage == ADOPTED
         # Exposure grows during the quarter; the awareness hazard uses its midpoint value,
         # extrapolated from last quarter's change (second order in the step: see docs/ODD.md).
-        # `before` weights last quarter's adopters by this quarter's visibility: while visibility
-        # is unchanged that is last quarter's exposure, and a sparse product is saved.
-        before = self.exposure if self.exposure is not None else peer_share(
-            pop.peers, self.degree, self.visibility * self._adopted_before)
-        self.exposure = peer_share(pop.peers, self.degree, self.visibility * adopted)
+        # `before` weights last quarter's adopters by this quarter's visibility.
+        before = self.peer_exposure(self.visibility * self._adopted_before)
+        self.exposure = self.peer_exposure(self.visibility * adopted)
         self.exposure_mid = np.clip(self.exposure + 0.5 * (self.exposure - before), 0.0, 1.0)
         self._adopted_before = adopted
         vac_p = self._by_province(f.vacancies)

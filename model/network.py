@@ -76,19 +76,43 @@ def peer_share(peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.n
     """
     if peers is None:
         return np.full(len(weight), weight.mean() if len(weight) else 0.0)
-    return _peer_sum(peers, weight) / max(float(degree.mean()), 1.0)
+    return (peers @ weight) / _links_of_average_firm(degree)
 
 
-def _peer_sum(peers: sparse.csr_matrix, weight: np.ndarray) -> np.ndarray:
-    """peers @ weight. While few firms have weight (adopters, early on), it is cheaper to walk
-    only their links: the network is symmetric, so row j lists the firms j counts for. With
-    sorted indices (as built above) each sum gets the same terms in the same order as the
-    product, so results are identical; above an eighth of firms the product is faster."""
-    src = np.flatnonzero(weight)
-    if 8 * len(src) > len(weight):
-        return peers @ weight
-    start = peers.indptr[src]
-    count = peers.indptr[src + 1] - start
-    links = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
-    return np.bincount(peers.indices[links], weights=peers.data[links] * np.repeat(weight[src], count),
-                       minlength=len(weight))
+def _links_of_average_firm(degree: np.ndarray) -> float:
+    return max(float(degree.mean()), 1.0)
+
+
+class PeerShare:
+    """`peer_share` of a weight that changes for few firms from one call to the next (adopters'
+    visibility, realised gains), without a full sparse product each time.
+
+    The first call, and any call where more than an eighth of the firms changed, computes the
+    product; other calls add the changes only, walking the links of the changed firms (the
+    network is symmetric and 0/1, as built above: row j lists the firms that count j). The
+    result equals the full product up to rounding, since the same terms are added in another
+    order.
+    """
+
+    def __init__(self, peers: sparse.csr_matrix | None, degree: np.ndarray):
+        self.peers, self.degree = peers, degree
+        self.per_link = _links_of_average_firm(degree)
+        self.weight: np.ndarray | None = None  # the weight of the last call
+        self.total: np.ndarray | None = None  # peers @ weight
+
+    def __call__(self, weight: np.ndarray) -> np.ndarray:
+        if self.peers is None:
+            return peer_share(None, self.degree, weight)
+        changed = None if self.weight is None else np.flatnonzero(weight != self.weight)
+        if changed is None or 8 * len(changed) > len(weight):
+            self.total = self.peers @ weight
+        elif len(changed):
+            p = self.peers
+            start = p.indptr[changed]
+            count = p.indptr[changed + 1] - start
+            links = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
+            delta = np.repeat(weight[changed] - self.weight[changed], count)
+            self.total += np.bincount(p.indices[links], weights=delta, minlength=len(weight))
+        self.weight = weight.copy()
+        return self.total / self.per_link
+

@@ -647,3 +647,14 @@ def test_largest_allowed_document_is_read_in_about_a_second():
     assert time.perf_counter() - t0 < 2.0 and "YAML values" in str(e)
     e = error_of("# " + "x" * MAX_FILE_BYTES + "\n")
     assert "bytes" in str(e) and f"at most {MAX_FILE_BYTES:,}" in str(e)
+
+
+def test_parse_yaml_serves_other_yaml_inputs_with_their_own_wording():
+    from model.scenario import line_of, parse_yaml
+
+    data, node = parse_yaml("scenario: baseline\ntargets:\n  - name: a\n    observed: x\n", "t.yaml",
+                            expected="a mapping with scenario:, estimate: and targets:")
+    assert data["targets"][0]["observed"] == "x" and line_of(node, ("targets", 0, "observed")) == 4
+    with pytest.raises(ScenarioError) as info:
+        parse_yaml("", "t.yaml", expected="a mapping with scenario:, estimate: and targets:")
+    assert str(info.value) == "t.yaml: file is empty; allowed: a mapping with scenario:, estimate: and targets:"

@@ -37,21 +37,22 @@ def fmt_number(value: float, unit: str, signed: bool = True) -> str:
         return "n/a"
     if math.isinf(value):  # e.g. the upper band of a cost per job whose net jobs may be zero
         return "unbounded" if value > 0 else "-unbounded"
-    sign = "+" if signed else ""
     if unit in ("EUR", "EUR/job"):
-        sign = sign if unit == "EUR" else ""  # a cost per job is a ratio, not a change
-        a = abs(value)
-        text = f"{value / 1e6:{sign},.1f}M" if a >= 1e6 else f"{value / 1e3:{sign},.0f}k"
-        return "EUR " + text
-    if unit == "kEUR/worker":
-        return f"{value:{sign}.2f}"
-    if unit in ("%", "EUR M"):
-        return f"{value:{sign},.1f}"
-    return f"{value:{sign},.0f}"
+        big = abs(value) >= 1e6
+        value, suffix, digits = (value / 1e6, "M", 1) if big else (value / 1e3, "k", 0)
+        signed = signed and unit == "EUR"  # a cost per job is a ratio, not a change
+    else:
+        suffix, digits = "", {"kEUR/worker": 2, "%": 1, "EUR M": 1}.get(unit, 0)
+    if round(value, digits) == 0:
+        value, signed = 0.0, False  # "0", not "+0" or "-0"
+    sign = "+" if signed else ""
+    text = f"{value:{sign},.{digits}f}{suffix}"
+    return ("EUR " + text) if unit in ("EUR", "EUR/job") else text
 
 
 def fmt_band(lo: float, hi: float, unit: str) -> str:
-    return f"{fmt_number(lo, unit)} to {fmt_number(hi, unit)}"
+    lo_text, hi_text = fmt_number(lo, unit), fmt_number(hi, unit)
+    return "n/a" if lo_text == hi_text == "n/a" else f"{lo_text} to {hi_text}"
 
 
 # --- time series ----------------------------------------------------------------------------

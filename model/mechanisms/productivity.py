@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import peer_share
 from ..regions import ADOPTED
 
 
 def realised(m) -> np.ndarray:
     """Own productivity multiplier net of trend: 1 + own realised gain + spillover from peers."""
     own = m.pop.gain * m.firms_state.ramp
-    return 1 + own + m.params["knowledge_spillover"] * peer_share(m.pop.peers, m.degree, own)
+    return 1 + own + m.params["knowledge_spillover"] * m.peer_gain(own)
 
 
 def step(m) -> None:
