@@ -159,6 +159,17 @@ class PartStore:
         return pd.read_parquet(self.dir / f"rep-{index:05d}" / f"{table}.parquet")
 
 
+def model_code_hash() -> str:
+    """sha256 over the model's source and data files: parts computed by other code or data must
+    not be mixed into a resumed run."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for p in sorted([*(root / "model").rglob("*.py"), *(root / "calibration" / "data").glob("*.csv")]):
+        h.update(p.relative_to(root).as_posix().encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:

@@ -186,13 +186,14 @@ def main(args) -> int:
     scenario, cf = load(args.scenario, args)
     from model.ensemble import ensemble_spec, run_ensemble
 
-    from .output import PartStore, StagedDir, write_manifest
+    from .output import PartStore, StagedDir, model_code_hash, write_manifest
 
     spec = ensemble_spec(scenario, cf)
     ex = executor(args)
     identity = {"scenario": scenario.name, "scenario_hash": scenario.content_hash(),
                 "counterfactual_hash": cf.content_hash() if cf is not None else None,
-                "seed": spec.seed, "replications": spec.replications, "scale": scenario.population.scale}
+                "seed": spec.seed, "replications": spec.replications, "scale": scenario.population.scale,
+                "model_code": model_code_hash()}
     with StagedDir(args.out, force=args.force, resume=args.resume, identity=identity) as stage:
         store = PartStore(stage / "parts")
         done = store.done()

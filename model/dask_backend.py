@@ -1,11 +1,12 @@
 """Running work on a Dask cluster: the backend of `Executor(scheduler=...)`.
 
 `scheduler` is the address of a running Dask scheduler (tcp://host:8786), or "local" for a
-`distributed.LocalCluster` of worker processes on this machine, started and stopped here.
-To use a real cluster:
+`distributed.LocalCluster` of `--workers` processes on this machine, started and stopped here
+(`python run.py run scenarios/baseline.yaml --out out/ --scheduler local`). To use a real
+cluster:
 
     dask scheduler                              # on one machine; prints tcp://HOST:8786
-    dask worker tcp://HOST:8786 --nthreads 1    # on every machine, as many as it has cores
+    dask worker tcp://HOST:8786 --nworkers -1 --nthreads 1   # on every machine: a process per core
     python run.py run scenarios/baseline.yaml --out out/ --scheduler tcp://HOST:8786
 
 Every worker needs this project installed (`pip install -e '.[cluster]'` in a checkout of the

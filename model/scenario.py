@@ -351,11 +351,11 @@ class Scenario(BaseModel):
     def content_hash(self) -> str:
         """sha256 of the canonical JSON of `resolved_dict()` without `source_file`.
 
-        The counterfactual path is written relative to the repository root when it lies inside
-        it, so that the same scenario hashes the same in every checkout."""
+        The counterfactual enters by its content, not its path, so that the same scenario hashes
+        the same in every checkout and when rerun from the copy in an output directory."""
         d = self.resolved_dict()
         d.pop("source_file", None)
-        d["counterfactual"] = _portable_path(d["counterfactual"])
+        d["counterfactual"] = _counterfactual_fingerprint(d["counterfactual"])
         text = json.dumps(d, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
         return hashlib.sha256(text.encode("ascii")).hexdigest()
 
@@ -364,6 +364,21 @@ def _instrument_dict(inst) -> dict:
     d = inst.model_dump(mode="json")
     head = {"name": d.pop("name"), "type": d.pop("type")}
     return {**head, **d}
+
+
+def _counterfactual_fingerprint(path: str | None) -> str | None:
+    """sha256 of the counterfactual file's resolved content (without its own counterfactual,
+    which keeps a chain of counterfactuals from recursing); its path if it cannot be read."""
+    if path is None:
+        return None
+    try:
+        d = load_scenario(path).resolved_dict()
+    except ScenarioError:
+        return _portable_path(path)
+    d.pop("source_file", None)
+    d.pop("counterfactual", None)
+    d.pop("name", None)  # a renamed copy (output dir's counterfactual.yaml) is the same counterfactual
+    return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def _portable_path(p: str | None) -> str | None:
@@ -1252,9 +1267,10 @@ def _schema_postprocess(schema: dict) -> dict:
             },
         }, {"type": "null"}],
     }
-    names = _shipped_names(SCENARIO_DIR)
+    # A fixed list, not the directory's contents: a scenario an analyst saves in scenarios/ must
+    # not change the schema (or the test that compares it with scenario.schema.json).
     for key in ("extends", "counterfactual"):
-        top[key]["examples"] = names + (["none"] if key == "counterfactual" else [])
+        top[key]["examples"] = list(SHIPPED_SCENARIOS) + (["none"] if key == "counterfactual" else [])
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["description"] = ("A smartregion scenario file (scenarios/*.yaml): policy instruments, parameter "
                              "overrides and run settings; see model/scenario.py.")
@@ -1264,6 +1280,10 @@ def _schema_postprocess(schema: dict) -> dict:
 def scenario_json_schema() -> dict:
     """JSON Schema (draft 2020-12) of the scenario FILE format, with descriptions, for editors."""
     return _schema_postprocess(_FileSchemaModel.model_json_schema())
+
+
+SHIPPED_SCENARIOS = ("baseline", "no_policy", "fieldlab_expansion_north", "hidden_champions",
+                     "region_of_smart_factories", "skills_offensive", "reshoring_push", "policy_discontinuity")
 
 
 def list_scenarios(directory: str | Path | None = None) -> list[tuple[str, str]]:

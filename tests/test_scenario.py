@@ -658,3 +658,12 @@ def test_parse_yaml_serves_other_yaml_inputs_with_their_own_wording():
     with pytest.raises(ScenarioError) as info:
         parse_yaml("", "t.yaml", expected="a mapping with scenario:, estimate: and targets:")
     assert str(info.value) == "t.yaml: file is empty; allowed: a mapping with scenario:, estimate: and targets:"
+
+
+def test_unknown_sector_size_and_theme_suggest_and_list_allowed():
+    for key, bad, hint in (("sectors", "[metals]", "did you mean 'metal'"), ("themes", "metals", "did you mean 'metal'"),
+                           ("sizes", "[10-50]", "allowed: 2-9, 10-49, 50-249, 250+")):
+        e = error_of(f"policies:\n  - {{type: fieldlab, {key}: {bad}, start: 2026Q1, end: 2027Q4, budget_eur: 1}}\n")
+        assert e.location == f"policies[0].{key}" and e.line == 2 and hint in str(e), str(e)
+    e = error_of("policies:\n  - {type: fieldlab, provinces: [noord, GR], start: 2026Q1, end: 2027Q4, budget_eur: 1}\n")
+    assert "province 'GR' listed twice (a hub counts as its provinces); allowed: each once" in str(e)

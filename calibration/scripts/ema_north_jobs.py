@@ -12,7 +12,7 @@ run every experiment against the baseline with common seeds, and let PRIM find t
 conditions in which net jobs in the North (GR+FR+DR, 2030Q4) exceed the threshold.
 
     python calibration/scripts/ema_north_jobs.py [--experiments 400] [--replications 2]
-        [--scale 0.25] [--workers 2] [--threshold 600]
+        [--scale 0.25] [--workers 2] [--threshold 600] [--from-csv]
 
 Writes calibration/fitted/ema_north/{experiments.csv, prim_box.csv} and
 docs/calibration_ema_north.png. Seeds: EMA's Latin hypercube draws from numpy's global
@@ -31,6 +31,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -49,17 +50,13 @@ UNCERTAINTIES = ["routine_displacement", "expansion_jobs", "fieldlab_capacity", 
 LEVERS = [Lever("north_fieldlabs", "count", 1, 12, integer=True),
           Lever("north_fieldlabs", "capacity_per_year", 4, 24)]
 SEED = 20260101
+OUT = ROOT / "calibration" / "fitted" / "ema_north"
+MAX_DIMS = 3
+FIGURE = ROOT / "docs" / "calibration_ema_north.png"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--experiments", type=int, default=400)
-    ap.add_argument("--replications", type=int, default=2)
-    ap.add_argument("--scale", type=float, default=0.25)
-    ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--threshold", type=float, default=600)
-    args = ap.parse_args()
-
+def run_experiments(args) -> pd.DataFrame:
+    """Levers and uncertainties of every experiment with its outcomes, also saved as CSV."""
     model = build_model(str(SCENARIO), UNCERTAINTIES, LEVERS, replications=args.replications, scale=args.scale)
     np.random.seed(SEED)
     t0 = time.time()
@@ -72,51 +69,79 @@ def main() -> None:
     policies = list(sample_levers(model, args.experiments))
     with evaluator as ev:
         experiments, outcomes = ev.perform_experiments(scenarios=scenarios, policies=policies, combine="sample")
-    seconds = time.time() - t0
-    out = ROOT / "calibration" / "fitted" / "ema_north"
-    out.mkdir(parents=True, exist_ok=True)
+    print(f"{len(experiments)} experiments x {args.replications} replications in {time.time() - t0:.0f} s")
     table = experiments.drop(columns=["model", "policy", "scenario"]).assign(**outcomes)
-    table.to_csv(out / "experiments.csv", index=False, float_format="%.6g")
+    OUT.mkdir(parents=True, exist_ok=True)
+    table.to_csv(OUT / "experiments.csv", index=False, float_format="%.6g")
+    return table
 
-    north = outcomes["net_jobs_noord"]
-    hit = north > args.threshold
-    print(f"{len(north)} experiments x {args.replications} replications in {seconds:.0f} s; net jobs in the "
-          f"North: median {np.median(north):.0f}, 5-95% [{np.percentile(north, 5):.0f}, "
-          f"{np.percentile(north, 95):.0f}]; above {args.threshold:g}: {hit.sum()} ({hit.mean():.1%})")
-    x = experiments[[u for u in UNCERTAINTIES] + [lv.name for lv in LEVERS]]
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
-    sc = axes[0].scatter(x["north_fieldlabs__count"] * x["north_fieldlabs__capacity_per_year"], north,
-                         c=x["routine_displacement"], cmap="viridis", s=10)
-    axes[0].axhline(args.threshold, color="#b2182b", lw=1)
+
+def analyse(table: pd.DataFrame, threshold: float, note: str) -> None:
+    """PRIM on 'net jobs in the North above threshold', a box table and the figure."""
+    north = table["net_jobs_noord"].to_numpy()
+    hit = north > threshold
+    print(f"net jobs in the North: median {np.median(north):.0f}, 5-95% [{np.percentile(north, 5):.0f}, "
+          f"{np.percentile(north, 95):.0f}]; above {threshold:g}: {hit.sum()} of {len(north)} ({hit.mean():.1%})")
+    # PRIM pastes fractional limits into integer columns, which pandas 3 refuses: use floats.
+    x = table[UNCERTAINTIES + [lv.name for lv in LEVERS]].astype(float)
+    fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.8))
+    places = x["north_fieldlabs__count"] * x["north_fieldlabs__capacity_per_year"]
+    sc = axes[0].scatter(places, north, c=x["expansion_jobs"], cmap="viridis", s=10)
+    axes[0].axhline(threshold, color="#b2182b", lw=1)
     axes[0].set_xlabel("fieldlab places a year in the North (count x capacity)")
     axes[0].set_ylabel("net jobs in the North, 2030Q4 (vs baseline)")
-    fig.colorbar(sc, ax=axes[0], label="routine_displacement")
-    if hit.sum() >= 5:
-        p = prim.Prim(x, hit, threshold=0.8, peel_alpha=0.1)
-        box = p.find_box()
-        stats = box.peeling_trajectory.iloc[box._cur_box]
-        limits = box.box_lim.T
-        limits.to_csv(out / "prim_box.csv")
-        restricted = [c for c in limits.index if not np.allclose(limits.loc[c].astype(float).values,
-                                                                 box.box_lims[0][c].astype(float).values)]
-        print(f"PRIM box: coverage {stats['coverage']:.2f}, density {stats['density']:.2f}, mass {stats['mass']:.2f}")
-        print(limits.loc[restricted].to_string())
-        for i, c in enumerate(restricted[:2]):
-            axes[1].scatter(x[c], north, s=8, color=f"C{i}", label=c)
-        axes[1].set_title(f"PRIM: coverage {stats['coverage']:.2f}, density {stats['density']:.2f}", fontsize=9)
-        box_text = "\n".join(f"{c}: {float(limits.loc[c].iloc[0]):.3g} - {float(limits.loc[c].iloc[1]):.3g}"
-                             for c in restricted)
-        axes[1].text(0.02, 0.98, "box\n" + box_text, transform=axes[1].transAxes, va="top", fontsize=8)
-        axes[1].axhline(args.threshold, color="#b2182b", lw=1)
-        axes[1].legend(fontsize=7, loc="lower right")
-    else:
-        axes[1].text(0.05, 0.5, f"only {hit.sum()} of {len(north)} experiments exceed {args.threshold:g}:\n"
-                                "too few for PRIM", transform=axes[1].transAxes)
-    fig.suptitle(f"Extra fieldlabs in the North (scenario fieldlab_expansion_north vs baseline): "
-                 f"{len(north)} experiments, {args.replications} replications, scale {args.scale}", fontsize=10)
+    fig.colorbar(sc, ax=axes[0], label="expansion_jobs")
+    # Peel down to boxes of at least 2% of the experiments, then keep the densest box that
+    # restricts at most MAX_DIMS dimensions: a rule a policymaker can read, not a 9-D overfit.
+    p = prim.Prim(x, hit, threshold=0.5, peel_alpha=0.1, mass_min=0.02)
+    box = p.find_box()
+    trajectory = box.peeling_trajectory
+    readable = trajectory[trajectory["res_dim"] <= MAX_DIMS]
+    chosen = int(readable.sort_values(["density", "coverage"]).index[-1])
+    box.select(chosen)
+    stats = trajectory.loc[chosen]
+    limits = box.box_lims[chosen]
+    full = box.box_lims[0]
+    restricted = [c for c in limits.columns if not np.allclose(limits[c].astype(float), full[c].astype(float))]
+    limits[restricted].T.rename(columns={0: "low", 1: "high"}).to_csv(OUT / f"prim_box_{threshold:g}.csv")
+    print(f"PRIM box (densest with at most {MAX_DIMS} restricted dimensions): coverage {stats['coverage']:.2f}, density {stats['density']:.2f}, "
+          f"mass {stats['mass']:.3f}, {int(stats['res_dim'])} restricted dimensions")
+    for c in restricted:
+        print(f"  {c}: {float(limits[c].iloc[0]):.4g} - {float(limits[c].iloc[1]):.4g} "
+              f"(range {float(full[c].iloc[0]):.4g} - {float(full[c].iloc[1]):.4g})")
+    if len(restricted) >= 2:
+        a, b = restricted[:2]
+        axes[1].scatter(x[a][~hit], x[b][~hit], s=6, color="#cccccc", label=f"net jobs <= {threshold:g}")
+        axes[1].scatter(x[a][hit], x[b][hit], s=14, color="#b2182b", label=f"net jobs > {threshold:g}")
+        axes[1].add_patch(plt.Rectangle((float(limits[a].iloc[0]), float(limits[b].iloc[0])),
+                                        float(limits[a].iloc[1] - limits[a].iloc[0]),
+                                        float(limits[b].iloc[1] - limits[b].iloc[0]),
+                                        fill=False, ec="#053061", lw=1.5, label="PRIM box"))
+        axes[1].set_xlabel(a)
+        axes[1].set_ylabel(b)
+        axes[1].legend(fontsize=7, loc="upper left")
+    text = "\n".join(f"{c}: {float(limits[c].iloc[0]):.3g} - {float(limits[c].iloc[1]):.3g}" for c in restricted)
+    axes[1].set_title(f"PRIM box: coverage {stats['coverage']:.2f}, density {stats['density']:.2f}\n{text}",
+                      fontsize=8)
+    fig.suptitle(f"Extra fieldlabs in the North (fieldlab_expansion_north vs baseline): {note}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(ROOT / "docs" / "calibration_ema_north.png", dpi=110)
-    print(f"wrote {out}/experiments.csv and docs/calibration_ema_north.png")
+    fig.savefig(FIGURE, dpi=110)
+    print(f"wrote {OUT}/prim_box_{threshold:g}.csv and {FIGURE.relative_to(ROOT)}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--experiments", type=int, default=400)
+    ap.add_argument("--replications", type=int, default=2)
+    ap.add_argument("--scale", type=float, default=0.25)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threshold", type=float, default=600)
+    ap.add_argument("--from-csv", action="store_true",
+                    help="analyse the saved experiments.csv again (another threshold) without running")
+    args = ap.parse_args()
+    table = pd.read_csv(OUT / "experiments.csv") if args.from_csv else run_experiments(args)
+    note = f"{len(table)} experiments, {args.replications} replications, scale {args.scale}"
+    analyse(table, args.threshold, note)
 
 
 if __name__ == "__main__":
