@@ -13,6 +13,8 @@ file and the fit check, all written to one output directory:
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -31,6 +33,7 @@ from . import posterior as posterior_mod
 from .targets import TargetSet
 
 SETTINGS_FILE = "calibration.json"
+LOCK_FILE = ".lock"
 # Settings that fix the ABC path: a rerun with other values would not continue the same run.
 _PATH_SETTINGS = ("targets_sha256", "estimate", "scale", "population_size", "seed")
 
@@ -73,6 +76,19 @@ def _prepare(out: Path, settings: dict) -> dict | None:
     return previous
 
 
+@contextlib.contextmanager
+def _exclusive(out: Path):
+    """Hold an exclusive lock on `out` while calibrating: two processes appending generations
+    to one abc.db would interleave them."""
+    with open(out / LOCK_FILE, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CalibrationError(f"{out}: another process is calibrating into it; allowed: wait for it to "
+                                   "finish (or stop it), or use another --out") from None
+        yield
+
+
 def _relative(target: str | Path, start: Path) -> str:
     return Path(os.path.relpath(Path(target).resolve(), start.resolve())).as_posix()
 
@@ -104,48 +120,49 @@ def calibrate(ts: TargetSet, out: Path, settings: abc.AbcSettings, executor: Exe
     path_settings = {"targets_sha256": _sha256(ts.path), "estimate": list(ts.estimate), "scale": settings.scale,
                      "population_size": settings.population_size, "seed": settings.seed}
     previous = _prepare(out, path_settings)
-    elapsed_before = previous.get("abc_seconds", 0.0) if previous else 0.0
-    record = {"targets_file": _relative(ts.path, REPO_ROOT), "scenario": ts.scenario.name,
-              "settings": {**path_settings, "budget": settings.budget, "generations": settings.generations},
-              "status": "running"}
-    _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))
+    with _exclusive(out):
+        elapsed_before = previous.get("abc_seconds", 0.0) if previous else 0.0
+        record = {"targets_file": _relative(ts.path, REPO_ROOT), "scenario": ts.scenario.name,
+                  "settings": {**path_settings, "budget": settings.budget, "generations": settings.generations},
+                  "status": "running"}
+        _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))
 
-    t0 = time.time()
-    history = abc.run(ts, out, settings, executor, log=log)
-    abc_seconds = elapsed_before + time.time() - t0
-    gens = abc.generations(history)
-    sample = abc.posterior_sample(history)
-    post = posterior_mod.from_frame(sample, str(out / "posterior.csv"))
-    summary = posterior_mod.summary(post)
-    _write_csv(gens, out / "generations.csv")
-    _write_csv(sample, out / "posterior.csv")
-    _write_csv(summary, out / "posterior_summary.csv")
-    fit.plot_posterior(post, summary, out / "posterior.png")
+        t0 = time.time()
+        history = abc.run(ts, out, settings, executor, log=log)
+        abc_seconds = elapsed_before + time.time() - t0
+        gens = abc.generations(history)
+        sample = abc.posterior_sample(history)
+        post = posterior_mod.from_frame(sample, str(out / "posterior.csv"))
+        summary = posterior_mod.summary(post)
+        _write_csv(gens, out / "generations.csv")
+        _write_csv(sample, out / "posterior.csv")
+        _write_csv(summary, out / "posterior_summary.csv")
+        fit.plot_posterior(post, summary, out / "posterior.png")
 
-    log(f"predictive check: {predictive_draws} runs each for defaults, prior and posterior at scale {predictive_scale}")
-    t1 = time.time()
-    default = fit.predictive(ts, [{}] * predictive_draws, predictive_scale, settings.seed, executor)
-    prior = fit.predictive(ts, fit.prior_draws(ts, predictive_draws, settings.seed), predictive_scale,
-                           settings.seed, executor)
-    postp = fit.predictive(ts, fit.posterior_draws(post, predictive_draws, settings.seed), predictive_scale,
-                           settings.seed, executor)
-    table = fit.fit_table(ts, default, prior, postp)
-    _write_csv(table, out / "fit.csv")
-    runs = int(gens["runs"].sum())
-    note = (f"ABC-SMC on {_relative(ts.path, REPO_ROOT)}: {len(gens)} generations, {runs} runs at scale "
-            f"{settings.scale}, {settings.population_size} particles, seed {settings.seed}, final epsilon "
-            f"{gens['epsilon'].iloc[-1]:.3g}")
-    fit.plot_fit(table, out / "fit.png", f"{ts.scenario.name}: fit to {len(ts.fit)} fit and "
-                                          f"{len(ts.targets) - len(ts.fit)} check targets "
-                                          f"(predictions at scale {predictive_scale}, {predictive_draws} runs each)\n"
-                                          + note)
-    _write_text(out / "fitted.yaml", fitted_yaml(ts, summary, out, note))
-    fits = table[table.role == "fit"]
-    record.update({"status": "done", "abc_seconds": round(abc_seconds, 1),
-                   "predictive_seconds": round(time.time() - t1, 1), "runs": runs, "generations": len(gens),
-                   "final_epsilon": float(gens["epsilon"].iloc[-1]),
-                   "predictive": {"draws": predictive_draws, "scale": predictive_scale},
-                   "fit_targets_within_tolerance": f"{int(fits.fits.sum())}/{len(fits)}"})
-    _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))
-    log(f"done: {record['fit_targets_within_tolerance']} fit targets within tolerance; wrote {out}")
-    return table
+        log(f"predictive check: {predictive_draws} runs each for defaults, prior and posterior at scale "
+            f"{predictive_scale}")
+        t1 = time.time()
+        default = fit.predictive(ts, [{}] * predictive_draws, predictive_scale, settings.seed, executor)
+        prior = fit.predictive(ts, fit.prior_draws(ts, predictive_draws, settings.seed), predictive_scale,
+                               settings.seed, executor)
+        postp = fit.predictive(ts, fit.posterior_draws(post, predictive_draws, settings.seed), predictive_scale,
+                               settings.seed, executor)
+        table = fit.fit_table(ts, default, prior, postp)
+        _write_csv(table, out / "fit.csv")
+        runs = int(gens["runs"].sum())
+        note = (f"ABC-SMC on {_relative(ts.path, REPO_ROOT)}: {len(gens)} generations, {runs} runs at scale "
+                f"{settings.scale}, {settings.population_size} particles, seed {settings.seed}, final epsilon "
+                f"{gens['epsilon'].iloc[-1]:.3g}")
+        title = (f"{ts.scenario.name}: fit to {len(ts.fit)} fit and {len(ts.targets) - len(ts.fit)} check targets "
+                 f"(predictions at scale {predictive_scale}, {predictive_draws} runs each)\n{note}")
+        fit.plot_fit(table, out / "fit.png", title)
+        _write_text(out / "fitted.yaml", fitted_yaml(ts, summary, out, note))
+        fits = table[table.role == "fit"]
+        record.update({"status": "done", "abc_seconds": round(abc_seconds, 1),
+                       "predictive_seconds": round(time.time() - t1, 1), "runs": runs, "generations": len(gens),
+                       "final_epsilon": float(gens["epsilon"].iloc[-1]),
+                       "predictive": {"draws": predictive_draws, "scale": predictive_scale},
+                       "fit_targets_within_tolerance": f"{int(fits.fits.sum())}/{len(fits)}"})
+        _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))
+        log(f"done: {record['fit_targets_within_tolerance']} fit targets within tolerance; wrote {out}")
+        return table

@@ -87,7 +87,8 @@ def _load(path: str, mtime_ns: int) -> Posterior:
     try:
         df = pd.read_csv(path)
     except (OSError, ValueError) as e:
-        raise PosteriorError(f"{path}: cannot be read as CSV ({e}); allowed: a posterior.csv from run.py calibrate") from None
+        raise PosteriorError(f"{path}: cannot be read as CSV ({e}); allowed: a posterior.csv from "
+                             "run.py calibrate") from None
     return from_frame(df, path)
 
 

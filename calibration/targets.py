@@ -118,7 +118,8 @@ def _csv_row(file: str, where: str, ref) -> tuple[float, str, str, str]:
                                         "{file: national_figures.csv, indicator: ...}")
     name = ref["file"]
     if name not in data.REQUIRED_COLUMNS:
-        raise TargetsError(file, f"{where}.file", f"unknown data file {name!r}{suggest(str(name), data.REQUIRED_COLUMNS)}; "
+        hint = suggest(str(name), data.REQUIRED_COLUMNS)
+        raise TargetsError(file, f"{where}.file", f"unknown data file {name!r}{hint}; "
                                                   f"allowed: {', '.join(data.REQUIRED_COLUMNS)}")
     try:
         df = data.load(name)
@@ -165,8 +166,9 @@ def _observed(file: str, where: str, obs) -> tuple[float, str, str, str]:
     missing = [k for k in needed if k not in obs]
     extra = [k for k in obs if k not in needed]
     if missing or extra:
-        raise TargetsError(file, where, f"{'missing ' + ', '.join(missing) if missing else 'unknown ' + ', '.join(extra)}; "
-                                        "allowed: a CSV row {file: ..., <column>: ...} or all of value, unit, year, source")
+        what = "missing " + ", ".join(missing) if missing else "unknown " + ", ".join(extra)
+        raise TargetsError(file, where, f"{what}; allowed: a CSV row {{file: ..., <column>: ...}} or all of "
+                                        "value, unit, year, source")
     value = obs["value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise TargetsError(file, f"{where}.value", f"must be a number, got {value!r}")

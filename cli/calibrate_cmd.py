@@ -8,6 +8,7 @@ for what DIR holds and docs/CALIBRATION.md for the method.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .common import UserError
@@ -46,8 +47,8 @@ def add_parser(sub) -> None:
                    help="runs per predictive ensemble in the fit check (default %(default)s)")
     p.add_argument("--predictive-scale", type=scale_flag, default=1.0, metavar="X",
                    help="population scale of the fit check (default %(default)s)")
-    p.add_argument("--workers", type=workers_flag, default=1, metavar="N",
-                   help="local worker processes (default %(default)s); results do not depend on it")
+    p.add_argument("--workers", type=workers_flag, default=os.cpu_count() or 1, metavar="N",
+                   help="local worker processes (default: all %(default)s CPUs); results do not depend on it")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786) instead")
     p.set_defaults(func=main)
 

@@ -9,6 +9,7 @@ those intervals) and manifest.json. It is written whole or not at all.
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -63,7 +64,8 @@ def add_parser(sub) -> None:
                    help="common seeds averaged per sample point (default %(default)s)")
     p.add_argument("--scale", type=scale_flag, metavar="X", help="population scale (default: the scenario's)")
     p.add_argument("--seed", type=seed_flag, metavar="S", help="root seed (default: the scenario's)")
-    p.add_argument("--workers", type=workers_flag, default=1, metavar="N", help="local worker processes")
+    p.add_argument("--workers", type=workers_flag, default=os.cpu_count() or 1, metavar="N",
+                   help="local worker processes (default: all %(default)s CPUs); results do not depend on it")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786) instead")
     p.add_argument("--force", action="store_true", help="replace DIR if it is an earlier output")
     p.set_defaults(func=main)
@@ -119,6 +121,7 @@ def main(args) -> int:
     for outcome in sa.OUTCOMES:
         top = sa.ranking(indices, outcome, args.method).head(5)
         if len(top):
-            print(f"{outcome}: " + ", ".join(f"{r.parameter} {key} {r.value:.3g}±{r.conf:.2g}" for r in top.itertuples()))
+            print(f"{outcome}: " + ", ".join(f"{r.parameter} {key} {r.value:.3g}±{r.conf:.2g}"
+                                             for r in top.itertuples()))
     print(f"written: {args.out}/ (indices.csv, samples.csv, sensitivity.png, manifest.json)")
     return 0

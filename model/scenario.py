@@ -1206,7 +1206,11 @@ def to_yaml(s: Scenario) -> str:
     """The resolved scenario as YAML (no extends) that load_scenario reads back to an equal one."""
     d = s.resolved_dict()
     source = d.pop("source_file")
-    d["counterfactual"] = d["counterfactual"] if d["counterfactual"] is not None else NO_COUNTERFACTUAL
+    cf = d["counterfactual"]
+    if cf is None:
+        d["counterfactual"] = NO_COUNTERFACTUAL
+    elif Path(cf).resolve().parent == SCENARIO_DIR.resolve():
+        d["counterfactual"] = Path(cf).stem  # a shipped scenario by name: the file works anywhere, uploads too
     d["policies"] = [{k: v for k, v in p.items() if v is not None} for p in d["policies"]]
     header = [
         f"# Scenario '{s.name}', fully resolved (extends applied) by model.scenario.to_yaml.",

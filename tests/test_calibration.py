@@ -67,7 +67,8 @@ def write(tmp_path, doc) -> Path:
 
 def one_target(**change):
     base = {"name": "x", "statistic": "fieldlab_firms", "quarter": "2018Q4", "role": "fit", "tolerance": 10,
-            "tolerance_basis": "b", "observed": {"file": "national_figures.csv", "indicator": "fieldlab_firms_involved"}}
+            "tolerance_basis": "b",
+            "observed": {"file": "national_figures.csv", "indicator": "fieldlab_firms_involved"}}
     base.update(change)
     return {"scenario": "baseline", "estimate": ["bass_p"], "targets": [base]}
 
@@ -181,6 +182,21 @@ def test_calibrate_command_writes_posterior_and_fitted_scenario_then_resumes(tmp
     pd.testing.assert_frame_equal(again.iloc[: len(first)], first)
     assert run.main(argv[:7] + ["7"] + argv[8:]) == 2  # another population size cannot continue this run
     assert "population_size" in capsys.readouterr().err
+
+
+def test_two_calibrations_into_one_directory_are_refused(tmp_path):
+    import fcntl
+
+    from calibration.calibrate import LOCK_FILE, CalibrationError, calibrate
+
+    ts = load_targets(small_targets(tmp_path, ["fieldlab_capacity"]))
+    out = tmp_path / "cal"
+    out.mkdir()
+    with open(out / LOCK_FILE, "w") as held:  # as a running calibration holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(CalibrationError, match="another process is calibrating into it"):
+            calibrate(ts, out, abc.AbcSettings(scale=TINY, population_size=4, budget=4), log=lambda m: None)
+    assert not (out / "abc.db").exists()
 
 
 def test_parameter_recovery_small(tmp_path):

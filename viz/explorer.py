@@ -44,7 +44,7 @@ from .views import (
 
 DEFAULT_SCENARIO = "baseline"
 # Replications the page starts with: few, so that a lever move redraws in about a second on
-# a small machine (see docs/DASHBOARD.md for the measured figure); the slider goes higher.
+# an idle 2-core machine (docs/DASHBOARD.md has the figures); the slider goes higher.
 DEFAULT_REPLICATIONS = 4
 MAX_REPLICATIONS = 50
 DEBOUNCE_S = 0.1  # a dragged slider sends many values; wait this long for the last one
@@ -94,11 +94,20 @@ def choose_scenario(s, label: str) -> None:
     against_base.set(False)
 
 
+# Every session shares the worker pool: an upload may not ask for more than the whole Dutch
+# economy (the command line takes up to 50 times that).
+MAX_UPLOAD_SCALE = 1.0
+
+
 def load_text(text: str | bytes, file: str) -> None:
     try:
         s = scenario_from_yaml_text(text, file)
     except ScenarioError as e:
         load_error.set(str(e))
+        return
+    if s.population.scale > MAX_UPLOAD_SCALE:
+        load_error.set(f"{file}: population.scale: {s.population.scale:g} is more than the dashboard computes; "
+                       f"allowed: at most {MAX_UPLOAD_SCALE:g} here (run.py run takes up to 50)")
         return
     choose_scenario(s, f"uploaded: {file}")
 

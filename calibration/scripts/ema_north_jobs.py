@@ -14,8 +14,8 @@ conditions in which net jobs in the North (GR+FR+DR, 2030Q4) exceed the threshol
     python calibration/scripts/ema_north_jobs.py [--experiments 400] [--replications 2]
         [--scale 0.25] [--workers 2] [--threshold 600] [--from-csv]
 
-Writes calibration/fitted/ema_north/{experiments.csv, prim_box.csv} and
-docs/calibration_ema_north.png. Seeds: EMA's Latin hypercube draws from numpy's global
+Writes calibration/fitted/ema_north/{experiments.csv, prim_box_<threshold>.csv} and
+docs/calibration_ema_north_<threshold>.png. Seeds: EMA's Latin hypercube draws from numpy's global
 generator, seeded here; model replications use the scenario's seed sequence.
 """
 
@@ -52,7 +52,6 @@ LEVERS = [Lever("north_fieldlabs", "count", 1, 12, integer=True),
 SEED = 20260101
 OUT = ROOT / "calibration" / "fitted" / "ema_north"
 MAX_DIMS = 3
-FIGURE = ROOT / "docs" / "calibration_ema_north.png"
 
 
 def run_experiments(args) -> pd.DataFrame:
@@ -104,7 +103,8 @@ def analyse(table: pd.DataFrame, threshold: float, note: str) -> None:
     full = box.box_lims[0]
     restricted = [c for c in limits.columns if not np.allclose(limits[c].astype(float), full[c].astype(float))]
     limits[restricted].T.rename(columns={0: "low", 1: "high"}).to_csv(OUT / f"prim_box_{threshold:g}.csv")
-    print(f"PRIM box (densest with at most {MAX_DIMS} restricted dimensions): coverage {stats['coverage']:.2f}, density {stats['density']:.2f}, "
+    print(f"PRIM box (densest with at most {MAX_DIMS} restricted dimensions): coverage {stats['coverage']:.2f}, "
+          f"density {stats['density']:.2f}, "
           f"mass {stats['mass']:.3f}, {int(stats['res_dim'])} restricted dimensions")
     for c in restricted:
         print(f"  {c}: {float(limits[c].iloc[0]):.4g} - {float(limits[c].iloc[1]):.4g} "
@@ -117,7 +117,7 @@ def analyse(table: pd.DataFrame, threshold: float, note: str) -> None:
                                         float(limits[a].iloc[1] - limits[a].iloc[0]),
                                         float(limits[b].iloc[1] - limits[b].iloc[0]),
                                         fill=False, ec="#053061", lw=1.5, label="PRIM box"))
-        axes[1].set_xlabel(a)
+        axes[1].set_xlabel(a + (" (box shown in its first two dimensions)" if len(restricted) > 2 else ""))
         axes[1].set_ylabel(b)
         axes[1].legend(fontsize=7, loc="upper left")
     text = "\n".join(f"{c}: {float(limits[c].iloc[0]):.3g} - {float(limits[c].iloc[1]):.3g}" for c in restricted)
@@ -125,8 +125,9 @@ def analyse(table: pd.DataFrame, threshold: float, note: str) -> None:
                       fontsize=8)
     fig.suptitle(f"Extra fieldlabs in the North (fieldlab_expansion_north vs baseline): {note}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(FIGURE, dpi=110)
-    print(f"wrote {OUT}/prim_box_{threshold:g}.csv and {FIGURE.relative_to(ROOT)}")
+    figure = ROOT / "docs" / f"calibration_ema_north_{threshold:g}.png"
+    fig.savefig(figure, dpi=110)
+    print(f"wrote {OUT}/prim_box_{threshold:g}.csv and {figure.relative_to(ROOT)}")
 
 
 def main() -> None:
