@@ -69,7 +69,7 @@ def _prepare(out: Path, settings: dict) -> dict | None:
             if differ:
                 raise CalibrationError(f"{out}: holds a calibration with other {', '.join(differ)}; allowed: the "
                                        "same targets file and --scale/--population/--seed to resume, or a new --out")
-        elif any(out.iterdir()):
+        elif any(p.name != LOCK_FILE for p in out.iterdir()):
             raise CalibrationError(f"{out}: exists and is not a calibration directory; allowed: a new or empty "
                                    "directory")
     out.mkdir(parents=True, exist_ok=True)
@@ -151,8 +151,8 @@ def calibrate(ts: TargetSet, out: Path, settings: abc.AbcSettings, executor: Exe
         _write_csv(table, out / "fit.csv")
         runs = int(gens["runs"].sum())
         note = (f"ABC-SMC on {_relative(ts.path, REPO_ROOT)}: {len(gens)} generations, {runs} runs at scale "
-                f"{settings.scale}, {settings.population_size} particles, seed {settings.seed}, final epsilon "
-                f"{gens['epsilon'].iloc[-1]:.3g}")
+                f"{settings.scale}, {settings.population_size} particles (effective {post.effective_size:.0f}), seed "
+                f"{settings.seed}, final epsilon {gens['epsilon'].iloc[-1]:.3g}")
         title = (f"{ts.scenario.name}: fit to {len(ts.fit)} fit and {len(ts.targets) - len(ts.fit)} check targets "
                  f"(predictions at scale {predictive_scale}, {predictive_draws} runs each)\n{note}")
         fit.plot_fit(table, out / "fit.png", title)
@@ -161,6 +161,7 @@ def calibrate(ts: TargetSet, out: Path, settings: abc.AbcSettings, executor: Exe
         record.update({"status": "done", "abc_seconds": round(abc_seconds, 1),
                        "predictive_seconds": round(time.time() - t1, 1), "runs": runs, "generations": len(gens),
                        "final_epsilon": float(gens["epsilon"].iloc[-1]),
+                       "posterior_effective_size": round(post.effective_size, 1),
                        "predictive": {"draws": predictive_draws, "scale": predictive_scale},
                        "fit_targets_within_tolerance": f"{int(fits.fits.sum())}/{len(fits)}"})
         _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))

@@ -46,6 +46,12 @@ class Posterior:
     def row(self, i: int) -> dict[str, float]:
         return {k: float(v) for k, v in self.samples.iloc[i].items()}
 
+    @property
+    def effective_size(self) -> float:
+        """Effective sample size 1 / sum(w^2): how many equally weighted particles the weighted
+        sample is worth. Far below the particle count, the quantiles rest on a few particles."""
+        return float(1.0 / np.sum(self.weights ** 2))
+
 
 def weighted_quantile(x, w, q):
     """Quantile(s) q of values x with weights w (inverse of the weighted CDF at mid-points)."""

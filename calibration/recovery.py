@@ -50,5 +50,6 @@ def recover(ts: TargetSet, out: Path, settings: abc.AbcSettings, true_values: di
     summary.insert(1, "true", [true_values[n] for n in summary["parameter"]])
     summary["inside_90"] = (summary["p5"] <= summary["true"]) & (summary["true"] <= summary["p95"])
     summary.attrs.update(runs=int(history.total_nr_simulations), generations=history.max_t + 1,
-                         final_epsilon=float(abc.generations(history)["epsilon"].iloc[-1]))
+                         final_epsilon=float(abc.generations(history)["epsilon"].iloc[-1]),
+                         effective_size=post.effective_size)
     return summary

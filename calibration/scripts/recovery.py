@@ -53,8 +53,10 @@ def main() -> None:
                              log=lambda m: print(m, file=sys.stderr))
         print(f"truth set {i} (seed {seed}): {int(r.inside_90.sum())}/{len(r)} inside the 90% interval, "
               f"{r.attrs['runs']} runs, {r.attrs['generations']} generations, final epsilon "
-              f"{r.attrs['final_epsilon']:.3f}, {time.time() - t0:.0f} s")
-        rows.append(r.assign(truth_set=i, seed=seed, runs=r.attrs["runs"], final_epsilon=r.attrs["final_epsilon"]))
+              f"{r.attrs['final_epsilon']:.3f}, effective sample size {r.attrs['effective_size']:.1f}, "
+              f"{time.time() - t0:.0f} s")
+        rows.append(r.assign(truth_set=i, seed=seed, runs=r.attrs["runs"], final_epsilon=r.attrs["final_epsilon"],
+                             effective_size=r.attrs["effective_size"]))
     table = pd.concat(rows, ignore_index=True)
     table.to_csv(out / "recovery.csv", index=False, float_format="%.6g")
     by_param = table.groupby("parameter").agg(inside=("inside_90", "sum"), sets=("inside_90", "size"),
