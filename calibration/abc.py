@@ -32,7 +32,6 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,19 +41,11 @@ from pyabc.sampler import MappingSampler
 
 from model.ensemble import Executor
 
+from .settings import AbcSettings
 from .summaries import SimulationSpec, simulate
 from .targets import TargetSet
 
 DB_NAME = "abc.db"
-
-
-@dataclass(frozen=True)
-class AbcSettings:
-    scale: float = 0.5  # population scale of each simulation (1 = all Dutch firms)
-    population_size: int = 200  # particles per generation
-    budget: int = 6000  # total model runs
-    generations: int | None = None  # optional cap on the number of generations
-    seed: int = 20140101
 
 
 class _Simulator:

@@ -5,7 +5,8 @@ from the CSVs in calibration/data (through model/data.py, which checks them) whe
 can point at a row, so a figure is typed once and keeps its source.
 
 Any problem is one `TargetsError` line: file, key path, what is wrong and what is allowed.
-Reading never executes anything: yaml.safe_load only, after a size check.
+Reading never executes anything: the scenario reader's safe parser (model.scenario.parse_yaml),
+after a size check.
 """
 
 from __future__ import annotations
@@ -16,13 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from model import data
 from model.model import REGIONS_OUT
 from model.params import PARAMS, suggest
 from model.regions import SECTORS
-from model.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario
+from model.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario, parse_yaml
 from model.timeline import parse_quarter
 
 from .summaries import STATISTICS, Request, SimulationSpec
@@ -289,8 +289,10 @@ def _estimate(file: str, names) -> tuple[str, ...]:
     if not isinstance(names, list) or not names:
         raise TargetsError(file, "estimate", "must be a non-empty list of parameter names from model/params.py")
     for i, n in enumerate(names):
-        if n not in PARAMS:
-            raise TargetsError(file, f"estimate[{i}]", f"unknown parameter {n!r}{suggest(str(n), PARAMS)}; "
+        if not isinstance(n, str) or n not in PARAMS:
+            shown = repr(n) if isinstance(n, str) else f"a {type(n).__name__}"  # never repr an alias bomb
+            raise TargetsError(file, f"estimate[{i}]", f"unknown parameter {shown[:60]}"
+                                                       f"{suggest(n, PARAMS) if isinstance(n, str) else ''}; "
                                                        "allowed: a parameter of model/params.py")
         if PARAMS[n].integer:
             raise TargetsError(file, f"estimate[{i}]", f"{n} takes whole values; allowed: a continuous parameter")
@@ -303,16 +305,23 @@ def load_targets(path: str | Path) -> TargetSet:
     """Read and validate a targets file; TargetsError (one line) on any problem."""
     p = Path(path)
     file = str(path)
-    if not p.is_file():
-        raise TargetsError(file, "", "no such file; allowed: a targets .yaml file such as calibration/targets.yaml")
-    raw = p.read_bytes()[: MAX_BYTES + 1]
+    try:
+        if not p.is_file():
+            raise TargetsError(file, "", "no such file; allowed: a targets .yaml file such as calibration/targets.yaml")
+        with open(p, "rb") as fh:  # never more than the limit into memory
+            raw = fh.read(MAX_BYTES + 1)
+    except (OSError, ValueError) as e:
+        raise TargetsError(file, "", f"cannot be read ({e.__class__.__name__}); allowed: a readable targets "
+                                     ".yaml file") from None
     if len(raw) > MAX_BYTES:
         raise TargetsError(file, "", f"larger than {MAX_BYTES:,} bytes; allowed: a targets file of ordinary size")
+    # The scenario reader's guards (tags, alias bombs, duplicate keys, encoding) and line numbers.
     try:
-        doc = yaml.safe_load(raw.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
-        first = str(e).replace("\n", " ")
-        raise TargetsError(file, "", f"not valid YAML ({first}); allowed: a UTF-8 YAML mapping") from None
+        doc, _root = parse_yaml(raw, file, expected="a YAML mapping with scenario:, estimate: and targets: "
+                                                    "(see calibration/targets.yaml)")
+    except ScenarioError as e:
+        where = e.location + (f" (line {e.line})" if getattr(e, "line", None) else "")
+        raise TargetsError(file, where, e.message) from None
     if not isinstance(doc, dict):
         raise TargetsError(file, "", "the top level must be a mapping with scenario, estimate and targets")
     unknown = [k for k in doc if k not in ("scenario", "estimate", "targets")]

@@ -26,7 +26,7 @@ def _positive(text: str) -> int:
 
 
 def add_parser(sub) -> None:
-    from calibration.abc import AbcSettings
+    from calibration.settings import AbcSettings
 
     d = AbcSettings()
     p = sub.add_parser("calibrate", help="estimate parameters against observed targets (ABC-SMC)",
@@ -54,7 +54,7 @@ def add_parser(sub) -> None:
 
 
 def main(args) -> int:
-    from calibration.abc import AbcSettings
+    from calibration.settings import AbcSettings
     from calibration.calibrate import CalibrationError, calibrate
     from calibration.targets import TargetsError, load_targets
 

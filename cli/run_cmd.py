@@ -82,6 +82,9 @@ def add_parser(sub) -> None:
     add_ensemble_flags(p)
     p.add_argument("--resume", action="store_true",
                    help="continue an interrupted run from the replications in DIR.partial")
+    p.add_argument("--posterior", metavar="POSTERIOR.csv",
+                   help="draw the calibrated parameters per replication from this posterior (posterior.csv of "
+                        "run.py calibrate), so that bands include parameter uncertainty")
     p.set_defaults(func=main)
 
 
@@ -112,6 +115,23 @@ def with_overrides(s, args):
     if args.scale is not None:
         update["population"] = Population(scale=args.scale, network=s.population.network)
     return s.model_copy(update=update)
+
+
+def with_posterior(spec, path: str):
+    """Every arm draws its parameters from the posterior (checked here, before anything runs)."""
+    from dataclasses import replace
+
+    try:
+        from calibration.posterior import PosteriorError, load
+    except ModuleNotFoundError as e:
+        raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: pip install -e "
+                        "'.[calibration]'") from None
+    try:
+        load(path)
+    except PosteriorError as e:
+        raise UserError(str(e)) from None
+    resolved = str(Path(path).resolve())
+    return replace(spec, arms={k: replace(a, posterior=resolved) for k, a in spec.arms.items()})
 
 
 def executor(args):
@@ -186,14 +206,17 @@ def main(args) -> int:
     scenario, cf = load(args.scenario, args)
     from model.ensemble import ensemble_spec, run_ensemble
 
-    from .output import PartStore, StagedDir, model_code_hash, write_manifest
+    from .output import PartStore, StagedDir, model_code_hash, sha256, write_manifest
 
     spec = ensemble_spec(scenario, cf)
+    if args.posterior:
+        spec = with_posterior(spec, args.posterior)
     ex = executor(args)
     identity = {"scenario": scenario.name, "scenario_hash": scenario.content_hash(),
                 "counterfactual_hash": cf.content_hash() if cf is not None else None,
                 "seed": spec.seed, "replications": spec.replications, "scale": scenario.population.scale,
-                "model_code": model_code_hash()}
+                "model_code": model_code_hash(),
+                "posterior": sha256(Path(args.posterior)) if args.posterior else None}
     with StagedDir(args.out, force=args.force, resume=args.resume, identity=identity) as stage:
         store = PartStore(stage / "parts")
         done = store.done()
@@ -208,8 +231,11 @@ def main(args) -> int:
         summary = write_tables(stage, store, scenario, cf, spec)
         rerun = ["python", "run.py", "run", str(Path(args.out) / "scenario.yaml"), "--out", f"{args.out}-rerun",
                  "--seed", str(spec.seed), "--replications", str(spec.replications)]
+        if args.posterior:
+            rerun += ["--posterior", args.posterior]
         manifest = run_manifest(args, t0, spec, {"scenario": scenario, "counterfactual": cf}, rerun)
-        write_manifest(stage, {**manifest, "replications_resumed": len(done)})
+        posterior = {"path": args.posterior, "sha256": identity["posterior"]} if args.posterior else None
+        write_manifest(stage, {**manifest, "posterior": posterior, "replications_resumed": len(done)})
     print_headline(summary, scenario, cf)
     print(f"\nwritten: {args.out}/ (summary.csv, timeseries.csv, report.png, manifest.json)")
     return 0

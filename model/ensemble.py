@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator
 
 import numpy as np
@@ -35,6 +35,7 @@ class RunSpec:
     end: str
     scale: float
     network: str
+    posterior: str | None = None  # posterior.csv from run.py calibrate: parameters drawn per replication
 
 
 def spec_of(scenario) -> RunSpec:
@@ -62,6 +63,11 @@ def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
     populations: dict[tuple, object] = {}
     out = {}
     for arm, spec in task.arms.items():
+        if spec.posterior is not None:
+            # One parameter set per replication, drawn from the seed alone: both arms get the same.
+            from calibration.posterior import parameters_for
+
+            spec = replace(spec, parameters=parameters_for(spec.posterior, task.seed, spec.parameters), posterior=None)
         key = _population_key(spec)
         if key not in populations:
             params = params_mod.resolve(spec.parameters)
