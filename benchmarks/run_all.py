@@ -32,7 +32,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from treemem import measure  # noqa: E402
+from treemem import measure
 
 SCALES = (1.0, 10.0, 36.5)  # about 27,000, 270,000 and 1,000,000 firms
 

@@ -30,10 +30,10 @@ from model.scenario import REPO_ROOT
 
 from . import abc, fit
 from . import posterior as posterior_mod
+from .settings import AbcSettings
 from .targets import TargetSet
 
 SETTINGS_FILE = "calibration.json"
-LOCK_FILE = ".lock"
 # Settings that fix the ABC path: a rerun with other values would not continue the same run.
 _PATH_SETTINGS = ("targets_sha256", "estimate", "scale", "population_size", "seed")
 
@@ -69,7 +69,7 @@ def _prepare(out: Path, settings: dict) -> dict | None:
             if differ:
                 raise CalibrationError(f"{out}: holds a calibration with other {', '.join(differ)}; allowed: the "
                                        "same targets file and --scale/--population/--seed to resume, or a new --out")
-        elif any(p.name != LOCK_FILE for p in out.iterdir()):
+        elif any(out.iterdir()):
             raise CalibrationError(f"{out}: exists and is not a calibration directory; allowed: a new or empty "
                                    "directory")
     out.mkdir(parents=True, exist_ok=True)
@@ -78,15 +78,19 @@ def _prepare(out: Path, settings: dict) -> dict | None:
 
 @contextlib.contextmanager
 def _exclusive(out: Path):
-    """Hold an exclusive lock on `out` while calibrating: two processes appending generations
-    to one abc.db would interleave them."""
-    with open(out / LOCK_FILE, "w") as fh:
+    """Hold an exclusive lock on the directory `out` itself while calibrating: two processes
+    appending generations to one abc.db would interleave them. (flock on the directory, so no
+    lock file is left behind; the lock ends with the process, however it ends.)"""
+    fd = os.open(out, os.O_RDONLY)
+    try:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CalibrationError(f"{out}: another process is calibrating into it; allowed: wait for it to "
                                    "finish (or stop it), or use another --out") from None
         yield
+    finally:
+        os.close(fd)
 
 
 def _relative(target: str | Path, start: Path) -> str:
@@ -111,7 +115,7 @@ def fitted_yaml(ts: TargetSet, summary: pd.DataFrame, out: Path, note: str) -> s
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
 
 
-def calibrate(ts: TargetSet, out: Path, settings: abc.AbcSettings, executor: Executor | None = None,
+def calibrate(ts: TargetSet, out: Path, settings: AbcSettings, executor: Executor | None = None,
               predictive_draws: int = 100, predictive_scale: float = 1.0,
               log: Callable[[str], None] = print) -> pd.DataFrame:
     """Run or resume the calibration and write every output; returns the fit table."""

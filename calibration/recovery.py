@@ -23,6 +23,7 @@ from model.ensemble import Executor
 
 from . import abc
 from . import posterior as posterior_mod
+from .settings import AbcSettings
 from .summaries import simulate
 from .targets import TargetSet
 
@@ -40,7 +41,7 @@ def synthetic_observed(ts: TargetSet, true_values: dict, scale: float, seed: int
     return simulate(ts.spec(scale), {**ts.scenario.parameters, **true_values}, seq)
 
 
-def recover(ts: TargetSet, out: Path, settings: abc.AbcSettings, true_values: dict, executor: Executor | None = None,
+def recover(ts: TargetSet, out: Path, settings: AbcSettings, true_values: dict, executor: Executor | None = None,
             log: Callable[[str], None] = print) -> pd.DataFrame:
     """Calibrate against synthetic observations made at `true_values`; one row per parameter."""
     observed = synthetic_observed(ts, true_values, settings.scale, settings.seed)

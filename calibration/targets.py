@@ -22,7 +22,7 @@ from model import data
 from model.model import REGIONS_OUT
 from model.params import PARAMS, suggest
 from model.regions import SECTORS
-from model.scenario import SCENARIO_DIR, Scenario, ScenarioError, load_scenario, parse_yaml
+from model.scenario import SCENARIO_DIR, Scenario, ScenarioError, line_of, load_scenario, parse_yaml
 from model.timeline import parse_quarter
 
 from .summaries import STATISTICS, Request, SimulationSpec
@@ -43,6 +43,7 @@ class TargetsError(ValueError):
 
     def __init__(self, file: str, where: str, message: str):
         super().__init__(f"{file}: {where + ': ' if where else ''}{message}")
+        self.where, self.message = where, message
 
 
 @dataclass(frozen=True)
@@ -301,6 +302,18 @@ def _estimate(file: str, names) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _located(file: str, root, i: int, entry, scenario) -> Target:
+    """One target; an error in it names the YAML line of the offending key (or of the entry)."""
+    try:
+        return _target(file, f"targets[{i}]", entry, scenario)
+    except TargetsError as e:
+        key = e.where.rsplit(".", 1)[-1] if "." in e.where else None
+        line = line_of(root, ("targets", i) + ((key,) if key else ()))
+        if line is None or "(line " in str(e):
+            raise
+        raise TargetsError(file, f"{e.where} (line {line})", e.message) from None
+
+
 def load_targets(path: str | Path) -> TargetSet:
     """Read and validate a targets file; TargetsError (one line) on any problem."""
     p = Path(path)
@@ -317,10 +330,10 @@ def load_targets(path: str | Path) -> TargetSet:
         raise TargetsError(file, "", f"larger than {MAX_BYTES:,} bytes; allowed: a targets file of ordinary size")
     # The scenario reader's guards (tags, alias bombs, duplicate keys, encoding) and line numbers.
     try:
-        doc, _root = parse_yaml(raw, file, expected="a YAML mapping with scenario:, estimate: and targets: "
+        doc, root = parse_yaml(raw, file, expected="a YAML mapping with scenario:, estimate: and targets: "
                                                     "(see calibration/targets.yaml)")
     except ScenarioError as e:
-        where = e.location + (f" (line {e.line})" if getattr(e, "line", None) else "")
+        where = " ".join(x for x in (e.location, f"(line {e.line})" if e.line else "") if x)
         raise TargetsError(file, where, e.message) from None
     if not isinstance(doc, dict):
         raise TargetsError(file, "", "the top level must be a mapping with scenario, estimate and targets")
@@ -332,7 +345,7 @@ def load_targets(path: str | Path) -> TargetSet:
     entries = doc.get("targets")
     if not isinstance(entries, list) or not entries:
         raise TargetsError(file, "targets", "must be a non-empty list of targets")
-    targets = tuple(_target(file, f"targets[{i}]", e, scenario) for i, e in enumerate(entries))
+    targets = tuple(_located(file, root, i, e, scenario) for i, e in enumerate(entries))
     seen: set[str] = set()
     for i, t in enumerate(targets):
         if t.name in seen:

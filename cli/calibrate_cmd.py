@@ -54,8 +54,8 @@ def add_parser(sub) -> None:
 
 
 def main(args) -> int:
-    from calibration.settings import AbcSettings
     from calibration.calibrate import CalibrationError, calibrate
+    from calibration.settings import AbcSettings
     from calibration.targets import TargetsError, load_targets
 
     try:

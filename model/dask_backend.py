@@ -20,8 +20,8 @@ results are keyed by their position in the input, never by worker or completion 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 
 @contextmanager

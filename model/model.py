@@ -171,7 +171,7 @@ class SmartIndustryModel(mesa.Model):
         f, p, pop, t = self.firms_state, self.params, self.pop, self.t
         self.open_fieldlabs = self.policy.open_fieldlabs(t)
         payback_q = 4 * p["payback_years"]
-        look = lambda ins: ins.outlook(t, payback_q) if p["subsidy_outlook_discount"] >= 0.5 else 1.0  # noqa: E731
+        look = lambda ins: ins.outlook(t, payback_q) if p["subsidy_outlook_discount"] >= 0.5 else 1.0
         unaware_p = np.bincount(pop.province, weights=f.stage == UNAWARE, minlength=N_PROV)
         miss = np.ones(N_PROV)  # probability that no hub converts an unaware firm
         boost = np.zeros(N_PROV)

@@ -3,9 +3,9 @@
 Runs the baseline against its counterfactual twice with the same replication seeds:
 (a) every replication at the fitted parameter file (posterior medians): bands from random
     noise only;
-(b) every replication with its own parameter set drawn from the posterior
-    (calibration/posterior.py `parameters_for`, the "posterior" stream of the replication's
-    seed), as a scenario with `posterior:` will run: bands from noise and parameters.
+(b) every replication with its own parameter set drawn from the posterior (RunSpec.posterior,
+    as `run.py run --posterior` sets it; calibration/posterior.py draws from the "posterior"
+    stream of the replication's seed): bands from noise and parameters.
 
     python calibration/scripts/posterior_bands.py [--replications 40] [--scale 0.5] [--workers 2]
         [--calibration calibration/fitted/baseline]
@@ -25,7 +25,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from calibration.posterior import parameters_for
 from model.ensemble import Executor, ReplicationTask, run_replication, spec_of
 from model.scenario import Population, load_counterfactual, load_scenario
 from model.streams import replication_seeds
@@ -45,16 +44,13 @@ def main() -> None:
     cf = load_counterfactual(s)
     seeds = replication_seeds(s.seed, args.replications)
     base = {"policy": spec_of(s), "counterfactual": spec_of(cf)}
-    variants = {"fitted medians (noise only)": lambda seed: base,
-                "posterior draws (noise + parameters)": lambda seed: {
-                    arm: dataclasses.replace(spec, parameters=parameters_for(cal / "posterior.csv", seed,
-                                                                             spec.parameters))
-                    for arm, spec in base.items()}}
+    drawn = {arm: dataclasses.replace(spec, posterior=str(cal / "posterior.csv")) for arm, spec in base.items()}
+    variants = {"fitted medians (noise only)": base, "posterior draws (noise + parameters)": drawn}
     ex = Executor(args.workers)
     print(f"baseline vs {cf.name}, {args.replications} replications, scale {args.scale}, end {s.horizon.end}; "
           "mean [5%, 95%]")
-    for label, arms_of in variants.items():
-        tasks = [ReplicationTask(i, seed, arms_of(seed)) for i, seed in enumerate(seeds)]
+    for label, arms in variants.items():
+        tasks = [ReplicationTask(i, seed, arms) for i, seed in enumerate(seeds)]
         rows = []
         for _, res in ex.ordered_map(run_replication, tasks):
             p, c = res["policy"], res["counterfactual"]

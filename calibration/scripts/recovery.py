@@ -25,7 +25,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from calibration import abc, recovery
+from calibration import recovery
+from calibration.settings import AbcSettings
 from calibration.targets import load_targets
 from model.ensemble import Executor
 
@@ -47,7 +48,7 @@ def main() -> None:
     rows = []
     for i in range(args.truths):
         seed = args.seed + i
-        settings = abc.AbcSettings(scale=args.scale, population_size=args.population, budget=args.budget, seed=seed)
+        settings = AbcSettings(scale=args.scale, population_size=args.population, budget=args.budget, seed=seed)
         t0 = time.time()
         r = recovery.recover(ts, out / f"truth-{i}", settings, recovery.truth(ts, seed), Executor(args.workers),
                              log=lambda m: print(m, file=sys.stderr))
