@@ -7,22 +7,14 @@ for what DIR holds and docs/CALIBRATION.md for the method.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-from .common import UserError
+from .common import UserError, whole_number_at_least
 from .run_cmd import executor, scale_flag, seed_flag, workers_flag
 
 
-def _positive(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number of 1 or more")
-    return v
+_positive = whole_number_at_least(1)
 
 
 def add_parser(sub) -> None:

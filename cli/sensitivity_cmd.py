@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 
-from .common import UserError
+from .common import UserError, whole_number_at_least
 from .run_cmd import (
     executor,
     load,
@@ -38,14 +38,7 @@ def _parameters(text: str) -> list[str]:
     return names
 
 
-def _samples(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 2:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a whole number of 2 or more")
-    return v
+_samples = whole_number_at_least(2)
 
 
 def add_parser(sub) -> None:
