@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from model.params import PARAMS, ParameterError, check_value, suggest
-from model.streams import _name_key
+from model.streams import Streams
 
 STREAM = "posterior"
 EXTRA_COLUMNS = ("weight", "distance")
@@ -108,9 +108,8 @@ def load(path: str | Path) -> Posterior:
 
 
 def stream(seed: np.random.SeedSequence) -> np.random.Generator:
-    """The replication's "posterior" stream: derived like model.streams.Streams derives the
-    mechanism streams (root entropy, spawn key + hash of the name), independent of all of them."""
-    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key + (_name_key(STREAM),)))
+    """The replication's named "posterior" stream (model/streams.py), independent of the mechanisms'."""
+    return Streams(seed)[STREAM]
 
 
 def draw(posterior: Posterior, seed: np.random.SeedSequence) -> dict[str, float]:

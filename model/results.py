@@ -27,37 +27,30 @@ HEADLINE = (
 )
 
 
+def _tidy(arm: str, rep: int, quarters, values: np.ndarray, group_columns: dict, metrics) -> pd.DataFrame:
+    """One run's [quarter, group, metric] array as long rows; group_columns label the group axis."""
+    t, g, k = values.shape
+    cols = {"arm": arm, "replication": rep, "quarter": np.repeat(np.asarray(quarters), g * k)}
+    for name, labels in group_columns.items():
+        cols[name] = np.tile(np.repeat(np.asarray(labels), k), t)
+    cols["metric"] = np.tile(np.asarray(metrics), t * g)
+    cols["value"] = values.ravel()
+    return pd.DataFrame(cols)
+
+
 def timeseries_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
     """Tidy long table: arm, replication, quarter, province, metric, value."""
-    parts = []
-    for rep, arms in results.items():
-        for arm, r in arms.items():
-            t, g, k = r.metrics.shape
-            parts.append(pd.DataFrame({
-                "arm": arm, "replication": rep,
-                "quarter": np.repeat(np.asarray(r.quarters), g * k),
-                "province": np.tile(np.repeat(np.asarray(REGIONS_OUT), k), t),
-                "metric": np.tile(np.asarray(METRICS), t * g),
-                "value": r.metrics.ravel(),
-            }))
+    parts = [_tidy(arm, rep, r.quarters, r.metrics, {"province": REGIONS_OUT}, METRICS)
+             for rep, arms in results.items() for arm, r in arms.items()]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
         columns=["arm", "replication", "quarter", "province", "metric", "value"])
 
 
 def breakdown_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
     """National figures by sector and by size class: arm, replication, quarter, group, category, metric, value."""
-    parts = []
-    for rep, arms in results.items():
-        for arm, r in arms.items():
-            t, g, k = r.breakdown.shape
-            parts.append(pd.DataFrame({
-                "arm": arm, "replication": rep,
-                "quarter": np.repeat(np.asarray(r.quarters), g * k),
-                "group": np.tile(np.repeat(np.asarray([x[0] for x in BREAKDOWN_GROUPS]), k), t),
-                "category": np.tile(np.repeat(np.asarray([x[1] for x in BREAKDOWN_GROUPS]), k), t),
-                "metric": np.tile(np.asarray(BREAKDOWN_METRICS), t * g),
-                "value": r.breakdown.ravel(),
-            }))
+    groups = {"group": [x[0] for x in BREAKDOWN_GROUPS], "category": [x[1] for x in BREAKDOWN_GROUPS]}
+    parts = [_tidy(arm, rep, r.quarters, r.breakdown, groups, BREAKDOWN_METRICS)
+             for rep, arms in results.items() for arm, r in arms.items()]
     return pd.concat(parts, ignore_index=True)
 
 

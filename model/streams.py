@@ -14,7 +14,7 @@ import hashlib
 import numpy as np
 
 STREAM_NAMES = ("population", "network", "awareness", "experiment", "fieldlab", "pilot", "adoption",
-                "reshoring", "mesa")
+                "reshoring", "mesa", "posterior")
 
 
 def _name_key(name: str) -> int:
