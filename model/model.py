@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import mesa
 import numpy as np
@@ -26,7 +27,7 @@ from .mechanisms import ORDER, experimenting
 from .mechanisms.productivity import realised
 from .network import PeerShare
 from .population import Population, build_population
-from .regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES, SECTORS, SIZE_CLASSES, STAGES, UNAWARE
+from .regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES, SECTORS, SIZE_CLASSES, STAGES
 from .state import FirmState, RegionState
 from .streams import Streams
 from .timeline import format_quarter, parse_quarter
@@ -89,7 +90,8 @@ class SmartIndustryModel(mesa.Model):
                  immediate_adoption: bool = False):
         self.streams = Streams(seed)
         super().__init__(rng=int(self.streams["mesa"].integers(2**31)))
-        self.params = params_mod.resolve(params)
+        # Read-only: values derived from parameters at set-up (below) must stay true for the run.
+        self.params = MappingProxyType(params_mod.resolve(params))
         self.first_quarter = parse_quarter(start)
         self.n_steps = parse_quarter(end) - self.first_quarter + 1
         if self.n_steps < 1:
@@ -101,19 +103,34 @@ class SmartIndustryModel(mesa.Model):
         self.degree = (np.asarray(self.pop.peers.sum(axis=1)).ravel() if self.pop.peers is not None
                        else np.full(self.n, float(self.n)))
         self.firms_per_province = np.maximum(np.bincount(self.pop.province, minlength=N_PROV), 1)
+        self._province = self.pop.province.astype(np.intp)  # bincount's index type: no cast per call
         self._cell_shape = (N_PROV, len(SECTORS), len(SIZE_CLASSES))
         self._cell = np.ravel_multi_index((self.pop.province, self.pop.sector, self.pop.size_class), self._cell_shape)
+        self._cell_stage = self._cell * len(STAGES)  # + stage: the (cell, stage) bin
         self.firms_state = FirmState.initial(self.pop)
+        # Per-firm chance a quarter that an aware firm looks for a trial (experimenting.py).
+        self.seek_probability = 1 - np.exp(-self.params["experiment_rate"] * self.pop.readiness)
         self.regions = RegionState.initial(self.pop, self.params["tech_pool_share"],
                                            int(self.params["training_lag_quarters"]))
         self.policy = Policy(list(policies), self.first_quarter, self.n_steps, scale, self.params)
         self.t = 0  # step index of the quarter being simulated
+        self._eligible: dict[int, np.ndarray] = {}  # see eligible_firms
 
         # Productivity: base such that 2014 productivity equals the drawn value (earlier
         # adopters' gains and spillovers are already in the data).
         self.visibility = self.pop.visibility.copy()
-        self.peer_exposure = PeerShare(self.pop.peers, self.degree)  # visible adopters among peers
-        self.peer_gain = PeerShare(self.pop.peers, self.degree)  # peers' realised gains (spillover)
+        # visible adopters among peers; peers' realised gains (spillover)
+        self.peer_exposure = PeerShare(self.pop.peers, self.degree,
+                                       self.visibility * (self.firms_state.stage == ADOPTED))
+        self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (adoption.adopt adds)
+        self.own_gain = self.pop.gain * self.firms_state.ramp
+        # Firms whose state only some mechanisms touch, kept as sorted index lists instead of
+        # found by a pass over all firms every quarter (tests check them against those passes):
+        # adopters still ramping up (productivity.py; adoption adds, a full ramp removes), and
+        # firms with production abroad that have not reshored (reshoring.py removes).
+        self.ramping = np.flatnonzero((self.firms_state.stage == ADOPTED) & (self.firms_state.ramp < 1))
+        self.may_reshore = np.flatnonzero((self.firms_state.offshored_share > 0) & ~self.firms_state.reshored)
+        self.peer_gain = PeerShare(self.pop.peers, self.degree, self.own_gain)
         self.multiplier = realised(self)
         self.multiplier0 = self.multiplier.copy()
         self.firms_state.prod_base = self.pop.productivity / self.multiplier
@@ -122,7 +139,7 @@ class SmartIndustryModel(mesa.Model):
         self._metrics = np.zeros((self.n_steps, N_PROV + 1, len(METRICS)))
         self._breakdown = np.zeros((self.n_steps, len(BREAKDOWN_GROUPS), len(BREAKDOWN_METRICS)))
         self._ever_in_fieldlab = np.zeros(self.n, dtype=bool)
-        self._adopted_before = self.firms_state.stage == ADOPTED
+        self._boost: np.ndarray | None = None  # hub visibility boost per province behind self.visibility
         self.datacollector = DataCollector(model_reporters={
             m: (lambda mod, m=m: mod.result_row(m)) for m in
             ("adoption_rate", "adopters", "employment", "jobs_created", "jobs_lost", "reshored_jobs",
@@ -172,7 +189,8 @@ class SmartIndustryModel(mesa.Model):
         self.open_fieldlabs = self.policy.open_fieldlabs(t)
         payback_q = 4 * p["payback_years"]
         look = lambda ins: ins.outlook(t, payback_q) if p["subsidy_outlook_discount"] >= 0.5 else 1.0
-        unaware_p = np.bincount(pop.province, weights=f.stage == UNAWARE, minlength=N_PROV)
+        # Stages and vacancies have not changed since last quarter's record.
+        unaware_p = self._last_quarter("firms") - self._last_quarter("aware")
         miss = np.ones(N_PROV)  # probability that no hub converts an unaware firm
         boost = np.zeros(N_PROV)
         eco = np.zeros(N_PROV)
@@ -194,22 +212,49 @@ class SmartIndustryModel(mesa.Model):
             eco[where] = np.maximum(eco[where], look(self.policy.instruments[i]))
         self.hub_contact_prob = 1 - miss
         self.ecosystem = eco
-        self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
-        adopted = f.stage == ADOPTED
         # Exposure grows during the quarter; the awareness hazard uses its midpoint value,
         # extrapolated from last quarter's change (second order in the step: see docs/ODD.md).
-        # `before` weights last quarter's adopters by this quarter's visibility.
-        before = self.peer_exposure(self.visibility * self._adopted_before)
-        self.exposure = self.peer_exposure(self.visibility * adopted)
-        self.exposure_mid = np.clip(self.exposure + 0.5 * (self.exposure - before), 0.0, 1.0)
-        self._adopted_before = adopted
-        vac_p = self._by_province(f.vacancies)
+        # `before` weights last quarter's adopters by this quarter's visibility: while no hub
+        # changes its boost, that is last quarter's exposure itself.
+        # Otherwise only last quarter's adopters change the weight.
+        new = self.new_adopters
+        if self._boost is None or not np.array_equal(boost, self._boost):
+            self._boost = boost
+            self.visibility = pop.visibility + boost[pop.province] * (1 - pop.visibility)
+            adopted_before = f.stage == ADOPTED
+            adopted_before[new] = False
+            before = self.peer_exposure(self.visibility * adopted_before)
+        else:
+            before = self.exposure
+        self.peer_exposure.set(new, self.visibility[new])
+        self.new_adopters = new[:0]
+        self.exposure = self.peer_exposure.share()
+        mid = self.exposure - before
+        mid *= 0.5
+        mid += self.exposure
+        self.exposure_mid = np.clip(mid, 0.0, 1.0, out=mid)
+        vac_p = self._last_quarter("technical_vacancies")
         total = vac_p + self.regions.tech_pool
         self.shortage = np.divide(vac_p, total, out=np.zeros(N_PROV), where=total > 0)
 
     # --- outputs --------------------------------------------------------------------------------
     def _by_province(self, w) -> np.ndarray:
-        return np.bincount(self.pop.province, weights=w, minlength=N_PROV)
+        return np.bincount(self._province, weights=w, minlength=N_PROV)
+
+    def eligible_firms(self, i: int) -> np.ndarray:
+        """Which firms instrument i may reach (bool per firm; fixed for the run, so computed once)."""
+        if i not in self._eligible:
+            pop = self.pop
+            self._eligible[i] = self.policy.instruments[i].eligible(pop.province, pop.sector, pop.size_class)
+        return self._eligible[i]
+
+    def _last_quarter(self, metric: str) -> np.ndarray:
+        """A metric per province as recorded at the end of last quarter (the state now)."""
+        if self.t > 0:
+            return self._metrics[self.t - 1, :N_PROV, METRIC_INDEX[metric]]
+        f = self.firms_state
+        return self._by_province({"firms": np.ones(self.n), "aware": f.stage >= AWARE,
+                                  "technical_vacancies": f.vacancies}[metric])
 
     def _by_region(self, w) -> np.ndarray:
         by = self._by_province(w)
@@ -223,7 +268,7 @@ class SmartIndustryModel(mesa.Model):
         self._ever_in_fieldlab |= f.fieldlab_experience
         employees = f.employees
         cell, n_cells = self._cell, self._cell_shape[0] * self._cell_shape[1] * self._cell_shape[2]
-        stages = np.bincount(cell * len(STAGES) + f.stage, minlength=n_cells * len(STAGES)).reshape(n_cells, -1)
+        stages = np.bincount(self._cell_stage + f.stage, minlength=n_cells * len(STAGES)).reshape(n_cells, -1)
         grid = np.empty((len(_CELL_SUMS), n_cells))
         grid[0] = stages.sum(axis=1)
         grid[1] = stages[:, AWARE:].sum(axis=1)

@@ -84,35 +84,46 @@ def _links_of_average_firm(degree: np.ndarray) -> float:
 
 
 class PeerShare:
-    """`peer_share` of a weight that changes for few firms from one call to the next (adopters'
+    """`peer_share` of a weight that changes for few firms from one quarter to the next (adopters'
     visibility, realised gains), without a full sparse product each time.
 
-    The first call, and any call where more than an eighth of the firms changed, computes the
-    product; other calls add the changes only, walking the links of the changed firms (the
-    network is symmetric and 0/1, as built above: row j lists the firms that count j). The
-    result equals the full product up to rounding, since the same terms are added in another
-    order.
+    `set(idx, values)` changes the weight of firms idx; `__call__(weight)` replaces the whole
+    weight and finds what changed. Either way, when more than an eighth of the firms changed the
+    product is recomputed; otherwise only the changes are added, walking the links of the
+    changed firms (the network is symmetric and 0/1, as built above: row j lists the firms that
+    count j). The result equals the full product up to rounding, since the same terms are added
+    in another order.
     """
 
-    def __init__(self, peers: sparse.csr_matrix | None, degree: np.ndarray):
+    def __init__(self, peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.ndarray):
         self.peers, self.degree = peers, degree
         self.per_link = _links_of_average_firm(degree)
-        self.weight: np.ndarray | None = None  # the weight of the last call
-        self.total: np.ndarray | None = None  # peers @ weight
-
-    def __call__(self, weight: np.ndarray) -> np.ndarray:
-        if self.peers is None:
-            return peer_share(None, self.degree, weight)
-        changed = None if self.weight is None else np.flatnonzero(weight != self.weight)
-        if changed is None or 8 * len(changed) > len(weight):
-            self.total = self.peers @ weight
-        elif len(changed):
-            p = self.peers
-            start = p.indptr[changed]
-            count = p.indptr[changed + 1] - start
-            links = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
-            delta = np.repeat(weight[changed] - self.weight[changed], count)
-            self.total += np.bincount(p.indices[links], weights=delta, minlength=len(weight))
         self.weight = weight.copy()
+        self.total = None if peers is None else peers @ self.weight  # peers @ weight
+
+    def share(self) -> np.ndarray:
+        """Each firm's peer share of the current weight."""
+        if self.peers is None:
+            return peer_share(None, self.degree, self.weight)
         return self.total / self.per_link
 
+    def __call__(self, weight: np.ndarray) -> np.ndarray:
+        changed = np.flatnonzero(weight != self.weight)
+        self.set(changed, weight[changed])
+        return self.share()
+
+    def set(self, idx: np.ndarray, values: np.ndarray) -> None:
+        delta = values - self.weight[idx]
+        moved = delta != 0
+        idx, delta = idx[moved], delta[moved]
+        self.weight[idx] = values[moved]
+        if self.peers is None or not len(idx):
+            return
+        if 8 * len(idx) > len(self.weight):
+            self.total = self.peers @ self.weight
+            return
+        p = self.peers
+        start = p.indptr[idx]
+        count = p.indptr[idx + 1] - start
+        links = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
+        self.total += np.bincount(p.indices[links], weights=np.repeat(delta, count), minlength=len(self.weight))

@@ -156,3 +156,28 @@ def test_agents_are_views_onto_the_arrays():
     assert {h.name for h in model.hub_agents} == {"hub"}
     df = model.datacollector.get_model_vars_dataframe()
     assert len(df) == 20 and df["adopters"].iloc[-1] == model.result().value("adopters")
+
+
+def test_index_lists_and_incremental_peer_sums_match_a_full_pass_every_quarter():
+    """The step keeps some sets as index lists and some peer sums up to date incrementally
+    (model.py, network.PeerShare); every quarter they must equal what a pass over all firms
+    gives, with a hub that changes adopters' visibility part-way."""
+    from model.regions import ADOPTED
+
+    m = SmartIndustryModel(policies=MIXED_POLICY, seed=3, scale=SMALL)
+    boosts = set()
+    while m.running:
+        m.step()
+        f = m.firms_state
+        assert np.array_equal(np.sort(m.ramping), np.flatnonzero((f.stage == ADOPTED) & (f.ramp < 1)))
+        assert np.array_equal(m.may_reshore, np.flatnonzero((f.offshored_share > 0) & ~f.reshored))
+        # Exposure counts adopters up to last quarter; this quarter's wait in new_adopters.
+        seen = (f.stage == ADOPTED) & ~np.isin(np.arange(m.n), m.new_adopters)
+        assert np.array_equal(m.peer_exposure.weight, m.visibility * seen)
+        np.testing.assert_allclose(m.peer_exposure.total, m.pop.peers @ (m.visibility * seen), rtol=1e-12, atol=1e-12)
+        own = m.pop.gain * f.ramp
+        np.testing.assert_allclose(m.peer_gain.total, m.pop.peers @ own, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(m.multiplier, 1 + own + m.params["knowledge_spillover"] * (m.pop.peers @ own)
+                                   / m.peer_gain.per_link, rtol=1e-12)
+        boosts.add(float(m.visibility.mean()))
+    assert len(m.ramping) > 0 and len(boosts) > 1  # some still ramping; the hub changed visibility

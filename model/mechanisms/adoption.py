@@ -61,6 +61,8 @@ def adopt(m, idx: np.ndarray) -> None:
     f.size_at_adoption[idx] = employees
     f.stage[idx] = ADOPTED
     f.adopted_t[idx] = m.t
+    m.ramping = np.concatenate((m.ramping, idx))  # new adopters were not ramping before
+    m.new_adopters = np.concatenate((m.new_adopters, idx))
 
 
 def step(m) -> None:

@@ -24,7 +24,7 @@ def step(m) -> None:
     u_pilot = m.streams["pilot"].random(m.n)
 
     aware = np.flatnonzero(f.stage == AWARE)
-    seekers = aware[u_seek[aware] < 1 - np.exp(-p["experiment_rate"] * pop.readiness[aware])]
+    seekers = aware[u_seek[aware] < m.seek_probability[aware]]
     seekers = seekers[np.argsort(priority[seekers], kind="stable")]
 
     fl = m.policy.fieldlabs
@@ -50,21 +50,21 @@ def _seat(fl, open_idx: np.ndarray, s_prov: np.ndarray, s_sec: np.ndarray, neigh
     lab_of = np.full(len(s_prov), -1)
     if not (len(open_idx) and len(s_prov)):
         return lab_of
-    # Which seekers a fieldlab in province q may take ([q, seeker]), and whose sector each open
-    # fieldlab serves ([lab, seeker]): built once, not per fieldlab.
-    passes = [np.arange(len(_NEIGHBOURS))[:, None] == s_prov]
+    serves = fl.themes[open_idx][:, s_sec]  # [open lab, seeker]
+    lab_prov = fl.province[open_idx]
+    reaches = [lab_prov[:, None] == s_prov]
     if neighbours:
-        passes.append(_NEIGHBOURS[:, s_prov])
-    serves = fl.themes[open_idx][:, s_sec]
-    lab_prov = fl.province[open_idx].tolist()
-    credit = fl.credit[open_idx].tolist()  # Python floats: the same arithmetic, less overhead per fieldlab
-    for reach in passes:
-        for j, lab in enumerate(open_idx.tolist()):
-            seats = int(credit[j])
-            if seats <= 0:
-                continue
-            cand = np.flatnonzero((lab_of < 0) & reach[lab_prov[j]] & serves[j])[:seats]
-            lab_of[cand] = lab
+        reaches.append(_NEIGHBOURS[lab_prov][:, s_prov])
+    credit = fl.credit[open_idx].copy()
+    free = np.ones(len(s_prov), dtype=bool)
+    for reach in reaches:
+        # Only fieldlabs with a whole seat and someone they may take need a turn; the turns stay
+        # sequential because each fieldlab takes the first free seekers in the queue.
+        eligible = reach & serves
+        for j in np.flatnonzero((credit >= 1) & eligible.any(axis=1)).tolist():
+            cand = np.flatnonzero(eligible[j] & free)[: int(credit[j])]
+            lab_of[cand] = open_idx[j]
+            free[cand] = False
             credit[j] -= len(cand)
     fl.credit[open_idx] = credit
     fl.participants += np.bincount(lab_of[lab_of >= 0], minlength=fl.n)

@@ -41,8 +41,7 @@ def _train(m) -> np.ndarray:
     for i, ins in m.policy.of_kind("training"):
         if not ins.running(m.t):
             continue
-        ok = ins.eligible(pop.province, pop.sector, pop.size_class)
-        routine_p = np.bincount(pop.province[ok], weights=f.routine[ok], minlength=N_PROV)
+        routine_p = m._by_province(np.where(m.eligible_firms(i), f.routine, 0.0))
         if routine_p.sum() <= 0:
             continue
         want = m.policy.planned_quarterly(ins) * routine_p / routine_p.sum()
@@ -59,8 +58,8 @@ def _train(m) -> np.ndarray:
 def step(m) -> None:
     f, p, pop, reg = m.firms_state, m.params, m.pop, m.regions
     trained = _train(m)
-    tech_p = np.bincount(pop.province, weights=f.technical, minlength=N_PROV)
-    visible = np.bincount(pop.province, weights=m.visibility * (f.stage == ADOPTED), minlength=N_PROV)
+    tech_p = m._by_province(f.technical)
+    visible = m._by_province(np.where(f.stage == ADOPTED, m.visibility, 0.0))
     reg.tech_pool = (reg.tech_pool * (1 - p["tech_pool_outflow"]) + trained
                      + p["tech_inflow_rate"] * tech_p * (1 + p["champion_attraction"] * visible / m.firms_per_province))
     hiring, hires = _fill(f, pop.province, reg.tech_pool)

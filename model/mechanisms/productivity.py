@@ -10,24 +10,32 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..regions import ADOPTED
 
-
-def realised(m) -> np.ndarray:
-    """Own productivity multiplier net of trend: 1 + own realised gain + spillover from peers."""
-    own = m.pop.gain * m.firms_state.ramp
-    return 1 + own + m.params["knowledge_spillover"] * m.peer_gain(own)
+def realised(m, out: np.ndarray | None = None) -> np.ndarray:
+    """Own productivity multiplier net of trend: 1 + own realised gain + spillover from peers
+    (into `out` if given: this runs every quarter over every firm)."""
+    spill = m.peer_gain.share()
+    spill *= m.params["knowledge_spillover"]
+    out = np.add(1.0, m.own_gain, out=out)
+    out += spill
+    return out
 
 
 def step(m) -> None:
     f, p = m.firms_state, m.params
-    ramping = np.flatnonzero((f.stage == ADOPTED) & (f.ramp < 1))  # only these change
+    ramping = m.ramping  # adopters with ramp < 1: only these change
     need = f.tech_needed[ramping]
     filled = np.where(need > 0, 1 - f.vacancies[ramping] / np.maximum(need, 1e-12), 1.0)
     old = f.ramp[ramping]
-    f.ramp[ramping] = np.minimum(1.0, old + filled / p["ramp_quarters"])
-    extra = p["expansion_jobs"] * f.size_at_adoption[ramping] * (f.ramp[ramping] - old)
+    ramp = np.minimum(1.0, old + filled / p["ramp_quarters"])
+    f.ramp[ramping] = ramp
+    extra = p["expansion_jobs"] * f.size_at_adoption[ramping] * (ramp - old)
     f.mid[ramping] += extra
     f.created[ramping] += extra
-    m.multiplier = realised(m)
-    f.productivity = f.prod_base * (1 + p["productivity_trend"]) ** ((m.t + 1) / 4) * m.multiplier
+    own = m.pop.gain[ramping] * ramp
+    m.own_gain[ramping] = own
+    m.peer_gain.set(ramping, own)
+    m.ramping = ramping[ramp < 1]
+    realised(m, out=m.multiplier)
+    np.multiply(f.prod_base, (1 + p["productivity_trend"]) ** ((m.t + 1) / 4), out=f.productivity)
+    f.productivity *= m.multiplier

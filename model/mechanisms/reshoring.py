@@ -19,7 +19,7 @@ from .adoption import _logistic
 def step(m) -> None:
     f, p, pop = m.firms_state, m.params, m.pop
     u = m.streams["reshoring"].random(m.n)
-    idx = np.flatnonzero((f.offshored_share > 0) & ~f.reshored)
+    idx = m.may_reshore  # offshored_share > 0 and not reshored yet
     if not len(idx):
         return
     years = (m.t + 1) / 4
@@ -34,6 +34,7 @@ def step(m) -> None:
     ratio = ratio * (1 - support)
     go = u[idx] < p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
     firms = idx[go]
+    m.may_reshore = idx[~go]
     s = f.offshored_share[firms]
     jobs = p["reshore_labour_intensity"] * employees_of(pop, firms) * s / (1 - s) * p["reshore_share"]
     f.offshored_share[firms] = s * (1 - p["reshore_share"])
