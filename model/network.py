@@ -16,6 +16,12 @@ from scipy import sparse
 from .regions import HOTSPOTS, NEIGHBOURS, PROVINCE_INDEX, PROVINCES
 
 
+# Links are drawn and placed in chunks of this many: the same numbers in the same order as one
+# draw for all links, but buffers that stay in cache and are reused instead of fresh gigabytes
+# at EU scale (first use of fresh memory dominated the set-up of a million firms).
+_CHUNK = 1 << 18
+
+
 def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: np.ndarray,
                        params: dict) -> sparse.csr_matrix:
     n = len(province)
@@ -24,46 +30,57 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
     degree = rng.poisson(params["peer_degree"] * np.where(hot, params["hotspot_degree_multiplier"], 1.0))
     src = np.repeat(np.arange(n, dtype=np.int32), degree)  # int32 (scipy's index type) halves memory traffic
     m = len(src)
-    src_prov = province[src]
 
-    # Target province: own, a neighbour (uniformly), or anywhere (by firm count).
-    u = rng.random((m, 4))
     nb_table = np.full((n_prov, 6), -1, dtype=np.int8)
-    nb_count = np.zeros(n_prov, dtype=int)
+    nb_count = np.zeros(n_prov, dtype=np.int8)
     for p, ns in NEIGHBOURS.items():
         i = PROVINCE_INDEX[p]
         nb_count[i] = len(ns)
         nb_table[i, :len(ns)] = [PROVINCE_INDEX[x] for x in ns]
     prov_cdf = np.cumsum(np.bincount(province, minlength=n_prov)) / max(n, 1)
-    anywhere = np.minimum(np.searchsorted(prov_cdf, u[:, 1], side="right"), n_prov - 1).astype(np.int8)
-    neighbour = nb_table[src_prov, (u[:, 1] * nb_count[src_prov]).astype(int)]
-    p_same, p_nb = params["peer_same_province"], params["peer_neighbour_province"]
-    tgt_prov = np.where(u[:, 0] < p_same, src_prov, np.where(u[:, 0] < p_same + p_nb, neighbour, anywhere))
-
-    # Target sector: own, or another drawn by sector size (supply chains, assumption).
     sec_cdf = np.cumsum(np.bincount(sector, minlength=n_sec)) / max(n, 1)
-    other_sec = np.minimum(np.searchsorted(sec_cdf, u[:, 2], side="right"), n_sec - 1).astype(np.int8)
-    tgt_sec = np.where(u[:, 3] < params["peer_same_sector"], sector[src], other_sec)
+    p_same, p_nb, p_same_sec = params["peer_same_province"], params["peer_neighbour_province"], params["peer_same_sector"]
 
-    # A uniformly chosen firm in the target (province, sector) cell; empty cells: anyone.
-    cell = province.astype(np.int64) * n_sec + sector
-    order = np.argsort(cell, kind="stable")
-    cell_count = np.bincount(cell, minlength=n_prov * n_sec)
-    cell_start = np.concatenate(([0], np.cumsum(cell_count)[:-1]))
-    tgt_cell = tgt_prov.astype(np.int32) * n_sec + tgt_sec
-    cnt = cell_count[tgt_cell]
-    pick = rng.random(m)
-    within = order[np.minimum(cell_start[tgt_cell] + (pick * cnt).astype(np.int32), n - 1)]
-    tgt = np.where(cnt > 0, within, (pick * n).astype(np.int32))
+    # Target (province, sector) cell of each link. Province: own, a neighbour (uniformly), or
+    # anywhere (by firm count); sector: own, or another drawn by sector size (supply chains,
+    # assumption). u[:, 1] picks the neighbour or the province anywhere, u[:, 2] the other sector.
+    tgt_cell = np.empty(m, dtype=np.int32)
+    for lo in range(0, m, _CHUNK):
+        s_ = slice(lo, min(lo + _CHUNK, m))
+        u = rng.random((s_.stop - lo, 4))
+        src_prov = province[src[s_]]
+        prov = src_prov.copy()
+        nb = np.flatnonzero((u[:, 0] >= p_same) & (u[:, 0] < p_same + p_nb))
+        prov[nb] = nb_table[src_prov[nb], (u[nb, 1] * nb_count[src_prov[nb]]).astype(int)]
+        far = np.flatnonzero(u[:, 0] >= p_same + p_nb)
+        prov[far] = np.minimum(np.searchsorted(prov_cdf, u[far, 1], side="right"), n_prov - 1)
+        sec = sector[src[s_]]
+        other = np.flatnonzero(u[:, 3] >= p_same_sec)
+        sec[other] = np.minimum(np.searchsorted(sec_cdf, u[other, 2], side="right"), n_sec - 1)
+        tgt_cell[s_] = prov.astype(np.int32) * n_sec + sec
 
-    keep = tgt != src
-    src, tgt = src[keep], tgt[keep].astype(np.int32)
-    # Both directions: firms that know each other learn from each other.
-    a = sparse.coo_matrix((np.ones(2 * len(src)), (np.concatenate([src, tgt]), np.concatenate([tgt, src]))),
+    # A uniformly chosen firm in the target cell; empty cells: anyone.
+    cell = province.astype(np.int32) * n_sec + sector
+    order = np.argsort(cell, kind="stable").astype(np.int32)
+    cell_count = np.bincount(cell, minlength=n_prov * n_sec).astype(np.int32)
+    cell_start = (np.cumsum(cell_count) - cell_count).astype(np.int32)
+    tgt = np.empty(m, dtype=np.int32)
+    for lo in range(0, m, _CHUNK):
+        s_ = slice(lo, min(lo + _CHUNK, m))
+        pick = rng.random(s_.stop - lo)
+        cnt = cell_count[tgt_cell[s_]]
+        within = order[np.minimum(cell_start[tgt_cell[s_]] + (pick * cnt).astype(np.int32), n - 1)]
+        tgt[s_] = np.where(cnt > 0, within, (pick * n).astype(np.int32))
+    del tgt_cell
+
+    self_links = np.flatnonzero(tgt == src)
+    src, tgt = np.delete(src, self_links), np.delete(tgt, self_links)
+    # Both directions: firms that know each other learn from each other. Built with one-byte
+    # entries (an eighth of the memory to sort), then every link weighs 1.0: duplicates and
+    # reciprocal links count once; float64 like the weights, so that products convert nothing.
+    a = sparse.coo_matrix((np.ones(2 * len(src), dtype=np.int8), (np.concatenate([src, tgt]), np.concatenate([tgt, src]))),
                           shape=(n, n)).tocsr()
-    a.data[:] = 1.0  # duplicates and reciprocal links count once; float64 like the weights, so that
-    # products need no conversion of the matrix
-    return a
+    return sparse.csr_matrix((np.ones(a.nnz), a.indices, a.indptr), shape=(n, n))
 
 
 def peer_share(peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.ndarray) -> np.ndarray:
