@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from model.scenario import SCENARIO_DIR, Scenario, to_yaml
 from model.results import breakdown_frame, spend_frame, timeseries_frame
@@ -155,8 +157,15 @@ class PartStore:
             return []
         return sorted(int(p.name[4:]) for p in self.dir.glob("rep-*") if p.is_dir())
 
-    def read(self, index: int, table: str) -> pd.DataFrame:
-        return pd.read_parquet(self.dir / f"rep-{index:05d}" / f"{table}.parquet")
+    def read_arrow(self, index: int, table: str) -> pa.Table:
+        return pq.read_table(self.dir / f"rep-{index:05d}" / f"{table}.parquet")
+
+
+def csv_schema(schema: pa.Schema) -> pa.Schema:
+    """The schema a part is written to CSV with: text columns (stored as codes into their
+    labels) as plain text, and without pandas' metadata, so every part writes the same header."""
+    return pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                      for f in schema])
 
 
 def model_code_hash() -> str:

@@ -250,7 +250,9 @@ def write_tables(stage: Path, store, scenario, cf, spec):
     from model.model import REGIONS_OUT
     from model.results import metric_arrays, summary_from_final
 
-    from .output import TABLES, write_resolved
+    import pyarrow.csv as pacsv
+
+    from .output import TABLES, csv_schema, write_resolved
 
     indices = store.done()
     if indices != list(range(spec.replications)):
@@ -259,15 +261,19 @@ def write_tables(stage: Path, store, scenario, cf, spec):
     final: dict[str, list] = {}     # arm and replication: all that the summary and report need
     quarters = None
     for table in TABLES:
-        with open(stage / f"{table}.csv", "w", newline="") as fh:
-            for j, index in enumerate(indices):
-                frame = store.read(index, table)
-                frame.to_csv(fh, header=j == 0, index=False, lineterminator="\n")
-                if table == "timeseries":
-                    quarters, arms = metric_arrays(frame)
-                    for arm, arr in arms.items():
-                        national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")])
-                        final.setdefault(arm, []).append(arr[0, -1])
+        writer = schema = None
+        for index in indices:
+            part = store.read_arrow(index, table)
+            if writer is None:
+                schema = csv_schema(part.schema)
+                writer = pacsv.CSVWriter(stage / f"{table}.csv", schema)
+            writer.write_table(part.cast(schema))
+            if table == "timeseries":
+                quarters, arms = metric_arrays(part.to_pandas())
+                for arm, arr in arms.items():  # copies: a view would keep all of arr alive
+                    national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")].copy())
+                    final.setdefault(arm, []).append(arr[0, -1].copy())
+        writer.close()
     national = {arm: np.stack(v) for arm, v in national.items()}
     final = {arm: np.stack(v) for arm, v in final.items()}
     summary = summary_from_final(final["policy"], final["counterfactual"] if cf else None, quarters[-1])

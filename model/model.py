@@ -42,6 +42,7 @@ METRIC_INDEX = {m: i for i, m in enumerate(METRICS)}
 BREAKDOWN_METRICS = ("firms", "adopters", "employment", "jobs_created", "jobs_lost", "reshored_jobs")
 BREAKDOWN_GROUPS = tuple(("sector", s) for s in SECTORS) + tuple(("size", s) for s in SIZE_CLASSES)
 REGIONS_OUT = PROVINCES + ("NL",)
+ARMS = ("policy", "counterfactual")  # an ensemble runs a scenario and its counterfactual
 N_PROV = len(PROVINCES)
 # Summed per (province, sector, size class) cell every quarter, in this order (see _record);
 # value_added_meur is summed in kEUR and converted after.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .model import BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
+from .model import ARMS, BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
 
 BAND = (5, 95)
 HEADLINE = (
@@ -27,13 +27,24 @@ HEADLINE = (
 )
 
 
+def _labels(codes: np.ndarray, labels) -> pd.Categorical:
+    """A text column as codes into `labels` (which may repeat): long tables repeat few labels
+    many times."""
+    labels = [str(x) for x in labels]
+    unique = list(dict.fromkeys(labels))
+    where = np.array([unique.index(x) for x in labels], dtype=np.int16)
+    return pd.Categorical.from_codes(where[codes], categories=pd.Index(unique))
+
+
 def _tidy(arm: str, rep: int, quarters, values: np.ndarray, group_columns: dict, metrics) -> pd.DataFrame:
     """One run's [quarter, group, metric] array as long rows; group_columns label the group axis."""
     t, g, k = values.shape
-    cols = {"arm": arm, "replication": rep, "quarter": np.repeat(np.asarray(quarters), g * k)}
+    rows = t * g * k
+    cols = {"arm": _labels(np.full(rows, ARMS.index(arm)), ARMS), "replication": np.full(rows, rep),
+            "quarter": _labels(np.repeat(np.arange(t), g * k), quarters)}
     for name, labels in group_columns.items():
-        cols[name] = np.tile(np.repeat(np.asarray(labels), k), t)
-    cols["metric"] = np.tile(np.asarray(metrics), t * g)
+        cols[name] = _labels(np.tile(np.repeat(np.arange(g), k), t), labels)
+    cols["metric"] = _labels(np.tile(np.arange(k), t * g), metrics)
     cols["value"] = values.ravel()
     return pd.DataFrame(cols)
 
@@ -61,10 +72,18 @@ def spend_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
         for arm, r in arms.items():
             t_idx, i_idx, p_idx = np.nonzero(r.spend)
             rows.append(pd.DataFrame({
-                "arm": arm, "replication": rep, "quarter": np.asarray(r.quarters)[t_idx],
-                "instrument": np.asarray(r.instruments, dtype=object)[i_idx] if r.instruments else [],
-                "province": np.asarray(REGIONS_OUT)[p_idx], "eur": r.spend[t_idx, i_idx, p_idx]}))
+                "arm": _labels(np.full(len(t_idx), ARMS.index(arm)), ARMS), "replication": rep,
+                "quarter": _labels(t_idx, r.quarters), "instrument": np.asarray(r.instruments, dtype=object)[i_idx]
+                if r.instruments else [], "province": _labels(p_idx, REGIONS_OUT), "eur": r.spend[t_idx, i_idx, p_idx]}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def _codes(column: pd.Series, labels) -> np.ndarray:
+    """Positions of a text column's values in `labels` (-1: unknown), via the categories when
+    the column has them (tables written by this module and read back)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return pd.Index(list(labels)).get_indexer(column.cat.categories.astype(str))[column.cat.codes.to_numpy()]
+    return pd.Index(list(labels)).get_indexer(column.astype(str))
 
 
 def metric_arrays(ts: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
@@ -73,14 +92,12 @@ def metric_arrays(ts: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
 
     Lets summaries and charts be built from time series read back from disk (Parquet parts,
     timeseries.csv) exactly as from results held in memory."""
-    quarters = sorted(ts["quarter"].unique())  # labels like 2018Q4 sort in time order
+    quarters = sorted(str(q) for q in ts["quarter"].unique())  # labels like 2018Q4 sort in time order
     reps = np.sort(ts["replication"].unique())
     out = {}
-    for arm, sub in ts.groupby("arm", sort=False):
-        idx = (np.searchsorted(reps, sub["replication"].to_numpy()),
-               np.searchsorted(quarters, sub["quarter"].to_numpy()),
-               pd.Index(REGIONS_OUT).get_indexer(sub["province"]),
-               pd.Index(METRICS).get_indexer(sub["metric"]))
+    for arm, sub in ts.groupby("arm", sort=False, observed=True):
+        idx = (np.searchsorted(reps, sub["replication"].to_numpy()), _codes(sub["quarter"], quarters),
+               _codes(sub["province"], REGIONS_OUT), _codes(sub["metric"], METRICS))
         if (idx[2] < 0).any() or (idx[3] < 0).any():
             raise ValueError("time series holds a province or metric this model does not know")
         arr = np.full((len(reps), len(quarters), len(REGIONS_OUT), len(METRICS)), np.nan)

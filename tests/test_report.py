@@ -104,6 +104,11 @@ def test_compare_figure_renders_with_undefined_cells(tmp_path):
 
 def test_metric_arrays_rejects_unknown_names(results):
     ts = timeseries_frame({0: results[0]})
+    renamed = ts.copy()  # stored as labels: a label this model does not know
+    renamed["metric"] = renamed["metric"].cat.rename_categories({"firms": "not_a_metric"})
+    with pytest.raises(ValueError, match="metric"):
+        metric_arrays(renamed)
+    ts["metric"] = ts["metric"].astype(str)  # as read back from timeseries.csv
     ts.loc[0, "metric"] = "not_a_metric"
     with pytest.raises(ValueError, match="metric"):
         metric_arrays(ts)
