@@ -161,9 +161,10 @@ class PartStore:
         return pq.read_table(self.dir / f"rep-{index:05d}" / f"{table}.parquet")
 
 
-def csv_schema(schema: pa.Schema) -> pa.Schema:
-    """The schema a part is written to CSV with: text columns (stored as codes into their
-    labels) as plain text, and without pandas' metadata, so every part writes the same header."""
+def plain_schema(schema: pa.Schema) -> pa.Schema:
+    """The schema a part is written to the output tables with: text columns (stored as codes
+    into their labels) as plain text, and without pandas' metadata, so that every part has the
+    same schema."""
     return pa.schema([pa.field(f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
                       for f in schema])
 

@@ -137,6 +137,22 @@ def test_same_seed_is_byte_identical_whatever_the_workers(small_run, tmp_path):
     assert same_bytes(small_run, out, ("timeseries.csv", "summary.csv", "breakdown.csv", "spend.csv"))
 
 
+def test_parquet_tables_hold_the_same_rows_as_the_csv_tables(small_run, tmp_path):
+    out = tmp_path / "parquet"
+    r = cli("run", "scenarios/baseline.yaml", "--out", out, *SMALL, "--workers", "2", "--tables", "parquet")
+    assert r.returncode == 0, r.stderr
+    assert {p.name for p in out.iterdir()} == {n.replace(".csv", ".parquet") if n in
+                                               ("timeseries.csv", "breakdown.csv", "spend.csv") else n for n in RUN_FILES}
+    assert same_bytes(small_run, out, ("summary.csv",))
+    for table in ("timeseries", "breakdown", "spend"):
+        from_csv = pd.read_csv(small_run / f"{table}.csv", keep_default_na=False)
+        from_parquet = pd.read_parquet(out / f"{table}.parquet")
+        assert list(from_parquet.columns) == list(from_csv.columns)
+        pd.testing.assert_frame_equal(from_parquet.astype(from_csv.dtypes.to_dict()), from_csv, check_exact=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert "timeseries.parquet" in manifest["files"] and manifest["rerun"].endswith("--tables parquet")
+
+
 def test_force_replaces_an_output_and_another_seed_gives_other_numbers(small_run, tmp_path):
     out = tmp_path / "other_seed"
     shutil.copytree(small_run, out)
