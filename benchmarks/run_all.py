@@ -1,14 +1,14 @@
 """Every speed and memory figure of smartregion in one command; prints the table and writes it
 to benchmarks/RESULTS.md.
 
-    python benchmarks/run_all.py                  # about 10 minutes on 2 cores
+    python benchmarks/run_all.py                  # about 15 minutes on 2 cores
     python benchmarks/run_all.py --no-streaming   # without the 1,000-replication CLI run
 
 1. One full-population run (baseline policies, 68 quarters) including set-up, on one core.
 2. Firm-steps per second against agent-steps per second of Mesa's `virus_on_network` example.
 3. 100 replications of the baseline with its counterfactual on 2 worker processes.
 4. Scaling to 270,000 and 1,000,000 firms: time and peak memory, each in a fresh process.
-5. Streaming: peak memory of `run.py run` with 10 and 1,000 replications.
+5. Streaming: peak memory and output size of `run.py run` with 10 and 1,000 replications.
 
 Timings depend on the machine and on what else runs on it: the table records the CPU and the
 load average before and after, and single runs report the best and the median of repeats.
@@ -69,17 +69,18 @@ def ensemble(replications: int, workers: int) -> dict:
     return {"replications": len(done), "workers": workers, "wall_s": time.perf_counter() - t0}
 
 
-def streaming(replications: int, scale: float, workers: int) -> dict:
+def streaming(replications: int, scale: float, workers: int, tables: str) -> dict:
     out = Path(tempfile.mkdtemp(prefix="smartregion-bench-")) / "out"
     try:
         r = measure([sys.executable, "run.py", "run", "scenarios/baseline.yaml", "--out", str(out), "--replications",
-                     str(replications), "--scale", str(scale), "--workers", str(workers), "--no-progress"],
-                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                     str(replications), "--scale", str(scale), "--workers", str(workers), "--no-progress",
+                     "--tables", tables], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) if out.is_dir() else 0
     finally:
         shutil.rmtree(out.parent, ignore_errors=True)
     if r["returncode"] != 0:
         raise SystemExit(f"run.py run failed with code {r['returncode']}")
-    return {"replications": replications, "scale": scale, **r}
+    return {"replications": replications, "scale": scale, "output_mib": size / 2**20, **r}
 
 
 def main() -> None:
@@ -176,11 +177,16 @@ def main() -> None:
     if not args.no_streaming:
         say("## Streaming: `run.py run scenarios/baseline.yaml --scale 0.1 --workers 2`")
         say()
-        say("| replications | wall time | peak RSS, main process | peak PSS, all processes |")
-        say("| ---: | ---: | ---: | ---: |")
-        for reps in (10, 1000):
-            r = streaming(reps, 0.1, 2)
-            say(f"| {reps:,} | {r['wall_s']:.1f} s | {r['peak_main_rss_mib']:.0f} MiB | {r['peak_tree_pss_mib']:.0f} MiB |")
+        say("| replications | tables | wall time | peak RSS, main process | peak PSS, all processes | output on disk |")
+        say("| ---: | --- | ---: | ---: | ---: | ---: |")
+        for reps, tables in ((10, "csv"), (1000, "csv"), (1000, "parquet")):
+            r = streaming(reps, 0.1, 2, tables)
+            say(f"| {reps:,} | {tables} | {r['wall_s']:.1f} s | {r['peak_main_rss_mib']:.0f} MiB | "
+                f"{r['peak_tree_pss_mib']:.0f} MiB | {r['output_mib']:,.0f} MiB |")
+        say()
+        say("Memory is flat when the main process's peak does not grow with the replications: each "
+            "finished replication goes to disk (Parquet) and is dropped, and the output tables are written "
+            "from those parts one replication at a time.")
         say()
 
     say(f"Load average (1 min) before: {load0:.2f}, after: {os.getloadavg()[0]:.2f} "

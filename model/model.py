@@ -125,8 +125,8 @@ class SmartIndustryModel(mesa.Model):
                                        self.visibility * (self.firms_state.stage == ADOPTED))
         self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (adoption.adopt adds)
         self.own_gain = self.pop.gain * self.firms_state.ramp
-        # Firms whose state only some mechanisms touch, kept as sorted index lists instead of
-        # found by a pass over all firms every quarter (tests check them against those passes):
+        # Firms whose state only some mechanisms touch, kept as index lists instead of found by
+        # a pass over all firms every quarter (a test checks them against those passes):
         # adopters still ramping up (productivity.py; adoption adds, a full ramp removes), and
         # firms with production abroad that have not reshored (reshoring.py removes).
         self.ramping = np.flatnonzero((self.firms_state.stage == ADOPTED) & (self.firms_state.ramp < 1))
@@ -216,8 +216,8 @@ class SmartIndustryModel(mesa.Model):
         # Exposure grows during the quarter; the awareness hazard uses its midpoint value,
         # extrapolated from last quarter's change (second order in the step: see docs/ODD.md).
         # `before` weights last quarter's adopters by this quarter's visibility: while no hub
-        # changes its boost, that is last quarter's exposure itself.
-        # Otherwise only last quarter's adopters change the weight.
+        # changes its boost, that is last quarter's exposure itself, and the weight changes
+        # only for last quarter's new adopters.
         new = self.new_adopters
         if self._boost is None or not np.array_equal(boost, self._boost):
             self._boost = boost
