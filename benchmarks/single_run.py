@@ -41,6 +41,7 @@ def main() -> None:
         runs.append({"setup_s": t1 - t0, "steps_s": t2 - t1, "total_s": t2 - t0, "cpu_s": c2 - c0,
                      "steps_cpu_s": c2 - c1})
         n, quarters = m.n, m.n_steps
+        m.release()  # freed now, as in an ensemble worker, not at the next garbage collection
         del m
     best = min(runs, key=lambda r: r["total_s"])
     print(json.dumps({

@@ -187,4 +187,5 @@ def simulate(spec: SimulationSpec, params: dict, seed) -> dict[str, float]:
     for r in spec.requests:
         if r.name not in out:
             out[r.name] = float(STATISTICS[r.statistic].fn(run, r.args))
+    model.release()  # thousands of these run in one worker (SmartIndustryModel.release)
     return {r.name: out[r.name] for r in spec.requests}

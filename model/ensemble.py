@@ -74,6 +74,7 @@ def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
                                    scale=spec.scale, network=spec.network, seed=task.seed,
                                    population=populations[key])
         out[arm] = model.run()
+        model.release()
     return task.index, out
 
 

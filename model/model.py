@@ -185,6 +185,15 @@ class SmartIndustryModel(mesa.Model):
             self.step()
         return self.result()
 
+    def release(self) -> None:
+        """Let the model be freed as soon as the last reference to it goes. Mesa's Model keeps
+        bound methods of the model on the model (`step` wraps the user's step), a reference
+        cycle that only a full garbage collection frees; in a worker that runs replication
+        after replication, dead models (a GiB each at a million firms) would pile up until then,
+        and a full collection per run costs about 70 ms. The model cannot step afterwards."""
+        for name in ("step", "_user_step"):
+            vars(self).pop(name, None)
+
     def _policy_context(self) -> None:
         f, p, pop, t = self.firms_state, self.params, self.pop, self.t
         self.open_fieldlabs = self.policy.open_fieldlabs(t)

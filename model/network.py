@@ -64,22 +64,32 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
     order = np.argsort(cell, kind="stable").astype(np.int32)
     cell_count = np.bincount(cell, minlength=n_prov * n_sec).astype(np.int32)
     cell_start = (np.cumsum(cell_count) - cell_count).astype(np.int32)
+    # Links to oneself are dropped as they come: kept links move down in src and tgt (never
+    # past the chunk being read), so src stays sorted.
     tgt = np.empty(m, dtype=np.int32)
+    kept = 0
     for lo in range(0, m, _CHUNK):
         s_ = slice(lo, min(lo + _CHUNK, m))
         pick = rng.random(s_.stop - lo)
         cnt = cell_count[tgt_cell[s_]]
         within = order[np.minimum(cell_start[tgt_cell[s_]] + (pick * cnt).astype(np.int32), n - 1)]
-        tgt[s_] = np.where(cnt > 0, within, (pick * n).astype(np.int32))
+        to = np.where(cnt > 0, within, (pick * n).astype(np.int32))
+        ok = to != src[s_]
+        k = int(ok.sum())
+        src[kept:kept + k] = src[s_][ok]
+        tgt[kept:kept + k] = to[ok]
+        kept += k
     del tgt_cell
-
-    self_links = np.flatnonzero(tgt == src)
-    src, tgt = np.delete(src, self_links), np.delete(tgt, self_links)
-    # Both directions: firms that know each other learn from each other. Built with one-byte
-    # entries (an eighth of the memory to sort), then every link weighs 1.0: duplicates and
-    # reciprocal links count once; float64 like the weights, so that products convert nothing.
-    a = sparse.coo_matrix((np.ones(2 * len(src), dtype=np.int8), (np.concatenate([src, tgt]), np.concatenate([tgt, src]))),
-                          shape=(n, n)).tocsr()
+    src, tgt = src[:kept], tgt[:kept]
+    # Both directions: firms that know each other learn from each other. The drawn links are
+    # already grouped by firm (src is sorted), so they form a CSR matrix as they are; adding its
+    # transpose gives the symmetric one without sorting every link. One-byte entries while
+    # building; then every link weighs 1.0 (duplicates and reciprocal links count once), float64
+    # like the weights, so that products convert nothing.
+    drawn = sparse.csr_matrix((np.ones(len(src), dtype=np.int8), tgt, np.searchsorted(src, np.arange(n + 1))),
+                              shape=(n, n))
+    drawn.sum_duplicates()
+    a = drawn + drawn.T.tocsr()
     return sparse.csr_matrix((np.ones(a.nnz), a.indices, a.indptr), shape=(n, n))
 
 
