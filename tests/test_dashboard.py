@@ -306,13 +306,16 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     # An uncertain parameter reruns both arms (seconds at full population); meanwhile the page
     # answers: the map's quarter slider moves while the status still says Computing.
     scenario = wanted(page)
+    t0 = time.perf_counter()
     nudge(page, "bass_q")
     page.locator("[data-testid=status]", has_text="Computing").wait_for()
     nudge(page, "map_quarter", "ArrowLeft")
     page.get_by_text("Quarter: 2030Q3").wait_for(timeout=5_000)
     assert "Computing" in status(page), "the computation ended before the page could be shown to answer"
     wait_idle(page, scenario)
+    latency = time.perf_counter() - t0
     assert headline_texts(page) != after
+    print(f"parameter -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
 
 
 def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
