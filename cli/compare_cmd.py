@@ -79,7 +79,7 @@ def main(args) -> int:
         with progress(args, spec.replications, 0, "compare") as bar:
             def finished(index, results):  # keep the end-of-horizon values only
                 for arm, r in results.items():
-                    final[arm][index] = r.metrics[-1]
+                    final[arm][index] = r.metrics[-1].copy()  # a view would keep the whole run alive
                 bar.update()
             run_ensemble(spec, ex, on_result=finished)
         stacked = {arm: np.stack([v[i] for i in sorted(v)]) for arm, v in final.items()}
