@@ -181,3 +181,20 @@ def test_index_lists_and_incremental_peer_sums_match_a_full_pass_every_quarter()
                                    / m.peer_gain.per_link, rtol=1e-12)
         boosts.add(float(m.visibility.mean()))
     assert len(m.ramping) > 0 and len(boosts) > 1  # some still ramping; the hub changed visibility
+
+
+@pytest.mark.parametrize("chunk", [997, 1 << 30])
+def test_peer_network_does_not_depend_on_the_chunk_size(monkeypatch, chunk):
+    """Links are drawn in chunks to save memory at EU scale; the network must be the one a single
+    draw for all links gives, whatever the chunk size (here odd-sized and larger than everything)."""
+    from model import network
+    from model.params import resolve
+    from model.population import build_population
+
+    def network_with(size):
+        monkeypatch.setattr(network, "_CHUNK", size)
+        return build_population(np.random.default_rng(11), resolve(), 0.2).peers
+
+    reference, other = network_with(1 << 18), network_with(chunk)
+    assert reference.nnz > 0 and (reference != reference.T).nnz == 0 and reference.diagonal().sum() == 0
+    assert np.array_equal(reference.indptr, other.indptr) and np.array_equal(reference.indices, other.indices)
