@@ -36,12 +36,11 @@ def expected_subsidy_keur(m, idx: np.ndarray, invest_keur: np.ndarray) -> tuple[
     best = np.zeros(len(idx))
     which = np.full(len(idx), -1)
     payback_q = 4 * m.params["payback_years"]
-    pop = m.pop
     for i, ins in m.policy.of_kind("adoption_subsidy"):
         look = ins.outlook(m.t, payback_q) if m.params["subsidy_outlook_discount"] >= 0.5 else float(ins.running(m.t))
         if look <= 0:
             continue
-        ok = ins.eligible(pop.province[idx], pop.sector[idx], pop.size_class[idx])
+        ok = m.eligible_firms(i)[idx]
         amount = np.where(ok, np.minimum(ins.spec.rate * invest_keur, ins.spec.max_per_firm_eur / 1e3) * look, 0.0)
         better = amount > best
         best[better], which[better] = amount[better], i

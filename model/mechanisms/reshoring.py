@@ -29,7 +29,7 @@ def step(m) -> None:
     payer = np.full(len(idx), -1)
     for i, ins in m.policy.of_kind("reshoring_support"):
         if ins.running(m.t):
-            ok = ins.eligible(pop.province[idx], pop.sector[idx], pop.size_class[idx]) & (support < ins.spec.cost_reduction)
+            ok = m.eligible_firms(i)[idx] & (support < ins.spec.cost_reduction)
             support[ok], payer[ok] = ins.spec.cost_reduction, i
     ratio = ratio * (1 - support)
     go = u[idx] < p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
