@@ -471,9 +471,9 @@ def test_billion_laughs_refused_quickly(tmp_path):
         text += f"{n}: &{n} [" + ", ".join([f"*{prev}"] * 9) + "]\n"
         prev = n
     write(tmp_path, "lol.yaml", text)
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: a loaded machine must not fail it, an expansion would
     e = error_of(tmp_path / "lol.yaml")
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
     assert "lol.yaml" in str(e) and "alias" in str(e)
     many = "a: &a x\nb: [" + ", ".join(["*a"] * 500) + "]\n"
     e = error_of(write(tmp_path, "many.yaml", many))
@@ -642,9 +642,11 @@ def test_largest_allowed_document_is_read_in_about_a_second():
     from smartregion.model.scenario import MAX_FILE_BYTES
 
     worst = "".join(f"k{i}: {i}\n" for i in range(60_000))[:MAX_FILE_BYTES]
-    t0 = time.perf_counter()
+    # CPU time of this process, not wall time: other jobs on a loaded machine must not fail it,
+    # while a parser that went quadratic in the document size still would.
+    t0 = time.process_time()
     e = error_of(worst)
-    assert time.perf_counter() - t0 < 2.0 and "YAML values" in str(e)
+    assert time.process_time() - t0 < 2.0 and "YAML values" in str(e)
     e = error_of("# " + "x" * MAX_FILE_BYTES + "\n")
     assert "bytes" in str(e) and f"at most {MAX_FILE_BYTES:,}" in str(e)
 
