@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -57,7 +58,7 @@ def test_observed_values_come_from_the_data_files(shipped):
     assert t["fieldlab_firms_2018"].tolerance == pytest.approx(120)  # "20%" of 600
     assert all(x.source.strip() and x.tolerance_basis.strip() for x in shipped.targets)
     assert "national_figures.csv" in t["fieldlab_firms_2018"].source
-    assert len(shipped.fit) == 12 and set(shipped.estimate) <= set(PARAMS)
+    assert len(shipped.fit) == 11 and set(shipped.estimate) <= set(PARAMS)
 
 
 def write(tmp_path, doc) -> Path:
@@ -83,7 +84,7 @@ def one_target(**change):
     (one_target(observed={"value": 3, "unit": "u", "year": "2018"}), "observed", "missing source"),
     (one_target(tolerance="-5%"), "targets[0] (x).tolerance", "got '-5%'; allowed"),
     (one_target(tolerance=0), "tolerance", "gives a tolerance of 0.0; allowed: a positive tolerance"),
-    (one_target(role="maybe"), "targets[0] (x).role", "got 'maybe'; allowed: fit, check"),
+    (one_target(role="maybe"), "targets[0] (x).role", "got 'maybe'; allowed: fit, holdout, check"),
     (one_target(sector="plastics"), "sector", "statistic fieldlab_firms takes no 'sector'"),
     (one_target(statistic="robot_proxy_pct", sector="chips"), "sector", "unknown sector 'chips'"),
     (one_target(quarter="2035Q1"), "quarter", "outside the scenario's horizon"),
@@ -147,6 +148,39 @@ def test_distance_is_rms_of_standardised_fit_deviations(shipped):
     assert shipped.distance(sim) == pytest.approx(math.sqrt((4 + 1) / len(shipped.fit)))
     sim[first.name] = float("nan")
     assert shipped.distance(sim) == math.inf
+
+
+def test_holdouts_never_enter_the_distance_or_the_fitting_runs(shipped):
+    """docs/VALIDATION.md: a holdout is never used in fitting. Whatever value it takes, the
+    distance is the same, and the simulation ABC and recovery run does not even compute it."""
+    assert shipped.holdout, "the protocol holds figures out"
+    obs = shipped.observed()
+    sim = {t.name: obs[t.name] + 0.5 * t.tolerance for t in shipped.targets}
+    base = shipped.distance(sim)
+    for t in shipped.holdout:
+        for v in (obs[t.name] + 1e6 * t.tolerance, float("nan"), -math.inf):
+            assert shipped.distance({**sim, t.name: v}) == base
+    fitting = {r.name for r in shipped.spec(TINY, ("fit",)).requests}
+    assert fitting == {t.name for t in shipped.fit}
+    assert not fitting & {t.name for t in shipped.holdout}
+    # everything is reported afterwards: the predictive check simulates every target
+    assert {r.name for r in shipped.spec(TINY).requests} == {t.name for t in shipped.targets}
+
+
+def test_fit_targets_end_by_2018_and_later_years_are_holdouts(shipped):
+    """The protocol's rules R1 and R2, checked on the data: no fit target looks past 2018Q4, and
+    every figure dated 2019 or later that is not a model input is a holdout."""
+    from smartregion.model.timeline import parse_quarter
+
+    for t in shipped.fit:
+        assert parse_quarter(t.args["quarter"]) <= parse_quarter("2018Q4"), t.name
+    for t in shipped.targets:
+        # the period of the measured quantity: the first row of a combination (for share_of the
+        # count; the share only converts its definition, docs/VALIDATION.md R1)
+        period = t.year.split(" / ")[0]
+        years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", period)]
+        if years and max(years) >= 2019 and t.role != "check":
+            assert t.role == "holdout", t.name
 
 
 # --- ABC: reproducible, resumable -----------------------------------------------------------
