@@ -136,6 +136,71 @@ def test_robot_proxy_agrees_with_the_models_own_adoption_rate_of_firms_with_10_p
     assert got == pytest.approx(100 * res.value("adoption_rate_10plus"))
 
 
+def test_effect_and_regional_statistics_equal_a_direct_computation_on_a_small_run(shipped):
+    """The statistics behind the effect and regional targets (docs/VALIDATION.md), computed by
+    `simulate` on a small run, against the same quantities computed here from two plain model
+    runs with the same seed: policy minus counterfactual adoption, the adoption gap between
+    fieldlab participants and comparable non-participants, the job effects among adopters, the
+    provinces on each side of national productivity growth."""
+    from smartregion.calibration.summaries import Request, SimulationSpec
+    from smartregion.model.model import SmartIndustryModel
+    from smartregion.model.regions import ADOPTED
+
+    s, q, scale, seed = shipped.scenario, "2018Q4", 0.1, 5
+    cf_policies = tuple(load_counterfactual(s).policies)
+    requests = (Request("effect", "policy_adoption_effect_pp", {"quarter": q}),
+                Request("gap", "fieldlab_adoption_gap_pp", {"quarter": q}),
+                Request("more", "adopter_job_effect_share", {"quarter": q, "direction": "more"}),
+                Request("fewer", "adopter_job_effect_share", {"quarter": q, "direction": "fewer"}),
+                Request("growth", "productivity_growth_pct", {"quarter": q, "since": "2014Q4"}),
+                Request("signs", "productivity_growth_sign_agreement",
+                        {"quarter": q, "since": "2014Q4", "above": ["LI", "ZE", "ZH"], "below": ["NB", "FR"]}))
+    spec = SimulationSpec(tuple(s.policies), s.horizon.start, "peers", scale, requests, counterfactual=cf_policies)
+    got = simulate(spec, {}, seed)
+
+    arm = SmartIndustryModel(policies=s.policies, start=s.horizon.start, end=q, scale=scale, seed=seed)
+    res = arm.run()
+    cf = SmartIndustryModel(policies=cf_policies, start=s.horizon.start, end=q, scale=scale, seed=seed).run()
+    effect = 100 * (res.value("adoption_rate_10plus") - cf.value("adoption_rate_10plus"))
+    assert got["effect"] == pytest.approx(effect, abs=1e-9)
+    assert got["effect"] > 0  # the programme adds adopters in this run
+
+    f, pop = arm.firms_state, arm.pop
+    frame = pd.DataFrame({"cell": [f"{a}-{b}" for a, b in zip(pop.sector, pop.size_class)],
+                          "took_part": f.fieldlab_experience, "adopted": f.stage == ADOPTED})
+    part, rest = frame[frame.took_part], frame[~frame.took_part]
+    rest_rate = rest.groupby("cell").adopted.mean()
+    part = part[part.cell.isin(rest_rate.index)]
+    assert len(part) > 10  # enough participants at this scale for the comparison to mean something
+    gap = 100 * (part.adopted.mean() - rest_rate[part.cell].mean())
+    assert got["gap"] == pytest.approx(gap, abs=1e-9)
+
+    adopters = (pop.employees >= 10) & (f.stage == ADOPTED)
+    net = (f.created - f.lost)[adopters]
+    assert got["more"] == pytest.approx((net >= 0.5).mean()) and got["fewer"] == pytest.approx((net <= -0.5).mean())
+    assert 0 < got["more"] + got["fewer"] <= 1
+
+    def growth(region):
+        a, b = (res.value("labour_productivity", region, res.quarters.index(x)) for x in ("2014Q4", q))
+        return 100 * ((b / a) ** (1 / 4) - 1)
+    assert got["growth"] == pytest.approx(growth("NL"))
+    sides = [growth(p) > growth("NL") for p in ("LI", "ZE", "ZH")] + [growth(p) < growth("NL") for p in ("NB", "FR")]
+    assert got["signs"] == pytest.approx(sum(sides) / 5)
+
+
+def test_policy_effect_is_zero_when_the_counterfactual_is_the_policy_arm(shipped):
+    """Same seed, same policies: the two arms are the same run, so the effect is exactly 0; an
+    effect statistic without a counterfactual is refused rather than computed against nothing."""
+    from smartregion.calibration.summaries import Request, SimulationSpec
+
+    s = shipped.scenario
+    req = (Request("effect", "policy_adoption_effect_pp", {"quarter": "2016Q4"}),)
+    same = SimulationSpec(tuple(s.policies), s.horizon.start, "peers", TINY, req, counterfactual=tuple(s.policies))
+    assert simulate(same, {}, 2)["effect"] == 0
+    with pytest.raises(ValueError, match="counterfactual"):
+        simulate(SimulationSpec(tuple(s.policies), s.horizon.start, "peers", TINY, req), {}, 2)
+
+
 def test_distance_is_rms_of_standardised_fit_deviations(shipped):
     obs = shipped.observed()
     sim = dict(obs)
