@@ -112,7 +112,7 @@ def _growth_sign_agreement(run: _Run, a: dict) -> float:
     nl = run.growth_pct(NATIONAL, a["since"], a["quarter"])
     hits = [run.growth_pct(p, a["since"], a["quarter"]) > nl for p in a.get("above", ())]
     hits += [run.growth_pct(p, a["since"], a["quarter"]) < nl for p in a.get("below", ())]
-    return sum(hits) / len(hits)
+    return sum(hits) / len(hits) if hits else float("nan")
 
 
 def _adopter_job_effect(run: _Run, a: dict) -> float:
@@ -147,8 +147,8 @@ def _fieldlab_adoption_gap(run: _Run, a: dict) -> float:
     matched = part_n * (other_n > 0)  # participant cells that have comparison firms
     if not matched.any():
         return float("nan")
-    part_rate = np.bincount(cell[took_part], weights=adopted[took_part], minlength=n_cells)
-    return 100.0 * (part_rate[matched > 0].sum() / matched.sum() - (matched * other_rate).sum() / matched.sum())
+    part_adopters = np.bincount(cell[took_part], weights=adopted[took_part], minlength=n_cells)
+    return 100.0 * (part_adopters[matched > 0].sum() - (matched * other_rate).sum()) / matched.sum()
 
 
 def _policy_adoption_effect(run: _Run, a: dict) -> float:
