@@ -271,7 +271,8 @@ def simulate(spec: SimulationSpec, params: dict, seed) -> dict[str, float]:
     model.release()  # thousands of these run in one worker (SmartIndustryModel.release)
     if any(r.statistic in COUNTERFACTUAL_STATISTICS for r in spec.requests):
         if spec.counterfactual is None:
-            raise ValueError("an effect statistic needs the counterfactual arm's policies (SimulationSpec.counterfactual)")
+            raise ValueError("an effect statistic needs the counterfactual arm's policies "
+                             "(SimulationSpec.counterfactual)")
         # same seed: the arms share every random stream (model/streams.py), so they differ only
         # by their policies
         cf = SmartIndustryModel(params=params, policies=spec.counterfactual, start=spec.start, end=spec.end,
