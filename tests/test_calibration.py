@@ -50,6 +50,11 @@ def small_targets(tmp_path: Path, estimate: list[str]) -> Path:
 
 def test_observed_values_come_from_the_data_files(shipped):
     t = {x.name: x for x in shipped.targets}
+    v = data.load("validation_figures.csv").set_index("indicator")
+    assert t["fieldlab_manufacturers_2018"].observed == pytest.approx(600 * 29 / 100)  # share_of: count x percent
+    assert t["fieldlab_manufacturers_2019"].observed == pytest.approx(v.value["fieldlab_participants"] * 0.29)
+    assert t["robot_job_effect_more"].observed == pytest.approx(4 / 29)
+    assert "validation_figures.csv" in t["fieldlab_manufacturers_2018"].source
     assert t["fieldlab_firms_2018"].observed == data.national("fieldlab_firms_involved") == 600
     robots = data.robot_use().set_index(["breakdown", "category"])["value"]
     assert t["robot_use_plastics"].observed == robots["sector", "plastics"] == 45
@@ -93,6 +98,12 @@ def one_target(**change):
     ({**one_target(), "scenario": "nope"}, "scenario", "no such file"),
     ({**one_target(), "extra": 1}, "extra", "unknown key; allowed: scenario, estimate, targets"),
     ("scenario: [unclosed", "(line 1)", "YAML syntax error at column 20"),
+    (one_target(observed={"share_of": [{"file": "national_figures.csv", "indicator": "fieldlab_firms_involved"}]}),
+     "observed.share_of", "exactly two rows"),
+    (one_target(statistic="adopter_job_effect_share", direction="up"), "direction", "got 'up'; allowed: more, fewer"),
+    (one_target(statistic="adopter_job_effect_share"), "direction", "missing; statistic adopter_job_effect_share"),
+    (one_target(statistic="productivity_growth_sign_agreement", since="2014Q4", above=["LI", "XX"]), "above",
+     "allowed: a non-empty list of provinces"),
 ])
 def test_bad_targets_give_one_line_naming_key_and_what_is_allowed(tmp_path, doc, key, expected):
     with pytest.raises(TargetsError) as e:
