@@ -103,7 +103,7 @@ def _abc(ts: TargetSet, settings: AbcSettings, executor: Executor, fixed: dict, 
     Later ones take epsilon 'from_sample', which pyabc computes from the stored last generation."""
     prior = pyabc.Distribution(**{n: pyabc.RV("uniform", lo, hi - lo) for n, (lo, hi) in ts.priors().items()})
     return pyabc.ABCSMC(
-        _Simulator(ts.spec(settings.scale), fixed), prior, ts.distance,
+        _Simulator(ts.spec(settings.scale, ("fit",)), fixed), prior, ts.distance,
         population_size=settings.population_size,
         eps=pyabc.MedianEpsilon(initial_epsilon=math.inf if first else "from_sample"),
         sampler=_SeededSampler(executor, settings.seed, progress))

@@ -157,17 +157,20 @@ def calibrate(ts: TargetSet, out: Path, settings: AbcSettings, executor: Executo
         note = (f"ABC-SMC on {_relative(ts.path, REPO_ROOT)}: {len(gens)} generations, {runs} runs at scale "
                 f"{settings.scale}, {settings.population_size} particles (effective {post.effective_size:.0f}), seed "
                 f"{settings.seed}, final epsilon {gens['epsilon'].iloc[-1]:.3g}")
-        title = (f"{ts.scenario.name}: fit to {len(ts.fit)} fit and {len(ts.targets) - len(ts.fit)} check targets "
+        title = (f"{ts.scenario.name}: fit to {len(ts.fit)} fit targets; {len(ts.holdout)} holdout and "
+                 f"{len(ts.targets) - len(ts.fit) - len(ts.holdout)} check targets reported "
                  f"(predictions at scale {predictive_scale}, {predictive_draws} runs each)\n{note}")
         fit.plot_fit(table, out / "fit.png", title)
         _write_text(out / "fitted.yaml", fitted_yaml(ts, summary, out, note))
-        fits = table[table.role == "fit"]
+        fits, holdouts = table[table.role == "fit"], table[table.role == "holdout"]
         record.update({"status": "done", "abc_seconds": round(abc_seconds, 1),
                        "predictive_seconds": round(time.time() - t1, 1), "runs": runs, "generations": len(gens),
                        "final_epsilon": float(gens["epsilon"].iloc[-1]),
                        "posterior_effective_size": round(post.effective_size, 1),
                        "predictive": {"draws": predictive_draws, "scale": predictive_scale},
-                       "fit_targets_within_tolerance": f"{int(fits.fits.sum())}/{len(fits)}"})
+                       "fit_targets_within_tolerance": f"{int(fits.fits.sum())}/{len(fits)}",
+                       "holdout_targets_within_tolerance": f"{int(holdouts.fits.sum())}/{len(holdouts)}"})
         _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))
-        log(f"done: {record['fit_targets_within_tolerance']} fit targets within tolerance; wrote {out}")
+        log(f"done: {record['fit_targets_within_tolerance']} fit targets within tolerance, "
+            f"{record['holdout_targets_within_tolerance']} holdouts (out of sample); wrote {out}")
         return table

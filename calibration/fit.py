@@ -75,9 +75,11 @@ def plot_fit(table: pd.DataFrame, path: Path, title: str) -> None:
     """Standardised deviations (simulated - observed) / tolerance for every target: the shaded
     band is the tolerance, thin grey bars (just above each row) the prior predictive 90% band,
     thick bars the posterior's."""
-    fig, axes = plt.subplots(1, 2, figsize=(14, 0.28 * max((table.role == r).sum() for r in ("fit", "check")) + 2.2),
-                             sharex=True)
-    for ax, role in zip(axes, ("fit", "check")):
+    roles = [r for r in ("fit", "holdout", "check") if (table.role == r).any()]
+    fig, axes = plt.subplots(1, len(roles), figsize=(7 * len(roles), 0.28 * max((table.role == r).sum() for r in roles)
+                                                     + 2.2), sharex=True, squeeze=False)
+    axes = axes[0]
+    for ax, role in zip(axes, roles):
         sub = table[table.role == role].iloc[::-1]
         y = np.arange(len(sub))
         ax.axvspan(-1, 1, color="#d9f0d3", zorder=0, label="within tolerance")
@@ -102,8 +104,9 @@ def plot_fit(table: pd.DataFrame, path: Path, title: str) -> None:
         ax.set_yticks(y, labels, fontsize=7.5)
         ax.set_xlim(-Z_CLIP - 0.3, Z_CLIP + 0.3)
         ax.set_xlabel("(simulated - observed) / tolerance")
-        ax.set_title(f"{role} targets ({'enter the ABC distance' if role == 'fit' else 'reported only'})",
-                     fontsize=10)
+        what = {"fit": "enter the ABC distance", "holdout": "out of sample: never used in fitting",
+                "check": "reported only"}[role]
+        ax.set_title(f"{role} targets ({what})", fontsize=10)
         ax.grid(axis="x", color="#eeeeee")
     axes[0].legend(loc="lower left", fontsize=7, framealpha=0.9)
     fig.suptitle(title, fontsize=11)

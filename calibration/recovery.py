@@ -38,7 +38,7 @@ def truth(ts: TargetSet, seed: int) -> dict[str, float]:
 
 def synthetic_observed(ts: TargetSet, true_values: dict, scale: float, seed: int) -> dict[str, float]:
     seq = np.random.SeedSequence([seed, 12])
-    return simulate(ts.spec(scale), {**ts.scenario.parameters, **true_values}, seq)
+    return simulate(ts.spec(scale, ("fit",)), {**ts.scenario.parameters, **true_values}, seq)
 
 
 def recover(ts: TargetSet, out: Path, settings: AbcSettings, true_values: dict, executor: Executor | None = None,

@@ -19,6 +19,8 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from smartregion.model import data
 from smartregion.model.model import RunResult, SmartIndustryModel
 from smartregion.model.regions import ADOPTED, NATIONAL, PROVINCES, SECTOR_INDEX
@@ -45,11 +47,13 @@ class Statistic:
 @dataclass
 class _Run:
     """What a statistic may look at: the model (firm arrays, resolved parameters), the
-    population scale and, once the run is over, its recorded metrics."""
+    population scale, once the run is over its recorded metrics and, for effect statistics,
+    the recorded metrics of the counterfactual arm run with the same seed."""
 
     model: SmartIndustryModel
     scale: float
     result: RunResult | None = None
+    counterfactual: RunResult | None = None
 
     def metric(self, metric: str, region: str, quarter: str) -> float:
         v = self.result.value(metric, region, self.result.quarters.index(quarter))
@@ -102,6 +106,60 @@ def _region(a: dict) -> str:
     return a.get("region", NATIONAL)
 
 
+def _growth_sign_agreement(run: _Run, a: dict) -> float:
+    """Share of the provinces in `above` whose productivity growth exceeds NL's, and of those in
+    `below` whose growth falls short of it (a ranking stated in words, as ING states it)."""
+    nl = run.growth_pct(NATIONAL, a["since"], a["quarter"])
+    hits = [run.growth_pct(p, a["since"], a["quarter"]) > nl for p in a.get("above", ())]
+    hits += [run.growth_pct(p, a["since"], a["quarter"]) < nl for p in a.get("below", ())]
+    return sum(hits) / len(hits) if hits else float("nan")
+
+
+def _adopter_job_effect(run: _Run, a: dict) -> float:
+    """Share of adopters among firms with >= 10 workers (2014 headcount) whose adoption changed
+    their jobs in `direction` (more: jobs created exceed routine jobs lost; fewer: the reverse).
+
+    CBS asks every robot user (denominator: all users) whether robots changed its number of
+    jobs; firms that adopted before 2014 have no recorded change in the model and count as
+    'no effect' (an assumption: their change lies before the window)."""
+    f = run.model.firms_state
+    adopters = (run.model.pop.employees >= 10) & (f.stage == ADOPTED)
+    n = adopters.sum()
+    net = (f.created - f.lost)[adopters]
+    hit = net >= 0.5 if a["direction"] == "more" else net <= -0.5
+    return float(hit.sum() / n) if n else float("nan")
+
+
+def _fieldlab_adoption_gap(run: _Run, a: dict) -> float:
+    """Adoption (percent) among firms that took part in a fieldlab minus among comparable firms
+    that did not: non-participants are reweighted to the participants' mix of sector x size
+    class, as an evaluation with a matched comparison group would (Dialogic 2021, section 5.2)."""
+    pop, f = run.model.pop, run.model.firms_state
+    took_part = f.fieldlab_experience
+    if not took_part.any():
+        return float("nan")
+    adopted = f.stage == ADOPTED
+    cell = pop.sector.astype(np.intp) * (int(pop.size_class.max()) + 1) + pop.size_class
+    n_cells = int(cell.max()) + 1
+    part_n = np.bincount(cell[took_part], minlength=n_cells)
+    other_n = np.bincount(cell[~took_part], minlength=n_cells)
+    other_rate = np.bincount(cell[~took_part], weights=adopted[~took_part], minlength=n_cells) / np.maximum(other_n, 1)
+    matched = part_n * (other_n > 0)  # participant cells that have comparison firms
+    if not matched.any():
+        return float("nan")
+    part_adopters = np.bincount(cell[took_part], weights=adopted[took_part], minlength=n_cells)
+    return 100.0 * (part_adopters[matched > 0].sum() - (matched * other_rate).sum()) / matched.sum()
+
+
+def _policy_adoption_effect(run: _Run, a: dict) -> float:
+    """Adoption among firms with 10+ workers, policy arm minus counterfactual arm (same seed),
+    percentage points: what the programme caused, not the level it reached."""
+    i = run.result.quarters.index(a["quarter"])
+    region = _region(a)
+    return 100.0 * (run.result.value("adoption_rate_10plus", region, i)
+                    - run.counterfactual.value("adoption_rate_10plus", region, i))
+
+
 STATISTICS: dict[str, Statistic] = {
     "fieldlab_firms": Statistic(
         "firms", ("region",), False,
@@ -130,6 +188,25 @@ STATISTICS: dict[str, Statistic] = {
         lambda run, a: run.growth_pct(a["region"], a["since"], a["quarter"])
         - run.growth_pct(a.get("versus", NATIONAL), a["since"], a["quarter"]),
         "Annualised labour productivity growth of `region` minus that of `versus` (default NL)."),
+    "productivity_growth_pct": Statistic(
+        "percent per year", ("region", "since"), False,
+        lambda run, a: run.growth_pct(_region(a), a["since"], a["quarter"]),
+        "Annualised growth of labour productivity (value added per worker), percent per year."),
+    "productivity_growth_sign_agreement": Statistic(
+        "share of named provinces", ("above", "below", "since"), False, _growth_sign_agreement,
+        "Share of the provinces named `above` (`below`) whose productivity growth since `since` is "
+        "above (below) NL's."),
+    "adopter_job_effect_share": Statistic(
+        "share of adopters with >=10 workers", ("direction",), True, _adopter_job_effect,
+        "Share of adopters (10+ workers) whose adoption created more jobs than it cost "
+        "(direction: more) or the reverse (fewer)."),
+    "fieldlab_adoption_gap_pp": Statistic(
+        "percentage points", (), True, _fieldlab_adoption_gap,
+        "Adoption among fieldlab participants minus among non-participants of the same sector and "
+        "size class, percentage points."),
+    "policy_adoption_effect_pp": Statistic(
+        "percentage points", ("region",), False, _policy_adoption_effect,
+        "Adoption among firms with 10+ workers, policy arm minus counterfactual arm (same seed)."),
     "adoption_growth_contribution_pp": Statistic(
         "percentage points per year", ("region", "since"), False,
         lambda run, a: run.growth_pct(_region(a), a["since"], a["quarter"])
@@ -137,6 +214,10 @@ STATISTICS: dict[str, Statistic] = {
         "Annualised productivity growth minus the exogenous trend: what adoption, spillovers and "
         "reshoring add."),
 }
+
+
+# Statistics that compare the policy arm with its counterfactual (simulate runs both).
+COUNTERFACTUAL_STATISTICS = ("policy_adoption_effect_pp",)
 
 
 @dataclass(frozen=True)
@@ -158,6 +239,9 @@ class SimulationSpec:
     network: str
     scale: float
     requests: tuple[Request, ...]
+    # Policies of the counterfactual arm, for effect statistics (COUNTERFACTUAL_STATISTICS);
+    # None when no request needs one, so level-only fits run one model per particle.
+    counterfactual: tuple | None = None
 
     @property
     def end(self) -> str:
@@ -184,8 +268,18 @@ def simulate(spec: SimulationSpec, params: dict, seed) -> dict[str, float]:
         for r in by_quarter.get(quarter, ()):
             out[r.name] = float(STATISTICS[r.statistic].fn(run, r.args))
     run.result = model.result()
+    model.release()  # thousands of these run in one worker (SmartIndustryModel.release)
+    if any(r.statistic in COUNTERFACTUAL_STATISTICS for r in spec.requests):
+        if spec.counterfactual is None:
+            raise ValueError("an effect statistic needs the counterfactual arm's policies "
+                             "(SimulationSpec.counterfactual)")
+        # same seed: the arms share every random stream (model/streams.py), so they differ only
+        # by their policies
+        cf = SmartIndustryModel(params=params, policies=spec.counterfactual, start=spec.start, end=spec.end,
+                                scale=spec.scale, network=spec.network, seed=seed)
+        run.counterfactual = cf.run()
+        cf.release()
     for r in spec.requests:
         if r.name not in out:
             out[r.name] = float(STATISTICS[r.statistic].fn(run, r.args))
-    model.release()  # thousands of these run in one worker (SmartIndustryModel.release)
     return {r.name: out[r.name] for r in spec.requests}

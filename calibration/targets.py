@@ -21,21 +21,29 @@ import numpy as np
 from smartregion.model import data
 from smartregion.model.model import REGIONS_OUT
 from smartregion.model.params import PARAMS, suggest
-from smartregion.model.regions import SECTORS
-from smartregion.model.scenario import SCENARIO_DIR, Scenario, ScenarioError, line_of, load_scenario, parse_yaml
+from smartregion.model.regions import PROVINCES, SECTORS
+from smartregion.model.scenario import (SCENARIO_DIR, Scenario, ScenarioError, line_of, load_counterfactual,
+                                        load_scenario, parse_yaml)
 from smartregion.model.timeline import parse_quarter
 
-from .summaries import STATISTICS, Request, SimulationSpec
+from .summaries import COUNTERFACTUAL_STATISTICS, STATISTICS, Request, SimulationSpec
 
 MAX_BYTES = 1_000_000
-ROLES = ("fit", "check")
+# fit: enters the ABC distance. holdout: never used in fitting (not even simulated by ABC),
+# reported out of sample. check: reported only, because model inputs already fix it.
+# docs/VALIDATION.md says which figure has which role and why, fixed before the fit.
+ROLES = ("fit", "holdout", "check")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _TARGET_KEYS = ("name", "group", "statistic", "quarter", "observed", "tolerance", "tolerance_basis", "role", "note")
-_ARG_KEYS = ("region", "sector", "employees", "relative_to", "since", "versus")
+_ARG_KEYS = ("region", "sector", "employees", "relative_to", "since", "versus", "above", "below", "direction")
+_DIRECTIONS = ("more", "fewer")
 # Arguments without which a statistic means nothing (quarter is always required).
 _REQUIRED_ARGS = {"robot_proxy_size_ratio": ("employees", "relative_to"),
                   "productivity_growth_gap_pp": ("region", "since"),
-                  "adoption_growth_contribution_pp": ("since",)}
+                  "adoption_growth_contribution_pp": ("since",),
+                  "productivity_growth_pct": ("since",),
+                  "productivity_growth_sign_agreement": ("since",),
+                  "adopter_job_effect_share": ("direction",)}
 
 
 class TargetsError(ValueError):
@@ -82,22 +90,35 @@ class TargetSet:
     def fit(self) -> tuple[Target, ...]:
         return tuple(t for t in self.targets if t.role == "fit")
 
+    @property
+    def holdout(self) -> tuple[Target, ...]:
+        return tuple(t for t in self.targets if t.role == "holdout")
+
     def observed(self) -> dict[str, float]:
         return {t.name: t.observed for t in self.targets}
 
-    def spec(self, scale: float) -> SimulationSpec:
-        """What one simulation of the calibration scenario runs to produce every target."""
+    def spec(self, scale: float, roles: tuple[str, ...] = ROLES) -> SimulationSpec:
+        """What one simulation of the calibration scenario runs to produce the targets of `roles`
+        (all by default). Fitting asks for ("fit",) only: a holdout is never simulated while
+        fitting, so nothing about it can leak into the posterior, and runs stop at the last fit
+        quarter."""
         s = self.scenario
+        requests = tuple(Request(t.name, t.statistic, t.args) for t in self.targets if t.role in roles)
+        counterfactual = None
+        if any(r.statistic in COUNTERFACTUAL_STATISTICS for r in requests):
+            cf = load_counterfactual(s)
+            counterfactual = tuple(cf.policies) if cf is not None else ()  # none named: the world without policy
         return SimulationSpec(policies=tuple(s.policies), start=s.horizon.start, network=s.population.network,
-                              scale=scale, requests=tuple(Request(t.name, t.statistic, t.args) for t in self.targets))
+                              scale=scale, requests=requests, counterfactual=counterfactual)
 
     def priors(self) -> dict[str, tuple[float, float]]:
         """Uniform prior bounds of each estimated parameter: its plausible range in the registry."""
         return {name: PARAMS[name].plausible for name in self.estimate}
 
     def deviations(self, simulated: dict[str, float]) -> dict[str, float]:
-        """(simulated - observed) / tolerance per target: |x| <= 1 means within tolerance."""
-        return {t.name: (simulated[t.name] - t.observed) / t.tolerance for t in self.targets}
+        """(simulated - observed) / tolerance per target in `simulated`: |x| <= 1 means within
+        tolerance."""
+        return {t.name: (simulated[t.name] - t.observed) / t.tolerance for t in self.targets if t.name in simulated}
 
     def distance(self, simulated: dict[str, float], observed: dict[str, float] | None = None) -> float:
         """The ABC distance: root mean square of the fit targets' standardised deviations,
@@ -149,8 +170,9 @@ def _csv_row(file: str, where: str, ref) -> tuple[float, str, str, str]:
 def _observed(file: str, where: str, obs) -> tuple[float, str, str, str]:
     if not isinstance(obs, dict):
         raise TargetsError(file, where, "must be a mapping; allowed: {file: ..., <column>: ...}, "
-                                        "{difference: [row, row]}, {ratio: [row, row]} or {value, unit, year, source}")
-    for op in ("difference", "ratio"):
+                                        "{difference: [row, row]}, {ratio: [row, row]}, {share_of: [row, percent row]} "
+                                        "or {value, unit, year, source}")
+    for op in ("difference", "ratio", "share_of"):
         if op in obs:
             rows = obs[op]
             if len(obs) != 1 or not isinstance(rows, list) or len(rows) != 2:
@@ -158,8 +180,10 @@ def _observed(file: str, where: str, obs) -> tuple[float, str, str, str]:
             (a, ua, ya, sa), (b, _, yb, sb) = (_csv_row(file, f"{where}.{op}[{i}]", r) for i, r in enumerate(rows))
             if op == "ratio" and b == 0:
                 raise TargetsError(file, f"{where}.{op}[1]", "is zero; allowed: a non-zero denominator")
-            value = a - b if op == "difference" else a / b
-            unit = ua if op == "difference" else "ratio"
+            # share_of: the first row's count times the second row's percentage (e.g. participants
+            # times the percentage of them that are manufacturers)
+            value = {"difference": a - b, "ratio": a / b if b else math.nan, "share_of": a * b / 100}[op]
+            unit = "ratio" if op == "ratio" else ua
             return value, unit, ya if ya == yb else f"{ya} / {yb}", f"{op} of: {sa}; {sb}"
     if "file" in obs:
         return _csv_row(file, where, obs)
@@ -212,6 +236,13 @@ def _args(file: str, where: str, stat: str, entry: dict) -> dict:
                                                        f"allowed: {', '.join(SECTORS)}")
         if key in ("employees", "relative_to"):
             v = _size_band(file, f"{where}.{key}", v)
+        if key in ("above", "below"):
+            if not isinstance(v, list) or not v or any(p not in PROVINCES for p in v):
+                raise TargetsError(file, f"{where}.{key}", f"got {v!r}; allowed: a non-empty list of provinces "
+                                                           f"({', '.join(PROVINCES)})")
+            v = list(v)
+        if key == "direction" and v not in _DIRECTIONS:
+            raise TargetsError(file, f"{where}.{key}", f"got {v!r}; allowed: {', '.join(_DIRECTIONS)}")
         if key == "since":
             v = _quarter(file, f"{where}.since", v)
             if parse_quarter(v) >= parse_quarter(args["quarter"]):

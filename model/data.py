@@ -36,6 +36,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "sectors.csv": ("sector", "firm_share", "routine_share", "mid_share", "tech_share",
                     "productivity_factor", "gain_factor", "offshoring_factor", "source"),
     "firm_size_classes.csv": ("size_class", "firms", "mean_employees", "kind", "source"),
+    "validation_figures.csv": ("indicator", "breakdown", "category", "value", "unit", "year", "source"),
 }
 
 

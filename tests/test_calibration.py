@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,11 @@ def small_targets(tmp_path: Path, estimate: list[str]) -> Path:
 
 def test_observed_values_come_from_the_data_files(shipped):
     t = {x.name: x for x in shipped.targets}
+    v = data.load("validation_figures.csv").set_index("indicator")
+    assert t["fieldlab_manufacturers_2018"].observed == pytest.approx(600 * 29 / 100)  # share_of: count x percent
+    assert t["fieldlab_manufacturers_2019"].observed == pytest.approx(v.value["fieldlab_participants"] * 0.29)
+    assert t["robot_job_effect_more"].observed == pytest.approx(4 / 29)
+    assert "validation_figures.csv" in t["fieldlab_manufacturers_2018"].source
     assert t["fieldlab_firms_2018"].observed == data.national("fieldlab_firms_involved") == 600
     robots = data.robot_use().set_index(["breakdown", "category"])["value"]
     assert t["robot_use_plastics"].observed == robots["sector", "plastics"] == 45
@@ -57,7 +63,7 @@ def test_observed_values_come_from_the_data_files(shipped):
     assert t["fieldlab_firms_2018"].tolerance == pytest.approx(120)  # "20%" of 600
     assert all(x.source.strip() and x.tolerance_basis.strip() for x in shipped.targets)
     assert "national_figures.csv" in t["fieldlab_firms_2018"].source
-    assert len(shipped.fit) == 12 and set(shipped.estimate) <= set(PARAMS)
+    assert len(shipped.fit) == 16 and set(shipped.estimate) <= set(PARAMS)
 
 
 def write(tmp_path, doc) -> Path:
@@ -83,7 +89,7 @@ def one_target(**change):
     (one_target(observed={"value": 3, "unit": "u", "year": "2018"}), "observed", "missing source"),
     (one_target(tolerance="-5%"), "targets[0] (x).tolerance", "got '-5%'; allowed"),
     (one_target(tolerance=0), "tolerance", "gives a tolerance of 0.0; allowed: a positive tolerance"),
-    (one_target(role="maybe"), "targets[0] (x).role", "got 'maybe'; allowed: fit, check"),
+    (one_target(role="maybe"), "targets[0] (x).role", "got 'maybe'; allowed: fit, holdout, check"),
     (one_target(sector="plastics"), "sector", "statistic fieldlab_firms takes no 'sector'"),
     (one_target(statistic="robot_proxy_pct", sector="chips"), "sector", "unknown sector 'chips'"),
     (one_target(quarter="2035Q1"), "quarter", "outside the scenario's horizon"),
@@ -92,6 +98,12 @@ def one_target(**change):
     ({**one_target(), "scenario": "nope"}, "scenario", "no such file"),
     ({**one_target(), "extra": 1}, "extra", "unknown key; allowed: scenario, estimate, targets"),
     ("scenario: [unclosed", "(line 1)", "YAML syntax error at column 20"),
+    (one_target(observed={"share_of": [{"file": "national_figures.csv", "indicator": "fieldlab_firms_involved"}]}),
+     "observed.share_of", "exactly two rows"),
+    (one_target(statistic="adopter_job_effect_share", direction="up"), "direction", "got 'up'; allowed: more, fewer"),
+    (one_target(statistic="adopter_job_effect_share"), "direction", "missing; statistic adopter_job_effect_share"),
+    (one_target(statistic="productivity_growth_sign_agreement", since="2014Q4", above=["LI", "XX"]), "above",
+     "allowed: a non-empty list of provinces"),
 ])
 def test_bad_targets_give_one_line_naming_key_and_what_is_allowed(tmp_path, doc, key, expected):
     with pytest.raises(TargetsError) as e:
@@ -135,6 +147,71 @@ def test_robot_proxy_agrees_with_the_models_own_adoption_rate_of_firms_with_10_p
     assert got == pytest.approx(100 * res.value("adoption_rate_10plus"))
 
 
+def test_effect_and_regional_statistics_equal_a_direct_computation_on_a_small_run(shipped):
+    """The statistics behind the effect and regional targets (docs/VALIDATION.md), computed by
+    `simulate` on a small run, against the same quantities computed here from two plain model
+    runs with the same seed: policy minus counterfactual adoption, the adoption gap between
+    fieldlab participants and comparable non-participants, the job effects among adopters, the
+    provinces on each side of national productivity growth."""
+    from smartregion.calibration.summaries import Request, SimulationSpec
+    from smartregion.model.model import SmartIndustryModel
+    from smartregion.model.regions import ADOPTED
+
+    s, q, scale, seed = shipped.scenario, "2018Q4", 0.1, 5
+    cf_policies = tuple(load_counterfactual(s).policies)
+    requests = (Request("effect", "policy_adoption_effect_pp", {"quarter": q}),
+                Request("gap", "fieldlab_adoption_gap_pp", {"quarter": q}),
+                Request("more", "adopter_job_effect_share", {"quarter": q, "direction": "more"}),
+                Request("fewer", "adopter_job_effect_share", {"quarter": q, "direction": "fewer"}),
+                Request("growth", "productivity_growth_pct", {"quarter": q, "since": "2014Q4"}),
+                Request("signs", "productivity_growth_sign_agreement",
+                        {"quarter": q, "since": "2014Q4", "above": ["LI", "ZE", "ZH"], "below": ["NB", "FR"]}))
+    spec = SimulationSpec(tuple(s.policies), s.horizon.start, "peers", scale, requests, counterfactual=cf_policies)
+    got = simulate(spec, {}, seed)
+
+    arm = SmartIndustryModel(policies=s.policies, start=s.horizon.start, end=q, scale=scale, seed=seed)
+    res = arm.run()
+    cf = SmartIndustryModel(policies=cf_policies, start=s.horizon.start, end=q, scale=scale, seed=seed).run()
+    effect = 100 * (res.value("adoption_rate_10plus") - cf.value("adoption_rate_10plus"))
+    assert got["effect"] == pytest.approx(effect, abs=1e-9)
+    assert got["effect"] > 0  # the programme adds adopters in this run
+
+    f, pop = arm.firms_state, arm.pop
+    frame = pd.DataFrame({"cell": [f"{a}-{b}" for a, b in zip(pop.sector, pop.size_class)],
+                          "took_part": f.fieldlab_experience, "adopted": f.stage == ADOPTED})
+    part, rest = frame[frame.took_part], frame[~frame.took_part]
+    rest_rate = rest.groupby("cell").adopted.mean()
+    part = part[part.cell.isin(rest_rate.index)]
+    assert len(part) > 10  # enough participants at this scale for the comparison to mean something
+    gap = 100 * (part.adopted.mean() - rest_rate[part.cell].mean())
+    assert got["gap"] == pytest.approx(gap, abs=1e-9)
+
+    adopters = (pop.employees >= 10) & (f.stage == ADOPTED)
+    net = (f.created - f.lost)[adopters]
+    assert got["more"] == pytest.approx((net >= 0.5).mean()) and got["fewer"] == pytest.approx((net <= -0.5).mean())
+    assert 0 < got["more"] + got["fewer"] <= 1
+
+    def growth(region):
+        a, b = (res.value("labour_productivity", region, res.quarters.index(x)) for x in ("2014Q4", q))
+        return 100 * ((b / a) ** (1 / 4) - 1)
+    assert got["growth"] == pytest.approx(growth("NL"))
+    sides = [growth(p) > growth("NL") for p in ("LI", "ZE", "ZH")] + [growth(p) < growth("NL") for p in ("NB", "FR")]
+    assert got["signs"] == pytest.approx(sum(sides) / 5)
+
+
+def test_policy_effect_is_zero_when_the_counterfactual_is_the_policy_arm(shipped):
+    """Same seed, same policies: the two arms are the same run, so the effect is exactly 0; an
+    effect statistic without a counterfactual is refused rather than computed against nothing."""
+    from smartregion.calibration.summaries import Request, SimulationSpec
+
+    s = shipped.scenario
+    req = (Request("effect", "policy_adoption_effect_pp", {"quarter": "2016Q4"}),)
+    same = SimulationSpec(tuple(s.policies), s.horizon.start, "peers", TINY, req, counterfactual=tuple(s.policies))
+    assert simulate(same, {}, 2)["effect"] == 0
+    with pytest.raises(ValueError, match="counterfactual"):
+        simulate(SimulationSpec(tuple(s.policies), s.horizon.start, "peers", TINY, req), {}, 2)
+
+
 def test_distance_is_rms_of_standardised_fit_deviations(shipped):
     obs = shipped.observed()
     sim = dict(obs)
@@ -147,6 +224,39 @@ def test_distance_is_rms_of_standardised_fit_deviations(shipped):
     assert shipped.distance(sim) == pytest.approx(math.sqrt((4 + 1) / len(shipped.fit)))
     sim[first.name] = float("nan")
     assert shipped.distance(sim) == math.inf
+
+
+def test_holdouts_never_enter_the_distance_or_the_fitting_runs(shipped):
+    """docs/VALIDATION.md: a holdout is never used in fitting. Whatever value it takes, the
+    distance is the same, and the simulation ABC and recovery run does not even compute it."""
+    assert shipped.holdout, "the protocol holds figures out"
+    obs = shipped.observed()
+    sim = {t.name: obs[t.name] + 0.5 * t.tolerance for t in shipped.targets}
+    base = shipped.distance(sim)
+    for t in shipped.holdout:
+        for v in (obs[t.name] + 1e6 * t.tolerance, float("nan"), -math.inf):
+            assert shipped.distance({**sim, t.name: v}) == base
+    fitting = {r.name for r in shipped.spec(TINY, ("fit",)).requests}
+    assert fitting == {t.name for t in shipped.fit}
+    assert not fitting & {t.name for t in shipped.holdout}
+    # everything is reported afterwards: the predictive check simulates every target
+    assert {r.name for r in shipped.spec(TINY).requests} == {t.name for t in shipped.targets}
+
+
+def test_fit_targets_end_by_2018_and_later_years_are_holdouts(shipped):
+    """The protocol's rules R1 and R2, checked on the data: no fit target looks past 2018Q4, and
+    every figure dated 2019 or later that is not a model input is a holdout."""
+    from smartregion.model.timeline import parse_quarter
+
+    for t in shipped.fit:
+        assert parse_quarter(t.args["quarter"]) <= parse_quarter("2018Q4"), t.name
+    for t in shipped.targets:
+        # the period of the measured quantity: the first row of a combination (for share_of the
+        # count; the share only converts its definition, docs/VALIDATION.md R1)
+        period = t.year.split(" / ")[0]
+        years = [int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", period)]
+        if years and max(years) >= 2019 and t.role != "check":
+            assert t.role == "holdout", t.name
 
 
 # --- ABC: reproducible, resumable -----------------------------------------------------------
