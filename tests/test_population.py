@@ -97,3 +97,18 @@ def test_branch_productivity_sets_the_province_level(pop):
         mine = pop.province == p
         expected = nl * sectors["productivity_factor"].to_numpy()[pop.sector[mine]].mean()
         assert pop.productivity[mine].mean() == pytest.approx(expected, rel=0.03)
+
+
+def test_hub_contact_cost_scales_with_the_firms_a_hub_serves():
+    from model.instruments import hub_contact_cost
+
+    firms = np.array([500, 600, 400, 1300, 1800, 700, 1550, 200, 2000, 400, 3050, 1250], dtype=float)
+    north = np.isin(np.array(PROVINCES), ["GR", "FR", "DR"])
+    south = np.isin(np.array(PROVINCES), ["NB", "LI", "ZE"])
+    assert hub_contact_cost(2500, 0.0, firms, north, 5) == 2500 == hub_contact_cost(2500, 0.0, firms, south, 5)
+    c_north, c_south = hub_contact_cost(2500, 0.5, firms, north, 5), hub_contact_cost(2500, 0.5, firms, south, 5)
+    assert c_north > 2500 > c_south
+    # elasticity 0.5: cost ratio is the square root of the inverse firm ratio
+    assert c_north / c_south == pytest.approx((firms[south].sum() / firms[north].sum()) ** 0.5)
+    # a ratio of firm counts: the population scale does not change it
+    assert hub_contact_cost(2500, 0.5, firms * 0.1, north, 5) == pytest.approx(c_north)
