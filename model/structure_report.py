@@ -31,16 +31,22 @@ def _be_2011(region: str) -> float:
 def structure_table(quarters: list[str], runs: np.ndarray, scale: float) -> pd.DataFrame:
     """`runs`: policy arm, [replication, quarter, region, metric] (results.metric_arrays)."""
     mean = np.nanmean(runs, axis=0)  # [quarter, region, metric]
-    at = lambda q, metric: mean[quarters.index(q), :, METRICS.index(metric)] if q in quarters else np.full(len(REGIONS_OUT), np.nan)  # noqa: E731
+
+    def at(q: str, metric: str) -> np.ndarray:  # per region; NaN when the horizon misses q
+        if q not in quarters:
+            return np.full(len(REGIONS_OUT), np.nan)
+        return mean[quarters.index(q), :, METRICS.index(metric)]
+
     first, last = quarters[0], quarters[-1]
     emp_data = data.province_manufacturing_employment()
     emp_data = emp_data * (1 - ONE_PERSON_ESTABLISHMENTS / emp_data.sum()) * scale
     sizes, sectors = data.firm_size_classes(), data.sector_table()
-    share = province_sector_shares(emp_data / emp_data.sum(), sectors["firm_share"].to_numpy(), data.province_sector_tilt())
+    share = province_sector_shares(emp_data / emp_data.sum(), sectors["firm_share"].to_numpy(),
+                                   data.province_sector_tilt())
     firms_data = sizes["firms"].sum() * scale * emp_data / emp_data.sum()
-    mix = cell_counts(share, sizes["firms"].to_numpy(), scale).sum(axis=0)  # [province, sector], as the model draws it
-    mix = mix / np.maximum(mix.sum(axis=1, keepdims=True), 1)
-    nl_mix = cell_counts(share, sizes["firms"].to_numpy(), scale).sum(axis=(0, 1))
+    counts = cell_counts(share, sizes["firms"].to_numpy(), scale).sum(axis=0)  # [province, sector], as drawn
+    mix = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    nl_mix = counts.sum(axis=0)
 
     p14, p19 = at("2014Q4", "labour_productivity"), at("2019Q4", "labour_productivity")
     growth = 100 * ((p19 / p14) ** (1 / 5) - 1)
