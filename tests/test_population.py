@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from model import data, params, population
-from model.regions import PROVINCES, SECTORS, SIZE_CLASSES
+from smartregion.model import data, params, population
+from smartregion.model.regions import PROVINCES, SECTORS, SIZE_CLASSES
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +100,7 @@ def test_branch_productivity_sets_the_province_level(pop):
 
 
 def test_hub_contact_cost_scales_with_the_firms_a_hub_serves():
-    from model.instruments import hub_contact_cost
+    from smartregion.model.instruments import hub_contact_cost
 
     firms = np.array([500, 600, 400, 1300, 1800, 700, 1550, 200, 2000, 400, 3050, 1250], dtype=float)
     north = np.isin(np.array(PROVINCES), ["GR", "FR", "DR"])
