@@ -243,7 +243,7 @@ def main(args) -> int:
         posterior = {"path": args.posterior, "sha256": identity["posterior"]} if args.posterior else None
         write_manifest(stage, {**manifest, "posterior": posterior, "replications_resumed": len(done)})
     print_headline(summary, scenario, cf)
-    print(f"\nwritten: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, manifest.json)")
+    print(f"\nwritten: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, structure.csv/png, manifest.json)")
     return 0
 
 
@@ -252,7 +252,7 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
     Parquet), the summary, the report and the resolved scenario files; returns the summary."""
     import numpy as np
 
-    from smartregion.model import report
+    from smartregion.model import report, structure_report
     from smartregion.model.model import REGIONS_OUT
     from smartregion.model.results import metric_arrays, summary_from_final
 
@@ -267,6 +267,7 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
     national: dict[str, list] = {}  # NL [quarter, metric] and last quarter [region, metric], per
     final: dict[str, list] = {}     # arm and replication: all that the summary and report need
     quarters = None
+    policy_runs: list = []  # for the structure report
     for table in TABLES:
         writer = schema = None
         for index in indices:
@@ -281,6 +282,8 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
                 for arm, arr in arms.items():  # copies: a view would keep all of arr alive
                     national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")].copy())
                     final.setdefault(arm, []).append(arr[0, -1].copy())
+                    if arm == "policy":
+                        policy_runs.append(arr[0].copy())  # small: quarters x regions x metrics
         writer.close()
     national = {arm: np.stack(v) for arm, v in national.items()}
     final = {arm: np.stack(v) for arm, v in final.items()}
@@ -289,6 +292,7 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
     info = {"scenario": scenario.name, "counterfactual": cf.name if cf else None, "replications": len(indices),
             "seed": spec.seed, "scale": scenario.population.scale}
     report.save(report.report_figure(quarters, national, final, info), stage / "report.png")
+    structure_report.write(stage, quarters, np.stack(policy_runs), scenario.population.scale)
     write_resolved(stage / "scenario.yaml", scenario, "counterfactual.yaml" if cf else None)
     if cf is not None:
         write_resolved(stage / "counterfactual.yaml", cf, None)

@@ -5,9 +5,7 @@ calibration/data/README.md explains each file. Arrays come back in the fixed ord
 `model.regions`: provinces in PROVINCES order, sectors in SECTORS order, size classes in
 SIZE_CLASSES order.
 
-Gaps are filled here and flagged, never silently:
-- value added per labour year is missing for NB and LI; `province_productivity` fills them
-  with the NL value and returns the filled codes;
+Gaps are filled here and flagged, never silently (the data-gap table is in the README):
 - `fieldlabs_active` interpolates linearly between anchor quarters and holds the last anchor
   (39 fieldlabs, 2019Q1) afterwards. That hold is an assumption: later openings and closures
   are not in the data, and new fieldlabs are scenario policies.
@@ -37,6 +35,11 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
                     "productivity_factor", "gain_factor", "offshoring_factor", "source"),
     "firm_size_classes.csv": ("size_class", "firms", "mean_employees", "kind", "source"),
     "validation_figures.csv": ("indicator", "breakdown", "category", "value", "unit", "year", "source"),
+    "corop_regions.csv": ("corop", "name", "province", "lat", "lon", "manufacturing_va_meur", "va_kind",
+                          "hotspot", "source"),
+    "manufacturing_accounts.csv": ("region", "indicator", "value", "unit", "sbi", "year", "table", "source"),
+    "province_sector_tilt.csv": ("province", "sector", "tilt", "source"),
+    "sector_links.csv": ("sector_a", "sector_b", "weight", "source"),
 }
 
 
@@ -99,18 +102,52 @@ def province_manufacturing_employment() -> np.ndarray:
     return (emp[p] * 1000.0 * share[p] / 100.0).to_numpy(dtype=float)
 
 
-def province_productivity() -> tuple[np.ndarray, list[str]]:
-    """Value added per labour year per province (kEUR, 2022) and the provinces filled with NL.
+def corop_table() -> pd.DataFrame:
+    """The 40 COROP areas in file order (index = COROP index): province, centre, weight, hotspot."""
+    df = load("corop_regions.csv")
+    if df["corop"].duplicated().any():
+        raise DataError(f"corop_regions.csv: duplicate corop {sorted(df.loc[df['corop'].duplicated(), 'corop'])}")
+    bad = sorted(set(df["province"]) - set(regions.PROVINCES))
+    missing = [p for p in regions.PROVINCES if p not in set(df["province"])]
+    if bad or missing:
+        raise DataError(f"corop_regions.csv: unknown province(s) {bad} / province(s) without a COROP area {missing}")
+    if (df["manufacturing_va_meur"] <= 0).any():
+        raise DataError("corop_regions.csv: manufacturing_va_meur must be positive")
+    return df.reset_index(drop=True)
 
-    NB and LI are not in the brief's table; they get the national value so that the model
-    runs, and the returned list lets callers flag them in outputs.
-    """
-    va = _province_indicator("value_added_per_labour_year")
-    if regions.NATIONAL not in va.index:
-        raise DataError("province_figures.csv: value_added_per_labour_year missing for NL (needed as fill)")
-    filled = [p for p in regions.PROVINCES if p not in va.index]
-    values = np.array([va.get(p, va[regions.NATIONAL]) for p in regions.PROVINCES], dtype=float)
-    return values, filled
+
+def province_sector_tilt() -> np.ndarray:
+    """12x10 relative over-representation of a branch in a province (1 where the file is silent)."""
+    df = load("province_sector_tilt.csv")
+    out = np.ones((len(regions.PROVINCES), len(regions.SECTORS)))
+    for row in df.itertuples():
+        if row.province not in regions.PROVINCE_INDEX or row.sector not in regions.SECTOR_INDEX:
+            raise DataError(f"province_sector_tilt.csv: unknown province/sector {row.province}/{row.sector}")
+        out[regions.PROVINCE_INDEX[row.province], regions.SECTOR_INDEX[row.sector]] = float(row.tilt)
+    return out
+
+
+def sector_links() -> np.ndarray:
+    """Symmetric 10x10 weights of peer links between different branches (1 where the file is
+    silent, 0 on the diagonal: links within the own branch are a separate parameter)."""
+    df = load("sector_links.csv")
+    out = np.ones((len(regions.SECTORS), len(regions.SECTORS)))
+    for row in df.itertuples():
+        if row.sector_a not in regions.SECTOR_INDEX or row.sector_b not in regions.SECTOR_INDEX:
+            raise DataError(f"sector_links.csv: unknown sector {row.sector_a}/{row.sector_b}")
+        a, b = regions.SECTOR_INDEX[row.sector_a], regions.SECTOR_INDEX[row.sector_b]
+        out[a, b] = out[b, a] = float(row.weight)
+    np.fill_diagonal(out, 0.0)
+    return out
+
+
+def manufacturing_account(region: str, indicator: str) -> float:
+    """One figure from manufacturing_accounts.csv (unit, SBI scope, year and table in the file)."""
+    df = load("manufacturing_accounts.csv")
+    hit = df.loc[(df["region"] == region) & (df["indicator"] == indicator), "value"]
+    if hit.empty:
+        raise DataError(f"manufacturing_accounts.csv: no row {region}/{indicator}")
+    return float(hit.iloc[0])
 
 
 def national(indicator: str) -> float:

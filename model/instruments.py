@@ -170,3 +170,17 @@ class Policy:
                 n_paid = int(np.floor(share * len(mine) + 1e-9))
                 fl.closed[mine[n_paid:]] = True
         return np.flatnonzero((fl.open_t <= t) & (t <= fl.close_t) & ~fl.closed)
+
+
+def hub_contact_cost(base_eur: float, elasticity: float, firms_per_province: np.ndarray,
+                     served: np.ndarray, n_hub_regions: int) -> float:
+    """EUR per firm contact of a hub serving the provinces `served` (bool[12]).
+
+    Outreach has economies of scale: events and visits in a region with many firms reach more
+    of them per euro. The cost is `base_eur` for a hub serving the national average per hub
+    region (all firms / n_hub_regions) and falls (rises) with the firms it serves, elasticity
+    `hub_scale_elasticity`. A ratio of firm counts, so it does not depend on the population scale.
+    """
+    served_firms = float(firms_per_province[served].sum())
+    typical = float(firms_per_province.sum()) / max(n_hub_regions, 1)
+    return base_eur * (max(served_firms, 1.0) / max(typical, 1.0)) ** -elasticity

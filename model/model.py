@@ -22,12 +22,12 @@ from mesa.agent import AgentSet
 
 from . import params as params_mod
 from .agents import FieldlabAgent, FirmAgent, HubAgent
-from .instruments import Policy
+from .instruments import Policy, hub_contact_cost
 from .mechanisms import ORDER, experimenting
 from .mechanisms.productivity import realised
 from .network import PeerShare
 from .population import Population, build_population
-from .regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCES, SECTORS, SIZE_CLASSES, STAGES
+from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES, STAGES
 from .state import FirmState, RegionState
 from .streams import Streams
 from .timeline import format_quarter, parse_quarter
@@ -211,7 +211,8 @@ class SmartIndustryModel(mesa.Model):
             weights = np.where(ins.provinces, unaware_p + 1e-9, 0.0)
             want = self.policy.planned_quarterly(ins) * weights / weights.sum()
             paid = want * self.policy.spend(t, i, want)
-            contacts = paid / p["hub_cost_per_contact_eur"]
+            contacts = paid / hub_contact_cost(p["hub_cost_per_contact_eur"], p["hub_scale_elasticity"],
+                                               self.firms_per_province, ins.provinces, len(HUBS))
             reach = np.minimum(1.0, np.divide(contacts, unaware_p, out=np.ones(N_PROV), where=unaware_p > 0))
             miss *= 1 - p["hub_contact_awareness"] * reach
             boost = np.where(ins.provinces, np.maximum(boost, ins.spec.visibility_boost), boost)

@@ -187,10 +187,10 @@ _P = [
           _A, "Share of links within the own sector (the rest follow supply chains)."),
     Param("hotspot_degree_multiplier", 1.5, "factor", (0, 10), (1, 3), "network",
           "seed 000: hotspots (Brainport, Zuid-Holland clusters) are denser networks",
-          "Peer links of firms in hotspot provinces relative to elsewhere."),
+          "Peer links of firms in hotspot COROP areas relative to elsewhere."),
     Param("hotspot_visibility_multiplier", 1.5, "factor", (0, 10), (1, 2.5), "population",
           "seed 000: outside Brainport and the Zuid-Holland clusters few leaders are known",
-          "Mean visibility of firms in hotspot provinces relative to elsewhere (capped at 0.95)."),
+          "Mean visibility of firms in hotspot COROP areas relative to elsewhere (capped at 0.95)."),
     Param("readiness_base", 0.15, "readiness", (0, 1), (0.05, 0.3), "population",
           _A + ": CBS robot use 4% of firms with 10-20 workers vs 18% with 100-250 needs a steep size gradient",
           "Readiness of a 2-9 firm without technical staff; readiness = base + per_size x class + per_tech x "
@@ -208,6 +208,21 @@ _P = [
           "Mean visibility of a firm with 2-49 workers outside hotspots (x hotspot_visibility_multiplier in hotspots)."),
     Param("visibility_mean_large", 0.5, "probability", (0.001, 0.999), (0.3, 0.8), "population",
           _A, "Mean visibility of a firm with 50+ workers outside hotspots (x hotspot_visibility_multiplier in hotspots, capped)."),
+]
+
+# --- regions (issue 12): COROP geography and the reach of hubs -----------------------------
+_P += [
+    Param("peer_distance_km", 50.0, "km", (1, 1000), (20, 150), "network",
+          _A + ": knowledge spillovers decay within tens of kilometres (the brief's 'spillover decays with "
+          "distance'); 50 km is about the distance between neighbouring COROP centres; centres in "
+          "calibration/data/corop_regions.csv",
+          "Distance decay of peer links between COROP areas within the target province: weight "
+          "firms x exp(-distance / this)."),
+    Param("hub_scale_elasticity", 0.5, "elasticity", (0, 2), (0, 1), "awareness",
+          _A + ": a hub's events and visits reach more firms per euro where more firms are close together "
+          "(issue 12: equal budgets must not mean equal reach for regions of very different size); 0 = "
+          "cost per contact the same everywhere",
+          "Cost per hub contact x (firms the hub serves / national firms per hub region) ^ -this."),
 ]
 
 PARAMS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _P})

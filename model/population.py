@@ -1,11 +1,16 @@
 """The synthetic firm population, drawn from the public margins in calibration/data/.
 
-What is public: establishments by size (CBS 2022), manufacturing employment by province (CBS
-employed persons x industry share), value added per labour year by province (CBS). What is not
-public (a firm's sector within its province, its skill mix, offshored share, visibility,
-readiness and adoption stage in 2014) is drawn from documented assumptions (sectors.csv,
-firm_size_classes.csv and the `population` parameters). Every draw comes from the generator
-passed in, so the same seed gives the same population; policy arms share one population.
+Firm counts are allocated, not sampled: establishments per size class (CBS 81644NED/81589NED,
+firm_size_classes.csv) are split over provinces in proportion to manufacturing employment and
+over branches by a province x branch table that holds both the province totals and the
+national branch shares (sectors.csv) with each province's specialisation (province_sector_tilt.csv)
+in between. Each cell gets its expected count rounded (largest remainder), so the margins hold
+exactly at every scale. Within its province a firm is placed in a COROP area in proportion to
+the area's manufacturing value added (corop_regions.csv). Productivity in 2014 is the national
+manufacturing level (manufacturing_accounts.csv) times the branch factor: a province's level
+follows from its branch mix. What is not public (skill mix, offshored share, visibility,
+readiness, adoption stage in 2014) is drawn from documented assumptions. Every draw comes from
+the generator passed in, so the same seed gives the same population; policy arms share one.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from scipy import sparse
 
 from . import data
 from .network import build_peer_network
-from .regions import HOTSPOTS, PROVINCE_INDEX, PROVINCES, SIZE_CLASSES
+from .regions import PROVINCES
 
 # Employee bounds per size class; the 250+ class is capped where CBS establishment data
 # suggests the very largest plants lie (assumption).
@@ -30,6 +35,7 @@ class Population:
     """Firm attributes that do not change during a run, and the state in 2014Q1."""
 
     province: np.ndarray  # int8, index into PROVINCES
+    corop: np.ndarray  # int8, index into data.corop_table() (COROP area within the province)
     sector: np.ndarray  # int8, index into SECTORS
     size_class: np.ndarray  # int8, index into SIZE_CLASSES
     routine: np.ndarray  # employees with routine/low skills in 2014
@@ -42,6 +48,7 @@ class Population:
     readiness: np.ndarray  # absorptive capacity 0..1
     initial_stage: np.ndarray  # int8 stage in 2014Q1
     gain: np.ndarray  # productivity gain when fully adopted (sector factor x parameter)
+    trend_factor: np.ndarray  # the branch's background productivity growth relative to productivity_trend
     peers: sparse.csr_matrix | None  # symmetric 0/1 peer links; None when well mixed
 
     @property
@@ -80,11 +87,43 @@ def _size_exponent(lo: float, hi: float, target: float) -> float:
 
 @functools.lru_cache(maxsize=4)
 def _margins(data_dir) -> tuple:
-    """Size classes, provincial employment, the sector table and provincial productivity, read
-    once per data directory (keyed like data._read, so a test pointing DATA_DIR elsewhere gets
-    its own): the pandas look-ups cost about a tenth of a full-population set-up. Read only."""
-    return (data.firm_size_classes(), data.province_manufacturing_employment(), data.sector_table(),
-            data.province_productivity()[0])
+    """Everything the population reads from calibration/data, once per data directory (keyed
+    like data._read, so a test pointing DATA_DIR elsewhere gets its own): the pandas look-ups
+    cost about a tenth of a full-population set-up. Read only."""
+    sizes, sectors = data.firm_size_classes(), data.sector_table()
+    emp = data.province_manufacturing_employment()
+    share = province_sector_shares(emp / emp.sum(), sectors["firm_share"].to_numpy(), data.province_sector_tilt())
+    corops = data.corop_table()
+    return (sizes, sectors, share, corops, data.manufacturing_account("NL", "manufacturing_productivity"))
+
+
+def province_sector_shares(prov_share: np.ndarray, sector_share: np.ndarray, tilt: np.ndarray) -> np.ndarray:
+    """Joint province x branch shares whose margins are `prov_share` and `sector_share`, starting
+    from the national mix tilted by each province's specialisation (iterative proportional
+    fitting: the closest table with both margins in the Kullback-Leibler sense)."""
+    joint = prov_share[:, None] * sector_share[None, :] * tilt
+    for _ in range(200):
+        joint *= (prov_share / joint.sum(axis=1))[:, None]
+        joint *= sector_share / joint.sum(axis=0)
+        if np.allclose(joint.sum(axis=1), prov_share, rtol=1e-10, atol=0):
+            break
+    return joint / joint.sum()
+
+
+def cell_counts(share: np.ndarray, class_firms: np.ndarray, scale: float) -> np.ndarray:
+    """Firms per (size class, province, sector): each class's national count (at least one
+    firm) split by `share`, rounded by largest remainder so that every class total is exact."""
+    totals = np.maximum(np.round(class_firms * scale).astype(int), 1)
+    out = np.empty((len(totals),) + share.shape, dtype=np.int64)
+    flat = share.ravel() / share.sum()
+    for k, total in enumerate(totals):
+        exact = flat * total
+        base = np.floor(exact).astype(np.int64)
+        # argsort on the negated remainder, stable: ties go to the first cell, same every time
+        extra = np.argsort(-(exact - base), kind="stable")[: total - base.sum()]
+        base[extra] += 1
+        out[k] = base.reshape(share.shape)
+    return out
 
 
 def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: float, u_size: int) -> np.ndarray:
@@ -95,14 +134,19 @@ def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: f
 def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                      network: str = "peers") -> Population:
     """Draw the firm population for one replication (both arms share it)."""
-    sizes, emp, sectors, prov_prod = _margins(data.DATA_DIR)
-    counts = np.maximum(np.round(sizes["firms"].to_numpy() * scale).astype(int), 1)
+    sizes, sectors, share, corops, nl_productivity = _margins(data.DATA_DIR)
+    counts = cell_counts(share, sizes["firms"].to_numpy(), scale)
     n = int(counts.sum())
-    size_class = np.repeat(np.arange(len(SIZE_CLASSES), dtype=np.int8), counts)
-
-    # Provinces in proportion to manufacturing employment (assumption: same size mix everywhere).
-    province = rng.choice(len(PROVINCES), size=n, p=emp / emp.sum()).astype(np.int8)
-    sector = rng.choice(len(sectors), size=n, p=sectors["firm_share"].to_numpy()).astype(np.int8)
+    k_idx, p_idx, s_idx = np.unravel_index(np.arange(counts.size), counts.shape)
+    # Firms in random order within each size class, size classes in order (as drawn before the
+    # counts were allocated): mechanisms that serve firms first come, first served must not
+    # favour the first province or branch.
+    perm = rng.permutation(n)
+    order = perm[np.argsort(np.repeat(k_idx, counts.ravel())[perm], kind="stable")]
+    size_class = np.repeat(k_idx.astype(np.int8), counts.ravel())[order]
+    province = np.repeat(p_idx.astype(np.int8), counts.ravel())[order]
+    sector = np.repeat(s_idx.astype(np.int8), counts.ravel())[order]
+    corop = _place_in_corops(rng, province, corops)
 
     employees = _draw_employees(rng, size_class, sizes["mean_employees"].to_numpy())
     # Skill mix around the sector's shares (Dirichlet, concentration 20: firms differ, sectors dominate).
@@ -113,7 +157,7 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
     mid = np.round(employees * mix[:, 1])
     routine = np.maximum(employees - technical - mid, 0.0)
 
-    productivity = (prov_prod[province] * sectors["productivity_factor"].to_numpy()[sector]
+    productivity = (nl_productivity * sectors["productivity_factor"].to_numpy()[sector]
                     * rng.lognormal(-0.045, 0.3, n))  # mean-one noise: exp(-sigma^2/2)
 
     # Offshoring: prevalence rises with size (2-9 get a quarter of the 10+ rate).
@@ -131,7 +175,7 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                         + params["readiness_per_tech_share"] * tech_share + rng.normal(0, 0.1, n), 0.05, 1.0)
 
     # Visibility: hidden champions are the rule; hotspots make firms more visible (seed 000).
-    hot = np.isin(province, [PROVINCE_INDEX[p] for p in HOTSPOTS])
+    hot = corops["hotspot"].to_numpy(dtype=bool)[corop]
     vis_mean = np.where(size_class >= 2, params["visibility_mean_large"], params["visibility_mean_small"])
     vis_mean = np.minimum(vis_mean * np.where(hot, params["hotspot_visibility_multiplier"], 1.0), 0.95)
     floor = params["visibility_floor"]
@@ -146,8 +190,29 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
     initial_stage = initial_stage.astype(np.int8)
 
     gain = params["productivity_gain"] * sectors["gain_factor"].to_numpy()[sector]
-    peers = None if network == "well_mixed" else build_peer_network(rng, province, sector, params)
-    return Population(province=province, sector=sector, size_class=size_class, routine=routine, mid=mid,
+    peers = None if network == "well_mixed" else build_peer_network(
+        rng, province, sector, params, corop=corop, corops=corops, links=_links(data.DATA_DIR))
+    return Population(province=province, corop=corop, sector=sector, size_class=size_class, routine=routine, mid=mid,
                       technical=technical, productivity=productivity, offshored_share=offshored_share,
                       cost_ratio=cost_ratio, visibility=visibility, readiness=readiness,
-                      initial_stage=initial_stage, gain=gain, peers=peers)
+                      initial_stage=initial_stage, gain=gain,
+                      trend_factor=sectors["trend_factor"].to_numpy(dtype=float)[sector], peers=peers)
+
+
+@functools.lru_cache(maxsize=4)
+def _links(data_dir) -> np.ndarray:
+    return data.sector_links()
+
+
+def _place_in_corops(rng: np.random.Generator, province: np.ndarray, corops) -> np.ndarray:
+    """COROP area of each firm: within its province, in proportion to the area's manufacturing
+    value added (assumption: establishments follow value added)."""
+    u = rng.random(len(province))
+    corop = np.empty(len(province), dtype=np.int8)
+    for p in range(len(PROVINCES)):
+        mine = np.flatnonzero(province == p)
+        areas = np.flatnonzero(corops["province"].to_numpy() == PROVINCES[p])
+        w = corops["manufacturing_va_meur"].to_numpy(dtype=float)[areas]
+        cdf = np.cumsum(w) / w.sum()
+        corop[mine] = areas[np.minimum(np.searchsorted(cdf, u[mine], side="right"), len(areas) - 1)]
+    return corop

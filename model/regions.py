@@ -42,9 +42,10 @@ HUBS: dict[str, tuple[str, ...]] = {
     "noordwest": ("NH", "FL", "UT"),
 }
 
-# Hotspots named in seed 000: Brainport Eindhoven (NB) and the Zuid-Holland maritime and
-# process clusters. Their peer networks are denser (parameter hotspot_degree_multiplier).
-HOTSPOTS: tuple[str, ...] = ("NB", "ZH")
+# Hotspots named in seed 000, as COROP areas (calibration/data/corop_regions.csv, column
+# `hotspot`): Brainport Eindhoven (Zuidoost-Noord-Brabant), the Rotterdam maritime and process
+# cluster (Groot-Rijnmond) and the Drechtsteden shipbuilders (Zuidoost-Zuid-Holland). Their peer
+# networks are denser and their firms more visible (hotspot_* parameters).
 
 # Tile-grid cartogram positions (column, row) for the map view: no boundary data ships.
 TILE_GRID: dict[str, tuple[int, int]] = {

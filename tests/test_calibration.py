@@ -64,6 +64,7 @@ def test_observed_values_come_from_the_data_files(shipped):
     assert all(x.source.strip() and x.tolerance_basis.strip() for x in shipped.targets)
     assert "national_figures.csv" in t["fieldlab_firms_2018"].source
     assert len(shipped.fit) == 16 and set(shipped.estimate) <= set(PARAMS)
+    assert t["brainport_growth_gap"].role == "holdout"  # regional, held out before fitting (VALIDATION.md)
 
 
 def write(tmp_path, doc) -> Path:

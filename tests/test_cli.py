@@ -27,7 +27,7 @@ from smartregion.model.regions import SECTORS, SIZE_CLASSES
 from smartregion.model.scenario import SCENARIO_DIR
 
 RUN_FILES = {"timeseries.csv", "breakdown.csv", "spend.csv", "summary.csv", "manifest.json", "report.png",
-             "scenario.yaml", "counterfactual.yaml"}
+             "structure.csv", "structure.png", "scenario.yaml", "counterfactual.yaml"}
 
 
 def same_bytes(a: Path, b: Path, names=("timeseries.csv", "summary.csv")) -> bool:
@@ -106,6 +106,19 @@ def test_manifest_describes_and_verifies_the_run(small_run):
     assert set(m["files"]) == RUN_FILES - {"manifest.json"}
     for name, digest in m["files"].items():
         assert hashlib.sha256((small_run / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_structure_table_sets_model_next_to_data(small_run):
+    st = pd.read_csv(small_run / "structure.csv")
+    assert list(st["region"]) == list(REGIONS_OUT)
+    prov, nl = st[st["region"] != "NL"], st[st["region"] == "NL"].iloc[0]
+    assert prov["firms"].sum() == pytest.approx(nl["firms"])  # NL is the sum of the provinces
+    # allocation rounds each (size, branch) cell: at most one firm per cell off the employment share
+    assert prov["firms"].to_numpy() == pytest.approx(prov["firms_data"].to_numpy(), abs=len(SECTORS) * len(SIZE_CLASSES))
+    shares = prov[[f"share_{s}" for s in SECTORS]].sum(axis=1)
+    assert shares.to_numpy() == pytest.approx(1.0, abs=1e-3)  # written with 4 significant digits
+    assert prov["productivity_growth_2014_2019_pct"].notna().all()
+    assert (small_run / "structure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_report_png_is_a_real_figure(small_run):

@@ -38,12 +38,27 @@ def test_manufacturing_employment_close_to_national_share():
     assert manuf.sum() / total == pytest.approx(0.10, abs=0.005)
 
 
-def test_productivity_fills_nb_li_with_nl():
-    values, filled = data.province_productivity()
-    assert filled == ["NB", "LI"]
-    nl = 105.6
-    assert values[regions.PROVINCE_INDEX["NB"]] == nl and values[regions.PROVINCE_INDEX["LI"]] == nl
-    assert values[regions.PROVINCE_INDEX["NH"]] == 120.4
+def test_national_manufacturing_productivity_is_value_added_over_labour_years():
+    va = data.manufacturing_account("NL", "manufacturing_value_added")
+    ly = data.manufacturing_account("NL", "manufacturing_labour_years")
+    assert data.manufacturing_account("NL", "manufacturing_productivity") == pytest.approx(va / ly, rel=0.01)
+    # B-E 2011 landsdeel rows: NB is derived as Zuid minus Limburg; it must stay consistent.
+    assert data.manufacturing_account("NB", "value_added") + data.manufacturing_account("LI", "value_added") == 27281
+
+
+def test_corop_areas_cover_every_province_and_name_three_hotspots():
+    c = data.corop_table()
+    assert len(c) == 40 and set(c["province"]) == set(regions.PROVINCES)
+    assert set(c.loc[c["hotspot"] == 1, "name"]) == {"Zuidoost-Noord-Brabant", "Groot-Rijnmond", "Zuidoost-Zuid-Holland"}
+    # CBS publishes only the top 10 of 2015; every assumed area must lie below the smallest of them.
+    published = c.loc[c["va_kind"] == "published", "manufacturing_va_meur"]
+    assert len(published) == 10
+    assert (c.loc[c["va_kind"] != "published", "manufacturing_va_meur"] < published.min()).all()
+
+
+def test_sector_links_symmetric_without_diagonal():
+    w = data.sector_links()
+    assert np.allclose(w, w.T) and (np.diag(w) == 0).all() and (w[~np.eye(len(w), dtype=bool)] > 0).all()
 
 
 def test_sector_and_skill_shares_sum_to_one():
@@ -59,6 +74,10 @@ def test_size_classes_match_cbs_counts():
     assert list(s.index) == list(regions.SIZE_CLASSES)
     assert s.loc["2-9", "firms"] == 17705
     assert s.loc[["10-49", "50-249", "250+"], "firms"].sum() == data.national("establishments_10plus") == 9720
+    # The class means hold the published employment: 2+ establishments = province total minus
+    # the 51,620 one-person establishments (CBS 81644NED 2022).
+    implied = (s["firms"] * s["mean_employees"]).sum()
+    assert implied == pytest.approx(data.province_manufacturing_employment().sum() - 51620, rel=0.001)
 
 
 def test_fieldlabs_active_anchors_and_monotone():

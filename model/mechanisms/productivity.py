@@ -1,8 +1,9 @@
 """Productivity: adopters ramp up to their gain; peers get part of it (knowledge spillover).
 
     ramp_i      += (1 - open posts / posts needed) / ramp_quarters      (adopters, up to 1)
-    productivity = base * (1 + trend)^(years) * (1 + gain_i * ramp_i + knowledge_spillover * G_i)
-where G_i is the mean realised gain (gain * ramp) of firm i's peers. Output growth adds
+    productivity = base * (1 + trend * f_s)^(years) * (1 + gain_i * ramp_i + knowledge_spillover * G_i)
+where f_s is the firm's branch trend factor (sectors.csv), so that a province's growth follows
+from its branch mix, and G_i is the mean realised gain (gain * ramp) of firm i's peers. Output growth adds
 expansion_jobs * size at adoption over the ramp (jobs created, mid-level skills).
 """
 
@@ -37,5 +38,5 @@ def step(m) -> None:
     m.peer_gain.set(ramping, own)
     m.ramping = ramping[ramp < 1]
     realised(m, out=m.multiplier)
-    np.multiply(f.prod_base, (1 + p["productivity_trend"]) ** ((m.t + 1) / 4), out=f.productivity)
+    np.multiply(f.prod_base, (1 + p["productivity_trend"] * m.pop.trend_factor) ** ((m.t + 1) / 4), out=f.productivity)
     f.productivity *= m.multiplier
