@@ -22,3 +22,19 @@ def whole_number_at_least(minimum: int):
         return v
 
     return parse
+
+
+def command_words(args) -> list[str]:
+    """The command as the user started it, for manifests' `command` and `rerun`: `smartregion`
+    (the installed console script) or `python run.py` (a clone). `args.prog` is set by main."""
+    return ["python", "run.py"] if getattr(args, "prog", "smartregion") == "run.py" else ["smartregion"]
+
+
+def install_hint(extra: str) -> str:
+    """How to add an optional extra: from a clone (pyproject.toml beside the package) an editable
+    install of it, otherwise the installed distribution's extra."""
+    from pathlib import Path
+
+    if (Path(__file__).resolve().parent.parent / "pyproject.toml").is_file():
+        return f"pip install -e '.[{extra}]'"
+    return f"pip install 'smartregion[{extra}]'"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .common import UserError
+from .common import UserError, command_words
 from .run_cmd import add_ensemble_flags, executor, fmt, progress, run_manifest, with_overrides
 
 CF = "counterfactual"
@@ -93,7 +93,7 @@ def main(args) -> int:
         for s in scenarios:
             write_resolved(stage / "scenarios" / f"{s.name}.yaml", s, "../counterfactual.yaml")
             files.append(str(Path(args.out) / "scenarios" / f"{s.name}.yaml"))
-        rerun = ["python", "run.py", "compare", *files, "--counterfactual", str(Path(args.out) / "counterfactual.yaml"),
+        rerun = [*command_words(args), "compare", *files, "--counterfactual", str(Path(args.out) / "counterfactual.yaml"),
                  "--out", f"{args.out}-rerun", "--seed", str(spec.seed), "--replications", str(spec.replications)]
         write_manifest(stage, run_manifest(args, t0, spec, arms, rerun))
     print_table(table, cf, spec)

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import UserError
+from .common import UserError, command_words, install_hint
 
 MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 10_000
@@ -128,8 +128,8 @@ def with_posterior(spec, path: str):
     try:
         from smartregion.calibration.posterior import PosteriorError, load
     except ModuleNotFoundError as e:
-        raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: pip install -e "
-                        "'.[calibration]'") from None
+        raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: "
+                        f"{install_hint('calibration')}") from None
     try:
         load(path)
     except PosteriorError as e:
@@ -145,7 +145,7 @@ def executor(args):
         import importlib.util
 
         if importlib.util.find_spec("distributed") is None:
-            raise UserError("--scheduler needs Dask; allowed: install it with pip install -e '.[cluster]', or run "
+            raise UserError(f"--scheduler needs Dask; allowed: install it with {install_hint('cluster')}, or run "
                             "without --scheduler")
         check_reachable(args.scheduler)
     return Executor(workers=args.workers, scheduler=args.scheduler)
@@ -187,7 +187,7 @@ def run_manifest(args, t0: float, spec, arms: dict, rerun: list[str]) -> dict:
     from .output import environment, seed_sequences
 
     return {
-        "command": shlex.join(["python", "run.py", *sys.argv[1:]]),
+        "command": shlex.join([*command_words(args), *sys.argv[1:]]),
         "cwd": os.getcwd(),
         "rerun": shlex.join(rerun),
         "seed": spec.seed,
@@ -233,7 +233,7 @@ def main(args) -> int:
                 bar.update()
             run_ensemble(spec, ex, on_result=finished, skip=done)
         summary = write_tables(stage, store, scenario, cf, spec, args.tables)
-        rerun = ["python", "run.py", "run", str(Path(args.out) / "scenario.yaml"), "--out", f"{args.out}-rerun",
+        rerun = [*command_words(args), "run", str(Path(args.out) / "scenario.yaml"), "--out", f"{args.out}-rerun",
                  "--seed", str(spec.seed), "--replications", str(spec.replications)]
         if args.posterior:
             rerun += ["--posterior", args.posterior]

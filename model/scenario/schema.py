@@ -8,6 +8,7 @@ import hashlib
 import json
 import re
 import typing
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Mapping, Union
 
@@ -18,7 +19,9 @@ from ..policies import EARLIEST_QUARTER, INSTRUMENT_TYPES, LATEST_QUARTER, Instr
 from ..regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
 from ..timeline import parse_quarter
 
-SCENARIO_DIR: Path = Path(__file__).resolve().parent.parent.parent / "scenarios"
+# The shipped scenarios are package data (pyproject.toml): the installed copy in a wheel install,
+# the clone's scenarios/ in an editable one.
+SCENARIO_DIR: Path = Path(str(resources.files("smartregion") / "scenarios")).resolve()
 REPO_ROOT: Path = SCENARIO_DIR.parent
 
 DEFAULT_START = "2014Q1"  # programme start (seed 004) and first quarter of the data
