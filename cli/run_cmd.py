@@ -124,9 +124,10 @@ def with_overrides(s, args):
 def with_posterior(spec, path: str):
     """Every arm draws its parameters from the posterior (checked here, before anything runs)."""
     from dataclasses import replace
+    from functools import partial
 
     try:
-        from smartregion.calibration.posterior import PosteriorError, load
+        from smartregion.calibration.posterior import PosteriorError, load, parameters_for
     except ModuleNotFoundError as e:
         raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: "
                         f"{install_hint('calibration')}") from None
@@ -135,7 +136,8 @@ def with_posterior(spec, path: str):
     except PosteriorError as e:
         raise UserError(str(e)) from None
     resolved = str(Path(path).resolve())
-    return replace(spec, arms={k: replace(a, posterior=resolved) for k, a in spec.arms.items()})
+    draw = partial(parameters_for, resolved)  # passed to the ensemble: model/ does not import calibration/
+    return replace(spec, arms={k: replace(a, draw_parameters=draw) for k, a in spec.arms.items()})
 
 
 def executor(args):
