@@ -59,6 +59,19 @@ def scale_flag(text: str) -> float:
     return v
 
 
+def province_flag(text: str) -> str:
+    """A province by code or name, any case (Limburg, li, Fryslân), or NL for the whole country."""
+    from smartregion.model.regions import NATIONAL, province_code, province_mapping_text, province_suggestion
+
+    if text.strip().lower() in ("nl", "nederland", "netherlands"):
+        return NATIONAL
+    code = province_code(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"unknown province {text!r}{province_suggestion(text)}; allowed: NL or a "
+                                         f"province code or name ({province_mapping_text()})")
+    return code
+
+
 def add_ensemble_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist, see --force)")
     p.add_argument("--replications", type=replications_flag, metavar="N",
@@ -72,6 +85,8 @@ def add_ensemble_flags(p: argparse.ArgumentParser) -> None:
                    help="population scale (default: the scenario's; 0.1 for a quick look)")
     p.add_argument("--force", action="store_true", help="replace DIR if it exists (an earlier output only)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--province", type=province_flag, default="NL", metavar="NAME",
+                   help="the terminal table for this province, by code or name (LI, Limburg, Fryslân); default NL")
 
 
 def add_parser(sub) -> None:
@@ -244,7 +259,7 @@ def main(args) -> int:
         manifest = run_manifest(args, t0, spec, {"scenario": scenario, "counterfactual": cf}, rerun)
         posterior = {"path": args.posterior, "sha256": identity["posterior"]} if args.posterior else None
         write_manifest(stage, {**manifest, "posterior": posterior, "replications_resumed": len(done)})
-    print_headline(summary, scenario, cf)
+    print_headline(summary, scenario, cf, args.province)
     print(f"\nwritten: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, manifest.json)")
     return 0
 
@@ -299,6 +314,13 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
 
 # --- the terminal table ----------------------------------------------------------------------
 
+def province_label(code: str) -> str:
+    """'NL' or 'LI Limburg': the code and the name in table titles."""
+    from smartregion.model.regions import PROVINCE_NAMES
+
+    return f"{code} {PROVINCE_NAMES[code]}" if code in PROVINCE_NAMES else code
+
+
 def fmt(value: float, unit: str) -> str:
     """A number as a memo writes it: signed counts, EUR in millions, cost per job in EUR."""
     import math
@@ -316,14 +338,14 @@ def fmt(value: float, unit: str) -> str:
     return f"{value:+,.0f}"
 
 
-def print_headline(summary, scenario, cf) -> None:
+def print_headline(summary, scenario, cf, province: str = "NL") -> None:
     from smartregion.model.results import headline
 
     if cf is None:
         print(f"{scenario.name} has no counterfactual: effects are not defined; see summary.csv for levels.")
         return
-    h = headline(summary, "NL")
-    print(f"\n{scenario.name} vs {cf.name}, NL, {summary['quarter'].iloc[0]}: mean [90% band] over "
+    h = headline(summary, province)
+    print(f"\n{scenario.name} vs {cf.name}, {province_label(province)}, {summary['quarter'].iloc[0]}: mean [90% band] over "
           f"{summary['replications'].iloc[0]} replications")
     width = max(len(x) for x in h["label"])
     for _, r in h.iterrows():

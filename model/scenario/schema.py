@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ..params import PARAMS, ParameterError, check_value, resolve, suggest
 from ..policies import EARLIEST_QUARTER, INSTRUMENT_TYPES, LATEST_QUARTER, Instrument
-from ..regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
+from ..regions import HUBS, SECTORS, SIZE_CLASSES, province_choices
 from ..timeline import parse_quarter
 
 # The shipped scenarios are package data (pyproject.toml): the installed copy in a wheel install,
@@ -319,7 +319,7 @@ def _number_text(v):
 def _schema_postprocess(schema: dict) -> dict:
     defs = schema.get("$defs", {})
     codes = {
-        "provinces": list(PROVINCES) + list(HUBS),
+        "provinces": province_choices() + list(HUBS),  # codes and names as written; any case is accepted
         "sectors": list(SECTORS),
         "themes": list(SECTORS),
         "sizes": list(SIZE_CLASSES),
@@ -372,7 +372,7 @@ def _schema_postprocess(schema: dict) -> dict:
         top[key]["examples"] = list(SHIPPED_SCENARIOS) + (["none"] if key == "counterfactual" else [])
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["description"] = ("A smartregion scenario file (scenarios/*.yaml): policy instruments, parameter "
-                             "overrides and run settings; see model/scenario.py.")
+                             "overrides and run settings; see model/scenario/ and model/policies.py.")
     return schema
 
 
