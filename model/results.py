@@ -18,6 +18,19 @@ from .regions import NATIONAL, PROVINCE_NAMES
 # The name beside every code in the tables (timeseries, summary): codes for programs, names for readers.
 REGION_NAMES = tuple(PROVINCE_NAMES.get(r, "Nederland" if r == NATIONAL else r) for r in REGIONS_OUT)
 
+# Unit of every metric and summary row (the Python API adds them as a column; README lists them).
+UNITS: dict[str, str] = {
+    "firms": "firms", "aware": "firms", "experimenting": "firms", "adopters": "firms",
+    "adoption_rate": "share of firms", "adoption_rate_10plus": "share of firms with 10+ workers",
+    "fieldlabs_active": "fieldlabs", "fieldlab_firms": "firms (ever in a fieldlab)",
+    "employment": "jobs", "employment_routine": "jobs", "employment_mid": "jobs", "employment_technical": "jobs",
+    "jobs_created": "jobs (cumulative)", "jobs_lost": "jobs (cumulative)", "reshored_jobs": "jobs (cumulative)",
+    "labour_productivity": "kEUR value added per worker a year", "value_added_meur": "EUR million a year",
+    "technical_vacancies": "vacancies", "technical_pool": "workers", "trainees": "workers (cumulative)",
+    "public_spend_eur": "EUR (cumulative)", "net_jobs": "jobs", "net_adopters": "firms",
+    "extra_public_spend_eur": "EUR (cumulative)", "cost_per_net_job_eur": "EUR per net job",
+}
+
 BAND = (5, 95)
 HEADLINE = (
     ("net_jobs", "Net jobs (employment difference)", "jobs"),
