@@ -19,7 +19,7 @@ from .timeline import parse_quarter
 
 MAX_BUDGET_EUR = 50e9  # larger than the whole Dutch economic-affairs budget: surely a typo
 # Quarters an instrument may name. The data start in 2014Q1 and the model means nothing after
-# 2050Q4 (model/scenario.py uses the same bounds for the horizon). A budget is spread over the
+# 2050Q4 (model/scenario/schema.py uses the same bounds for the horizon). A budget is spread over the
 # instrument's whole window, so a typo like 2203Q4 would silently spend almost nothing a quarter.
 EARLIEST_QUARTER = "2014Q1"
 LATEST_QUARTER = "2050Q4"

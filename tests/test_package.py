@@ -23,7 +23,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 COPY_IGNORE = shutil.ignore_patterns(".venv", ".git", "build", "*.egg-info", "__pycache__", "results", ".pytest_cache",
-                                     ".hypothesis", "*.partial", "*.ipynb_checkpoints")
+                                     ".hypothesis", "*.partial", "*.ipynb_checkpoints", "*.db")
 
 
 def _run(cmd, cwd, timeout=600):
