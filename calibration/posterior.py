@@ -131,7 +131,7 @@ def summary(posterior: Posterior) -> pd.DataFrame:
 
 
 def parameters_for(path: str | Path, seed: np.random.SeedSequence, parameters: dict) -> dict:
-    """A run's parameters with the posterior's drawn over them: the hook for
-    model/ensemble.run_replication (a RunSpec with `posterior` set). The posterior's parameters
+    """A run's parameters with the posterior's drawn over them: with the path bound
+    (functools.partial), the `draw_parameters` of model/ensemble.RunSpec (cli/run_cmd.py). The posterior's parameters
     replace any value the scenario sets for them; the rest are kept."""
     return {**parameters, **draw(load(path), seed)}

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from .common import UserError
-from .run_cmd import add_ensemble_flags, executor, fmt, progress, run_manifest, with_overrides
+from .common import UserError, command_words
+from .run_cmd import add_ensemble_flags, executor, fmt, progress, province_label, run_manifest, with_overrides
 
 CF = "counterfactual"
 
@@ -93,17 +93,17 @@ def main(args) -> int:
         for s in scenarios:
             write_resolved(stage / "scenarios" / f"{s.name}.yaml", s, "../counterfactual.yaml")
             files.append(str(Path(args.out) / "scenarios" / f"{s.name}.yaml"))
-        rerun = ["python", "run.py", "compare", *files, "--counterfactual", str(Path(args.out) / "counterfactual.yaml"),
+        rerun = [*command_words(args), "compare", *files, "--counterfactual", str(Path(args.out) / "counterfactual.yaml"),
                  "--out", f"{args.out}-rerun", "--seed", str(spec.seed), "--replications", str(spec.replications)]
         write_manifest(stage, run_manifest(args, t0, spec, arms, rerun))
-    print_table(table, cf, spec)
+    print_table(table, cf, spec, args.province)
     print(f"\nwritten: {args.out}/ (compare.csv, compare.png, manifest.json)")
     return 0
 
 
-def print_table(table, cf, spec) -> None:
-    nl = table[table["province"] == "NL"]
-    print(f"\nagainst {cf.name}, NL, {cf.horizon.end}: mean [90% band] over {spec.replications} replications")
+def print_table(table, cf, spec, province: str = "NL") -> None:
+    nl = table[table["province"] == province]
+    print(f"\nagainst {cf.name}, {province_label(province)}, {cf.horizon.end}: mean [90% band] over {spec.replications} replications")
     head = f"  {'scenario':<28} {'net jobs':>26} {'net adopters':>13} {'extra spend':>13} {'cost per net job':>17}" \
            f" {'jobs per EUR M':>15}"
     print(head)

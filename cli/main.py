@@ -57,18 +57,18 @@ def build_parser(prog: str = "smartregion") -> argparse.ArgumentParser:
 def _needs_extra(sub, name: str, package: str) -> None:
     """A subcommand whose optional dependencies are not installed: listed, and when used it
     says in one line what to install, instead of breaking every other command."""
-    from smartregion.cli.common import UserError
+    from smartregion.cli.common import UserError, install_hint
 
     extra = EXTRAS[name]
 
     def explain(args):
         raise UserError(f"{name} needs the optional package '{package}', which is not installed; allowed: "
-                        f"install it with pip install -e '.[{extra}]'")
+                        f"install it with {install_hint(extra)}")
 
     if name in sub.choices:  # add_parser failed half-way: keep its flags, replace what it does
         p = sub.choices[name]
     else:
-        p = sub.add_parser(name, help=f"(needs: pip install -e '.[{extra}]')")
+        p = sub.add_parser(name, help=f"(needs: {install_hint(extra)})")
         p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(func=explain)
 
@@ -77,6 +77,7 @@ def main(argv: list[str] | None = None, prog: str = "smartregion") -> int:
     from smartregion.cli.common import UserError
 
     args = build_parser(prog).parse_args(argv)
+    args.prog = prog  # manifests name the command the user typed (cli.common.command_words)
     try:
         return int(args.func(args) or 0)
     except UserError as e:

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from .common import UserError
+from .common import UserError, command_words, install_hint
 
 MAX_SEED = 2**63 - 1
 MAX_REPLICATIONS = 10_000
@@ -59,6 +59,19 @@ def scale_flag(text: str) -> float:
     return v
 
 
+def province_flag(text: str) -> str:
+    """A province by code or name, any case (Limburg, li, Fryslân), or NL for the whole country."""
+    from smartregion.model.regions import NATIONAL, province_code, province_mapping_text, province_suggestion
+
+    if text.strip().lower() in ("nl", "nederland", "netherlands"):
+        return NATIONAL
+    code = province_code(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"unknown province {text!r}{province_suggestion(text)}; allowed: NL or a "
+                                         f"province code or name ({province_mapping_text()})")
+    return code
+
+
 def add_ensemble_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="output directory (must not exist, see --force)")
     p.add_argument("--replications", type=replications_flag, metavar="N",
@@ -72,6 +85,8 @@ def add_ensemble_flags(p: argparse.ArgumentParser) -> None:
                    help="population scale (default: the scenario's; 0.1 for a quick look)")
     p.add_argument("--force", action="store_true", help="replace DIR if it exists (an earlier output only)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--province", type=province_flag, default="NL", metavar="NAME",
+                   help="the terminal table for this province, by code or name (LI, Limburg, Fryslân); default NL")
 
 
 def add_parser(sub) -> None:
@@ -124,18 +139,20 @@ def with_overrides(s, args):
 def with_posterior(spec, path: str):
     """Every arm draws its parameters from the posterior (checked here, before anything runs)."""
     from dataclasses import replace
+    from functools import partial
 
     try:
-        from smartregion.calibration.posterior import PosteriorError, load
+        from smartregion.calibration.posterior import PosteriorError, load, parameters_for
     except ModuleNotFoundError as e:
-        raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: pip install -e "
-                        "'.[calibration]'") from None
+        raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: "
+                        f"{install_hint('calibration')}") from None
     try:
         load(path)
     except PosteriorError as e:
         raise UserError(str(e)) from None
     resolved = str(Path(path).resolve())
-    return replace(spec, arms={k: replace(a, posterior=resolved) for k, a in spec.arms.items()})
+    draw = partial(parameters_for, resolved)  # passed to the ensemble: model/ does not import calibration/
+    return replace(spec, arms={k: replace(a, draw_parameters=draw) for k, a in spec.arms.items()})
 
 
 def executor(args):
@@ -145,7 +162,7 @@ def executor(args):
         import importlib.util
 
         if importlib.util.find_spec("distributed") is None:
-            raise UserError("--scheduler needs Dask; allowed: install it with pip install -e '.[cluster]', or run "
+            raise UserError(f"--scheduler needs Dask; allowed: install it with {install_hint('cluster')}, or run "
                             "without --scheduler")
         check_reachable(args.scheduler)
     return Executor(workers=args.workers, scheduler=args.scheduler)
@@ -187,7 +204,7 @@ def run_manifest(args, t0: float, spec, arms: dict, rerun: list[str]) -> dict:
     from .output import environment, seed_sequences
 
     return {
-        "command": shlex.join(["python", "run.py", *sys.argv[1:]]),
+        "command": shlex.join([*command_words(args), *sys.argv[1:]]),
         "cwd": os.getcwd(),
         "rerun": shlex.join(rerun),
         "seed": spec.seed,
@@ -233,7 +250,7 @@ def main(args) -> int:
                 bar.update()
             run_ensemble(spec, ex, on_result=finished, skip=done)
         summary = write_tables(stage, store, scenario, cf, spec, args.tables)
-        rerun = ["python", "run.py", "run", str(Path(args.out) / "scenario.yaml"), "--out", f"{args.out}-rerun",
+        rerun = [*command_words(args), "run", str(Path(args.out) / "scenario.yaml"), "--out", f"{args.out}-rerun",
                  "--seed", str(spec.seed), "--replications", str(spec.replications)]
         if args.posterior:
             rerun += ["--posterior", args.posterior]
@@ -242,8 +259,9 @@ def main(args) -> int:
         manifest = run_manifest(args, t0, spec, {"scenario": scenario, "counterfactual": cf}, rerun)
         posterior = {"path": args.posterior, "sha256": identity["posterior"]} if args.posterior else None
         write_manifest(stage, {**manifest, "posterior": posterior, "replications_resumed": len(done)})
-    print_headline(summary, scenario, cf)
-    print(f"\nwritten: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, structure.csv/png, manifest.json)")
+    print_headline(summary, scenario, cf, args.province)
+    print(f"
+written: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, structure.csv/png, manifest.json)")
     return 0
 
 
@@ -301,6 +319,13 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
 
 # --- the terminal table ----------------------------------------------------------------------
 
+def province_label(code: str) -> str:
+    """'NL' or 'LI Limburg': the code and the name in table titles."""
+    from smartregion.model.regions import PROVINCE_NAMES
+
+    return f"{code} {PROVINCE_NAMES[code]}" if code in PROVINCE_NAMES else code
+
+
 def fmt(value: float, unit: str) -> str:
     """A number as a memo writes it: signed counts, EUR in millions, cost per job in EUR."""
     import math
@@ -318,14 +343,14 @@ def fmt(value: float, unit: str) -> str:
     return f"{value:+,.0f}"
 
 
-def print_headline(summary, scenario, cf) -> None:
+def print_headline(summary, scenario, cf, province: str = "NL") -> None:
     from smartregion.model.results import headline
 
     if cf is None:
         print(f"{scenario.name} has no counterfactual: effects are not defined; see summary.csv for levels.")
         return
-    h = headline(summary, "NL")
-    print(f"\n{scenario.name} vs {cf.name}, NL, {summary['quarter'].iloc[0]}: mean [90% band] over "
+    h = headline(summary, province)
+    print(f"\n{scenario.name} vs {cf.name}, {province_label(province)}, {summary['quarter'].iloc[0]}: mean [90% band] over "
           f"{summary['replications'].iloc[0]} replications")
     width = max(len(x) for x in h["label"])
     for _, r in h.iterrows():

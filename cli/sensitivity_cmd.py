@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 
-from .common import UserError, whole_number_at_least
+from .common import UserError, command_words, whole_number_at_least
 from .run_cmd import (
     executor,
     load,
@@ -104,7 +104,7 @@ def main(args) -> int:
              f"{scenario.name} vs {cf.name}: {args.method}, {len(X)} points x {args.replications} rep., "
              f"scale {scenario.population.scale}, horizon end {scenario.horizon.end}")
         write_manifest(stage, {
-            "command": shlex.join(["python", "run.py", *sys.argv[1:]]), **identity, "sample_points": len(X),
+            "command": shlex.join([*command_words(args), *sys.argv[1:]]), **identity, "sample_points": len(X),
             "runs": 2 * total, "skipped_outcomes": dict(indices.attrs["skipped"]),
             "wall_time_s": round(time.perf_counter() - t0, 1), **environment()})
     for outcome, count in indices.attrs["skipped"]:

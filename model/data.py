@@ -14,6 +14,7 @@ Gaps are filled here and flagged, never silently (the data-gap table is in the R
 from __future__ import annotations
 
 import functools
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,9 @@ import pandas as pd
 from smartregion.model import regions
 from smartregion.model.timeline import parse_quarter
 
-DATA_DIR: Path = Path(__file__).resolve().parent.parent / "calibration" / "data"
+# Package data (pyproject.toml), found through the import system so that it is the installed copy
+# in a wheel install and the clone's files in an editable one; the package is always on disk.
+DATA_DIR: Path = Path(str(resources.files("smartregion") / "calibration" / "data"))
 
 # Columns each file must have; checked on load so a broken file fails at the door.
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -33,7 +33,9 @@ class RunSpec:
     end: str
     scale: float
     network: str
-    posterior: str | None = None  # posterior.csv from run.py calibrate: parameters drawn per replication
+    # Parameters drawn per replication: draw_parameters(replication seed, overrides) -> parameters, a
+    # picklable callable (e.g. the CLI's posterior draw); both arms of a replication get the same draw.
+    draw_parameters: Callable[[np.random.SeedSequence, dict], dict] | None = None
 
 
 def spec_of(scenario) -> RunSpec:
@@ -61,11 +63,9 @@ def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
     populations: dict[tuple, object] = {}
     out = {}
     for arm, spec in task.arms.items():
-        if spec.posterior is not None:
+        if spec.draw_parameters is not None:
             # One parameter set per replication, drawn from the seed alone: both arms get the same.
-            from smartregion.calibration.posterior import parameters_for
-
-            spec = replace(spec, parameters=parameters_for(spec.posterior, task.seed, spec.parameters), posterior=None)
+            spec = replace(spec, parameters=spec.draw_parameters(task.seed, spec.parameters), draw_parameters=None)
         key = _population_key(spec)
         if key not in populations:
             params = params_mod.resolve(spec.parameters)

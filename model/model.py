@@ -29,7 +29,7 @@ from .network import PeerShare
 from .population import Population, build_population
 from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES, STAGES
 from .state import FirmState, RegionState
-from .streams import Streams
+from .streams import Streams, replication_seeds
 from .timeline import format_quarter, parse_quarter
 
 METRICS = (
@@ -72,8 +72,13 @@ class RunResult:
 class SmartIndustryModel(mesa.Model):
     """Smart Industry adoption by Dutch manufacturing firms, one step per quarter.
 
+    `SmartIndustryModel(scenario, replication=r)` builds the policy arm of a resolved scenario
+    (smartregion.load_scenario) exactly as replication r of `smartregion run` does (r = 0 by
+    default; same seed, same population, same numbers).
+
     Args:
-        params: parameter overrides by name (model/params.py); unknown names are errors.
+        params: parameter overrides by name (model/params.py); unknown names are errors. Or a
+            resolved Scenario, whose settings then replace policies, start, end, scale and network.
         policies: validated instrument specs (model/policies.py).
         start, end: horizon as quarter labels, inclusive.
         scale: population scale (1 = the Dutch population of about 27,400 firms); budgets and
@@ -84,11 +89,17 @@ class SmartIndustryModel(mesa.Model):
         population: a population built earlier from the same seed (saves set-up time when two
             arms share it); must match seed, scale, network and the population parameters.
         immediate_adoption: aware firms adopt at once (the Bass limit).
+        replication: with a Scenario and no seed, the replication whose seed to use (default 0).
     """
 
     def __init__(self, params: dict | None = None, policies=(), start: str = "2014Q1", end: str = "2030Q4",
                  scale: float = 1.0, network: str = "peers", seed=None, population: Population | None = None,
-                 immediate_adoption: bool = False):
+                 immediate_adoption: bool = False, replication: int = 0):
+        if hasattr(params, "horizon") and hasattr(params, "policies"):  # a Scenario (model/scenario)
+            s = params
+            params, policies, start, end = dict(s.parameters), s.policies, s.horizon.start, s.horizon.end
+            scale, network = s.population.scale, s.population.network
+            seed = replication_seeds(s.seed, replication + 1)[replication] if seed is None else seed
         self.streams = Streams(seed)
         super().__init__(rng=int(self.streams["mesa"].integers(2**31)))
         # Read-only: values derived from parameters at set-up (below) must stay true for the run.

@@ -13,12 +13,13 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .params import suggest
-from .regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
+from .regions import (HUBS, PROVINCES, SECTORS, SIZE_CLASSES, province_code, province_mapping_text,
+                      province_suggestion)
 from .timeline import parse_quarter
 
 MAX_BUDGET_EUR = 50e9  # larger than the whole Dutch economic-affairs budget: surely a typo
 # Quarters an instrument may name. The data start in 2014Q1 and the model means nothing after
-# 2050Q4 (model/scenario.py uses the same bounds for the horizon). A budget is spread over the
+# 2050Q4 (model/scenario/schema.py uses the same bounds for the horizon). A budget is spread over the
 # instrument's whole window, so a typo like 2203Q4 would silently spend almost nothing a quarter.
 EARLIEST_QUARTER = "2014Q1"
 LATEST_QUARTER = "2050Q4"
@@ -47,6 +48,20 @@ def _as_list(v, what: str, allowed) -> list:
                      f"{', '.join(allowed)}")
 
 
+def _province_or_hub(text) -> tuple:
+    """The provinces a `provinces:` entry stands for: a hub's, or one province by code or name
+    ('LI', 'li', 'Limburg'; see model/regions.py); anything else is a ValueError with a suggestion."""
+    if not isinstance(text, str):
+        return (text,)  # _check_codes reports it
+    if text.strip().lower() in HUBS:
+        return HUBS[text.strip().lower()]
+    code = province_code(text)
+    if code is None:
+        raise ValueError(f"unknown province '{text}'{province_suggestion(text)}; allowed: a code or name "
+                         f"({province_mapping_text()}), a hub ({', '.join(HUBS)}) or 'all'")
+    return (code,)
+
+
 def _sector_list(v):
     return v if v == "all" else _check_codes(_as_list(v, "sector", SECTORS), SECTORS, "sector")
 
@@ -57,7 +72,7 @@ class InstrumentBase(BaseModel):
     name: str | None = Field(None, description="Unique label; a child scenario that names a parent's instrument "
                                                  "changes it instead of adding one.")
     provinces: list[str] | Literal["all"] = Field(
-        "all", description="Province codes (GR FR DR OV GE UT NH FL ZH ZE NB LI), hub names "
+        "all", description="Provinces by code or name, any case (" + province_mapping_text() + "), hub names "
                            "(noord, oost, zuid, zuid_holland, noordwest) or 'all'.")
     sectors: list[str] | Literal["all"] = Field("all", description="Sectors served: " + ", ".join(SECTORS))
     sizes: list[str] | Literal["all"] = Field("all", description="Size classes served: " + ", ".join(SIZE_CLASSES))
@@ -76,7 +91,7 @@ class InstrumentBase(BaseModel):
             return v
         out: list[str] = []
         for code in _as_list(v, "province", PROVINCES + tuple(HUBS)):
-            out.extend(HUBS.get(code, (code,)) if isinstance(code, str) else (code,))
+            out.extend(_province_or_hub(code))
         return _check_codes(out, PROVINCES + tuple(HUBS), "province")
 
     @field_validator("sectors", mode="before")

@@ -82,3 +82,55 @@ def neighbour_matrix():
             m[PROVINCE_INDEX[p], PROVINCE_INDEX[n]] = True
             m[PROVINCE_INDEX[n], PROVINCE_INDEX[p]] = True
     return m
+
+
+# --- province names -------------------------------------------------------------------------
+# Scenario files and the command line accept a province by code or by name, in any case, with
+# or without spaces, hyphens and diacritics. Besides PROVINCE_NAMES: Fryslân, Friesland's official
+# name since 1997 (CBS uses it), and the English names.
+PROVINCE_ALIASES: dict[str, str] = {
+    "Fryslân": "FR", "North Holland": "NH", "South Holland": "ZH", "North Brabant": "NB", "Guelders": "GE",
+    "Zealand": "ZE",
+}
+
+
+def _folded(text: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "".join(c for c in plain.lower() if c.isalnum())
+
+
+_PROVINCE_LOOKUP: dict[str, str] = {
+    **{_folded(c): c for c in PROVINCES},
+    **{_folded(n): c for c, n in PROVINCE_NAMES.items()},
+    **{_folded(n): c for n, c in PROVINCE_ALIASES.items()},
+}
+
+
+def province_code(text: str) -> str | None:
+    """The province code for a code or a name ('li', 'Limburg', 'noord-brabant', 'Fryslan'),
+    or None if it names no province."""
+    return _PROVINCE_LOOKUP.get(_folded(text)) if isinstance(text, str) else None
+
+
+def province_choices() -> list[str]:
+    """Every code and name a province may be written as (for did-you-mean suggestions)."""
+    return list(PROVINCES) + list(PROVINCE_NAMES.values()) + list(PROVINCE_ALIASES)
+
+
+def province_mapping_text() -> str:
+    """'GR Groningen, FR Friesland (Fryslân), ...': the codes and the names they stand for."""
+    extra = {c: [n for n, a in PROVINCE_ALIASES.items() if a == c] for c in PROVINCES}
+    return ", ".join(f"{c} {PROVINCE_NAMES[c]}" + (f" ({', '.join(extra[c])})" if extra[c] else "")
+                     for c in PROVINCES)
+
+
+def province_suggestion(text: str) -> str:
+    """" (did you mean 'Limburg'?)" for the nearest code or name, compared without case and
+    diacritics, or '' when nothing is close."""
+    import difflib
+
+    names = {_folded(n): n for n in province_choices()}
+    close = difflib.get_close_matches(_folded(str(text)), list(names), n=1, cutoff=0.6)
+    return f" (did you mean '{names[close[0]]}'?)" if close else ""

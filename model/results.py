@@ -13,6 +13,23 @@ import numpy as np
 import pandas as pd
 
 from .model import ARMS, BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
+from .regions import NATIONAL, PROVINCE_NAMES
+
+# The name beside every code in the tables (timeseries, summary): codes for programs, names for readers.
+REGION_NAMES = tuple(PROVINCE_NAMES.get(r, "Nederland" if r == NATIONAL else r) for r in REGIONS_OUT)
+
+# Unit of every metric and summary row (the Python API adds them as a column; README lists them).
+UNITS: dict[str, str] = {
+    "firms": "firms", "aware": "firms", "experimenting": "firms", "adopters": "firms",
+    "adoption_rate": "share of firms", "adoption_rate_10plus": "share of firms with 10+ workers",
+    "fieldlabs_active": "fieldlabs", "fieldlab_firms": "firms (ever in a fieldlab)",
+    "employment": "jobs", "employment_routine": "jobs", "employment_mid": "jobs", "employment_technical": "jobs",
+    "jobs_created": "jobs (cumulative)", "jobs_lost": "jobs (cumulative)", "reshored_jobs": "jobs (cumulative)",
+    "labour_productivity": "kEUR value added per worker a year", "value_added_meur": "EUR million a year",
+    "technical_vacancies": "vacancies", "technical_pool": "workers", "trainees": "workers (cumulative)",
+    "public_spend_eur": "EUR (cumulative)", "net_jobs": "jobs", "net_adopters": "firms",
+    "extra_public_spend_eur": "EUR (cumulative)", "cost_per_net_job_eur": "EUR per net job",
+}
 
 BAND = (5, 95)
 HEADLINE = (
@@ -50,11 +67,11 @@ def _tidy(arm: str, rep: int, quarters, values: np.ndarray, group_columns: dict,
 
 
 def timeseries_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
-    """Tidy long table: arm, replication, quarter, province, metric, value."""
-    parts = [_tidy(arm, rep, r.quarters, r.metrics, {"province": REGIONS_OUT}, METRICS)
+    """Tidy long table: arm, replication, quarter, province, province_name, metric, value."""
+    parts = [_tidy(arm, rep, r.quarters, r.metrics, {"province": REGIONS_OUT, "province_name": REGION_NAMES}, METRICS)
              for rep, arms in results.items() for arm, r in arms.items()]
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["arm", "replication", "quarter", "province", "metric", "value"])
+        columns=["arm", "replication", "quarter", "province", "province_name", "metric", "value"])
 
 
 def breakdown_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
@@ -156,8 +173,9 @@ def summary_from_final(pol: np.ndarray, cf: np.ndarray | None, quarter: str) -> 
         rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
     out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
                                       "difference_p5", "difference_p95"])
-    out.insert(2, "quarter", quarter)
-    out.insert(3, "replications", len(pol))
+    out.insert(2, "province_name", out["province"].map(dict(zip(REGIONS_OUT, REGION_NAMES))))
+    out.insert(3, "quarter", quarter)
+    out.insert(4, "replications", len(pol))
     return out
 
 

@@ -43,7 +43,10 @@ def test_run_writes_every_file_and_nothing_else(small_run):
 
 def test_timeseries_is_tidy_and_complete(small_run):
     ts = pd.read_csv(small_run / "timeseries.csv")
-    assert list(ts.columns) == ["arm", "replication", "quarter", "province", "metric", "value"]
+    assert list(ts.columns) == ["arm", "replication", "quarter", "province", "province_name", "metric", "value"]
+    pairs = set(zip(ts["province"], ts["province_name"]))
+    assert ("LI", "Limburg") in pairs and ("NB", "Noord-Brabant") in pairs and ("NL", "Nederland") in pairs
+    assert len(pairs) == 13  # one name per code
     assert set(ts["arm"]) == {"policy", "counterfactual"}
     assert sorted(ts["replication"].unique()) == list(range(6))
     assert set(ts["province"]) == set(REGIONS_OUT) and len(REGIONS_OUT) == 13
@@ -67,7 +70,7 @@ def test_breakdown_and_spend_tables(small_run):
 
 def test_summary_has_every_region_and_agrees_with_the_timeseries(small_run):
     s = pd.read_csv(small_run / "summary.csv")
-    assert list(s.columns) == ["metric", "province", "quarter", "replications", "policy_mean",
+    assert list(s.columns) == ["metric", "province", "province_name", "quarter", "replications", "policy_mean",
                                "counterfactual_mean", "difference", "difference_p5", "difference_p95"]
     for metric in (*METRICS, "net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur"):
         assert set(s.loc[s["metric"] == metric, "province"]) == set(REGIONS_OUT), metric

@@ -329,7 +329,8 @@ policies:
     budget_eur: 1
 """))
     assert "prov.yaml" in str(e) and e.location == "policies[0].provinces" and e.line == 5
-    assert "Gronigen" in str(e) and "allowed: GR, FR, DR" in str(e) and "noordwest" in str(e)
+    assert "Gronigen" in str(e) and "(did you mean 'Groningen'?)" in str(e) and "GR Groningen, FR Friesland" in str(e)
+    assert "noordwest" in str(e)
 
 
 def test_end_before_start(tmp_path):

@@ -11,18 +11,19 @@ Region of Smart Factories set itself (seed 002). We vary
 run every experiment against the baseline with common seeds, and let PRIM find the box of
 conditions in which net jobs in the North (GR+FR+DR, 2030Q4) exceed the threshold.
 
-    python calibration/scripts/ema_north_jobs.py [--experiments 400] [--replications 2]
-        [--scale 0.25] [--workers 2] [--threshold 600] [--from-csv]
+    python calibration/scripts/ema_north_jobs.py --out results/ema_north [--experiments 400]
+        [--replications 2] [--scale 0.25] [--workers 2] [--threshold 600]
+        [--from-csv EXPERIMENTS.csv] [--force]
 
-Writes calibration/fitted/ema_north/{experiments.csv, prim_box_<threshold>.csv} and
-docs/calibration_ema_north_<threshold>.png. Seeds: EMA's Latin hypercube draws from numpy's global
+Writes OUT/experiments.csv, OUT/prim_box_<threshold>.csv and OUT/ema_north_<threshold>.png. The
+shipped results are calibration/fitted/ema_north/ and docs/calibration_ema_north_<threshold>.png;
+writing over shipped files needs --force. Seeds: EMA's Latin hypercube draws from numpy's global
 generator, seeded here; model replications use the scenario's seed sequence.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -33,16 +34,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
 from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator
 from ema_workbench.analysis import prim
 from ema_workbench.em_framework import sample_levers, sample_uncertainties
 
 from smartregion.calibration.ema import Lever, build_model
+from smartregion.cli.common import refuse_shipped
+from smartregion.model.scenario import SCENARIO_DIR
 
-SCENARIO = ROOT / "scenarios" / "fieldlab_expansion_north.yaml"
+SCENARIO = SCENARIO_DIR / "fieldlab_expansion_north.yaml"
 # The eight parameters with the largest Morris mu* on net jobs in the baseline
 # (docs/CALIBRATION.md, section 5).
 UNCERTAINTIES = ["routine_displacement", "expansion_jobs", "fieldlab_capacity", "tech_jobs_per_adoption",
@@ -50,7 +50,6 @@ UNCERTAINTIES = ["routine_displacement", "expansion_jobs", "fieldlab_capacity", 
 LEVERS = [Lever("north_fieldlabs", "count", 1, 12, integer=True),
           Lever("north_fieldlabs", "capacity_per_year", 4, 24)]
 SEED = 20260101
-OUT = ROOT / "calibration" / "fitted" / "ema_north"
 MAX_DIMS = 3
 
 
@@ -70,12 +69,11 @@ def run_experiments(args) -> pd.DataFrame:
         experiments, outcomes = ev.perform_experiments(scenarios=scenarios, policies=policies, combine="sample")
     print(f"{len(experiments)} experiments x {args.replications} replications in {time.time() - t0:.0f} s")
     table = experiments.drop(columns=["model", "policy", "scenario"]).assign(**outcomes)
-    OUT.mkdir(parents=True, exist_ok=True)
-    table.to_csv(OUT / "experiments.csv", index=False, float_format="%.6g")
+    table.to_csv(args.out / "experiments.csv", index=False, float_format="%.6g")
     return table
 
 
-def analyse(table: pd.DataFrame, threshold: float, note: str) -> None:
+def analyse(table: pd.DataFrame, threshold: float, note: str, out: Path) -> None:
     """PRIM on 'net jobs in the North above threshold', a box table and the figure."""
     north = table["net_jobs_noord"].to_numpy()
     hit = north > threshold
@@ -102,7 +100,7 @@ def analyse(table: pd.DataFrame, threshold: float, note: str) -> None:
     limits = box.box_lims[chosen]
     full = box.box_lims[0]
     restricted = [c for c in limits.columns if not np.allclose(limits[c].astype(float), full[c].astype(float))]
-    limits[restricted].T.rename(columns={0: "low", 1: "high"}).to_csv(OUT / f"prim_box_{threshold:g}.csv")
+    limits[restricted].T.rename(columns={0: "low", 1: "high"}).to_csv(out / f"prim_box_{threshold:g}.csv")
     print(f"PRIM box (densest with at most {MAX_DIMS} restricted dimensions): coverage {stats['coverage']:.2f}, "
           f"density {stats['density']:.2f}, "
           f"mass {stats['mass']:.3f}, {int(stats['res_dim'])} restricted dimensions")
@@ -125,9 +123,9 @@ def analyse(table: pd.DataFrame, threshold: float, note: str) -> None:
                       fontsize=8)
     fig.suptitle(f"Extra fieldlabs in the North (fieldlab_expansion_north vs baseline): {note}", fontsize=10)
     fig.tight_layout()
-    figure = ROOT / "docs" / f"calibration_ema_north_{threshold:g}.png"
+    figure = out / f"ema_north_{threshold:g}.png"
     fig.savefig(figure, dpi=110)
-    print(f"wrote {OUT}/prim_box_{threshold:g}.csv and {figure.relative_to(ROOT)}")
+    print(f"wrote {out}/prim_box_{threshold:g}.csv and {figure}")
 
 
 def main() -> None:
@@ -137,12 +135,18 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=0.25)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threshold", type=float, default=600)
-    ap.add_argument("--from-csv", action="store_true",
-                    help="analyse the saved experiments.csv again (another threshold) without running")
+    ap.add_argument("--from-csv", metavar="EXPERIMENTS.csv", type=Path,
+                    help="analyse saved experiments again (another threshold) without running, e.g. "
+                         "calibration/fitted/ema_north/experiments.csv")
+    ap.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory")
+    ap.add_argument("--force", action="store_true", help="allow writing over shipped files")
     args = ap.parse_args()
-    table = pd.read_csv(OUT / "experiments.csv") if args.from_csv else run_experiments(args)
+    written = [args.out / f"prim_box_{args.threshold:g}.csv", args.out / f"ema_north_{args.threshold:g}.png"]
+    refuse_shipped(ap, written + ([] if args.from_csv else [args.out / "experiments.csv"]), args.force)
+    args.out.mkdir(parents=True, exist_ok=True)
+    table = pd.read_csv(args.from_csv) if args.from_csv else run_experiments(args)
     note = f"{len(table)} experiments, {args.replications} replications, scale {args.scale}"
-    analyse(table, args.threshold, note)
+    analyse(table, args.threshold, note, args.out)
 
 
 if __name__ == "__main__":

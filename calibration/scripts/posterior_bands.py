@@ -3,8 +3,8 @@
 Runs the baseline against its counterfactual twice with the same replication seeds:
 (a) every replication at the fitted parameter file (posterior medians): bands from random
     noise only;
-(b) every replication with its own parameter set drawn from the posterior (RunSpec.posterior,
-    as `run.py run --posterior` sets it; calibration/posterior.py draws from the "posterior"
+(b) every replication with its own parameter set drawn from the posterior
+    (RunSpec.draw_parameters, as `run.py run --posterior` sets it; calibration/posterior.py draws from the "posterior"
     stream of the replication's seed): bands from noise and parameters.
 
     python calibration/scripts/posterior_bands.py [--replications 40] [--scale 0.5] [--workers 2]
@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
+import functools
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[1]  # calibration/
 
+from smartregion.calibration.posterior import parameters_for
 from smartregion.model.ensemble import Executor, ReplicationTask, run_replication, spec_of
 from smartregion.model.scenario import Population, load_counterfactual, load_scenario
 from smartregion.model.streams import replication_seeds
@@ -32,7 +32,7 @@ from smartregion.model.streams import replication_seeds
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--calibration", default=str(ROOT / "calibration" / "fitted" / "baseline"))
+    ap.add_argument("--calibration", default=str(ROOT / "fitted" / "baseline"))
     ap.add_argument("--replications", type=int, default=40)
     ap.add_argument("--scale", type=float, default=0.5)
     ap.add_argument("--workers", type=int, default=2)
@@ -44,7 +44,8 @@ def main() -> None:
     cf = load_counterfactual(s)
     seeds = replication_seeds(s.seed, args.replications)
     base = {"policy": spec_of(s), "counterfactual": spec_of(cf)}
-    drawn = {arm: dataclasses.replace(spec, posterior=str(cal / "posterior.csv")) for arm, spec in base.items()}
+    draw = functools.partial(parameters_for, str(cal / "posterior.csv"))
+    drawn = {arm: dataclasses.replace(spec, draw_parameters=draw) for arm, spec in base.items()}
     variants = {"fitted medians (noise only)": base, "posterior draws (noise + parameters)": drawn}
     ex = Executor(args.workers)
     print(f"baseline vs {cf.name}, {args.replications} replications, scale {args.scale}, end {s.horizon.end}; "

@@ -7,10 +7,11 @@ parameter, whether the true value lies inside the posterior's 90% interval and h
 interval is relative to the prior.
 
     python calibration/scripts/recovery.py [--truths 3] [--scale 0.25] [--population 150]
-                                           [--budget 2500] [--workers 2] [--out DIR]
+                                           [--budget 2500] [--workers 2] --out DIR [--force]
 
 Writes DIR/recovery.csv (one row per truth set and parameter) and DIR/truth-<i>/ (the ABC
-databases, so an interrupted run resumes). docs/CALIBRATION.md reports the figures.
+databases, so an interrupted run resumes). docs/CALIBRATION.md reports the figures, shipped in
+calibration/fitted/recovery/; writing over shipped files needs --force.
 """
 
 from __future__ import annotations
@@ -22,26 +23,28 @@ from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parents[1]  # calibration/
 
 from smartregion.calibration import recovery
 from smartregion.calibration.settings import AbcSettings
 from smartregion.calibration.targets import load_targets
+from smartregion.cli.common import refuse_shipped
 from smartregion.model.ensemble import Executor
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--targets", default=str(ROOT / "calibration" / "targets.yaml"))
+    ap.add_argument("--targets", default=str(ROOT / "targets.yaml"))
     ap.add_argument("--truths", type=int, default=3)
     ap.add_argument("--scale", type=float, default=0.25)
     ap.add_argument("--population", type=int, default=150)
     ap.add_argument("--budget", type=int, default=2500)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1000)
-    ap.add_argument("--out", default=str(ROOT / "calibration" / "fitted" / "recovery"))
+    ap.add_argument("--out", required=True, metavar="DIR", help="output directory (resumes the ABC runs in it)")
+    ap.add_argument("--force", action="store_true", help="allow writing over shipped files")
     args = ap.parse_args()
+    refuse_shipped(ap, [Path(args.out) / "recovery.csv"], args.force)
 
     ts = load_targets(args.targets)
     out = Path(args.out)

@@ -6,34 +6,34 @@ importance is the root mean square over fit targets of its mu_star: how many tol
 moves the fit, on average. The parameters at the top are worth estimating; the rest are left at
 their defaults (docs/CALIBRATION.md, section 2, reports this table).
 
-    python calibration/scripts/screen_targets.py [--trajectories 10] [--scale 0.25] [--workers 2]
+    python calibration/scripts/screen_targets.py --out results/screening.csv [--trajectories 10]
+        [--scale 0.25] [--workers 2] [--force]
 
-Prints the ranking and writes it to calibration/fitted/screening.csv.
+Prints the ranking and writes it to --out. The shipped table is calibration/fitted/screening.csv;
+writing over a shipped file needs --force.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
-
 from SALib.analyze import morris as morris_analyze
 
 from smartregion.calibration import sensitivity
 from smartregion.calibration.summaries import simulate
 from smartregion.calibration.targets import load_targets
+from smartregion.cli.common import refuse_shipped
 from smartregion.model.ensemble import Executor
 from smartregion.model.params import PARAMS
 
 SEED = 20140101
+TARGETS = Path(__file__).resolve().parents[1] / "targets.yaml"
 
 
 def _one(spec, prob, row):
@@ -42,11 +42,14 @@ def _one(spec, prob, row):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--targets", default=str(ROOT / "calibration" / "targets.yaml"))
+    ap.add_argument("--out", required=True, metavar="FILE.csv", help="where the ranking is written")
+    ap.add_argument("--force", action="store_true", help="allow writing over a shipped file")
+    ap.add_argument("--targets", default=str(TARGETS))
     ap.add_argument("--trajectories", type=int, default=10)
     ap.add_argument("--scale", type=float, default=0.25)
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
+    refuse_shipped(ap, [args.out], args.force)
 
     ts = load_targets(args.targets)
     names = [n for n, p in PARAMS.items() if not p.integer]
@@ -62,12 +65,12 @@ def main() -> None:
     table = pd.DataFrame(mu, index=names)
     table.insert(0, "importance", np.sqrt((table ** 2).mean(axis=1)))
     table = table.sort_values("importance", ascending=False)
-    out = ROOT / "calibration" / "fitted" / "screening.csv"
-    out.parent.mkdir(exist_ok=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
     table.round(4).to_csv(out, index_label="parameter")
     with pd.option_context("display.width", 200, "display.max_columns", 8):
         print(table.iloc[:20, :6].round(3))
-    print(f"wrote {out.relative_to(ROOT)}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":
