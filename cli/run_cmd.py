@@ -260,8 +260,7 @@ def main(args) -> int:
         posterior = {"path": args.posterior, "sha256": identity["posterior"]} if args.posterior else None
         write_manifest(stage, {**manifest, "posterior": posterior, "replications_resumed": len(done)})
     print_headline(summary, scenario, cf, args.province)
-    print(f"
-written: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, structure.csv/png, manifest.json)")
+    print(f"\nwritten: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, structure.csv/png, manifest.json)")
     return 0
 
 
