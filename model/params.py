@@ -117,23 +117,21 @@ _P = [
     # --- labour ----------------------------------------------------------------------------
     Param("routine_displacement", 0.12, "share of routine jobs", (0, 1), (0.05, 0.3), "labour",
           _A + " informed by Acemoglu & Restrepo (2020) and Bessen et al. (Dutch automation spikes)",
-          "Share of an adopter's routine jobs lost at adoption."),
+          "Share of an adopter's routine jobs made redundant at adoption; separated gradually "
+          "(separation_rate)."),
     Param("expansion_jobs", 0.05, "share of employees", (0, 1), (0.0, 0.15), "labour",
           "Koch, Manuylov & Smolka (2021): output +20-25%, net jobs about +10% at adopters",
           "Jobs an adopter adds through output growth, spread over the productivity ramp."),
     Param("tech_pool_share", 0.03, "share of technical employment", (0, 1), (0.01, 0.08), "labour",
           _A + ": tight technical labour market (UWV), a few per cent available",
-          "Technical workers available for hire in a province at the start, per technical employee."),
-    Param("tech_inflow_rate", 0.002, "1/quarter", (0, 1), (0.0005, 0.01), "labour",
-          _A + ": net new technical workers open to manufacturing beyond replacement demand, under 1% "
-          "of technical employment a year; UWV counts technical occupations among the tightest",
-          "Quarterly inflow into the regional technical pool, per technical employee."),
+          "Technical job seekers in a province per technical employee in 2014; the pool's entry is set "
+          "so that, without adoption or training, it stays at this level (labour.py)."),
     Param("tech_pool_outflow", 0.25, "1/quarter", (0, 1), (0.1, 0.5), "labour",
           _A + ": technical workers not hired by manufacturing find other work within about a year",
-          "Quarterly share of the regional technical pool that leaves it."),
+          "Quarterly share of the regional technical job-seeker pool that leaves it (other sectors, retirement)."),
     Param("champion_attraction", 0.5, "per unit visible adopter share", (0, 10), (0, 2), "labour",
           _A + ": seed 000: visible leaders make technical jobs attractive to young people",
-          "Inflow multiplier: inflow x (1 + this x visibility-weighted adopter share in the province)."),
+          "Technical pool entry x (1 + this x visibility-weighted adopter share in the province)."),
     Param("training_lag_quarters", 4, "quarters", (0, 40), (2, 8), "labour",
           _A + ": a vocational conversion course takes about a year", "Quarters from training start to a technical worker.",
           integer=True),
@@ -208,6 +206,49 @@ _P = [
           "Mean visibility of a firm with 2-49 workers outside hotspots (x hotspot_visibility_multiplier in hotspots)."),
     Param("visibility_mean_large", 0.5, "probability", (0.001, 0.999), (0.3, 0.8), "population",
           _A, "Mean visibility of a firm with 50+ workers outside hotspots (x hotspot_visibility_multiplier in hotspots, capped)."),
+]
+
+# --- labour market, competition (issue 11) ----------------------------------------------------
+# Kept as one block so the argument for each can be read together (docs/ODD.md 7.5-7.9).
+_P += [
+    Param("seeker_share", 0.04, "job seekers per employee of the same skill", (0, 1), (0.02, 0.08), "labour",
+          _A + ": CBS unemployment 2015-2019 fell from about 7% to 3.5% of the labour force; those "
+          "looking for (routine or mid-level) manufacturing work are taken as 4% of that employment, the "
+          "middle of the period",
+          "Routine and mid-level job seekers per province per employee of that skill in 2014; the pools' "
+          "entry keeps them there without shocks."),
+    Param("seeker_exit_rate", 0.15, "1/quarter", (0, 1), (0.05, 0.35), "labour",
+          _A + ": UWV: most benefit spells of routine workers end within one to two years (mean 1/0.15 = "
+          "6.7 quarters); exit means work in another sector, retirement or leaving the labour force",
+          "Quarterly share of the routine and mid-level job-seeker pools that leaves them."),
+    Param("separation_rate", 0.1, "1/quarter", (0.01, 1), (0.05, 0.3), "labour",
+          "Bessen, Goos, Salomons & van den Berge (2020 AEA P&P; 2025 REStat): around an automation event "
+          "incumbent workers separate gradually, over about five years, not in one cut; 0.1 a quarter lets "
+          "half of a redundancy go within 1.7 years and 88% within five",
+          "Quarterly share of a firm's redundant jobs (automation or lost sales) that is separated."),
+    Param("business_stealing", 0.6, "share of adopters' output gain", (0, 1), (0.3, 0.9), "competition",
+          "Koch, Manuylov & Smolka (2021, EJ): 10% of jobs at non-adopters are lost when robot users' "
+          "sales share in their industry goes from 0 to one half. In the model that loss is this share x "
+          "the adopters' output gain (productivity_gain, 0.15, up to Koch's 0.2-0.25), so 0.4-0.67; "
+          "Acemoglu, Lelarge & Restrepo (2020): adopters grow at competitors' expense and industry "
+          "employment falls, so at least half. 0.6, range 0.3-0.9",
+          "Share of an adopter's output gain taken from non-adopting firms in its sector (national market)."),
+    Param("poach_share", 0.25, "1/quarter", (0, 1), (0, 0.6), "labour",
+          _A + ": employers fill part of the technical posts the pool cannot fill by hiring from other "
+          "manufacturers in the province (UWV: technical vacancies are mostly filled by job changers)",
+          "Share of the technical posts still open after hiring from the pool that is filled from other "
+          "firms in the province each quarter; the firm left opens a replacement post. Not a new job."),
+    Param("capital_depreciation", 0.1, "1/quarter", (0, 1), (0.03, 0.3), "adoption",
+          _A + ": networks, advisers and shared facilities that a hub or fieldlab built do not vanish the "
+          "day funding stops; staff move on and contacts go stale within about two years (half-life 1/0.1 "
+          "ln 2 = 6.6 quarters)",
+          "Quarterly decay of the ecosystem support a province keeps after its hub or fieldlab instruments stop."),
+    Param("demonstration_effect", 0.25, "share of expected gain per unit peer exposure", (0, 5), (0, 1),
+          "adoption",
+          _A + ": seeing a peer's working installation raises what a firm expects to gain (Leigh, Kraft & Lee "
+          "2022: local robot users raise own adoption). With no visible peer adopter a firm expects "
+          "1/(1 + this) of its gain; with all peers visible adopters, all of it",
+          "How much visible adopters among peers raise the gain a deciding firm expects (champions' channel)."),
 ]
 
 PARAMS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _P})

@@ -1,7 +1,8 @@
 """Adoption: an experimenting firm adopts with a probability that rises with its expected net benefit.
 
 Per year, in kEUR, for firm i with E workers and value added VA = productivity * E:
-    benefit  B = gain_i * VA                                   (sector-specific gain)
+    benefit  B = gain_i * VA * (1 + d * S_peers) / (1 + d)     (sector-specific gain; d = demonstration_effect:
+                                                                a firm believes the gain it has seen at peers)
     cost     C = (investment_fixed + investment_per_worker * E) / payback_years
                * (1 - ecosystem_cost_reduction * eco_province)  (hubs/fieldlabs running nearby)
     subsidy  S = min(rate * investment, cap) / payback_years * outlook
@@ -15,8 +16,8 @@ Per year, in kEUR, for firm i with E workers and value added VA = productivity *
 still runs: an announced end lowers expected support (seed 001). Less uncertainty sharpens the
 decision both ways: good cases adopt sooner, bad ones drop out sooner.
 
-At adoption a share of routine jobs goes (jobs lost) and technical posts open (vacancies,
-filled by the labour mechanism); subsidies are paid first come, first served, within budget.
+At adoption a share of routine jobs becomes redundant (separated gradually by the labour
+mechanism) and technical posts open (vacancies, filled by the labour mechanism); subsidies are paid first come, first served, within budget.
 """
 
 from __future__ import annotations
@@ -51,9 +52,7 @@ def adopt(m, idx: np.ndarray) -> None:
     """Labour effects of adoption for firms idx (also used for the Bass limit)."""
     f, p = m.firms_state, m.params
     employees = employees_of(f, idx)
-    lost = p["routine_displacement"] * f.routine[idx]
-    f.routine[idx] -= lost
-    f.lost[idx] += lost
+    f.redundant[0, idx] += p["routine_displacement"] * np.maximum(f.routine[idx] - f.redundant[0, idx], 0.0)
     need = p["tech_jobs_per_adoption"] * employees
     f.vacancies[idx] += need
     f.tech_needed[idx] = need
@@ -80,7 +79,9 @@ def step(m) -> None:
     cost = invest / p["payback_years"] * (1 - p["ecosystem_cost_reduction"] * m.ecosystem[prov])
     subsidy, payer = expected_subsidy_keur(m, idx, invest)
     hiring = p["tech_jobs_per_adoption"] * employees * p["tech_wage_keur"] * p["shortage_wage_premium"] * m.shortage[prov]
-    z = (pop.gain[idx] * va - cost + subsidy / p["payback_years"] - hiring) / np.maximum(va, 1e-9)
+    demo = p["demonstration_effect"]
+    expected_gain = pop.gain[idx] * (1 + demo * m.exposure[idx]) / (1 + demo)
+    z = (expected_gain * va - cost + subsidy / p["payback_years"] - hiring) / np.maximum(va, 1e-9)
     sigma = (p["benefit_uncertainty"]
              * np.where(f.fieldlab_experience[idx], 1 - p["fieldlab_uncertainty_reduction"], 1.0)
              * np.where(f.pilot_experience[idx], 1 - p["own_pilot_uncertainty_reduction"], 1.0)

@@ -5,7 +5,8 @@
     P(reshore this quarter) = reshore_rate_max * L((1 - ratio) / reshore_sensitivity)
 A reshoring firm brings reshore_share of its offshored production home, once, creating
 reshore_labour_intensity * E * s / (1 - s) * reshore_share jobs (automated production needs
-fewer workers than before it left). Support is paid per job, first come, first served.
+fewer workers than before it left), hired from the province's job seekers as far as they go.
+Support is paid per job actually filled, first come, first served.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 
 from ..state import employees_of
 from .adoption import _logistic
+from .labour import hire_from_pools
 
 
 def step(m) -> None:
@@ -40,8 +42,8 @@ def step(m) -> None:
     f.offshored_share[firms] = s * (1 - p["reshore_share"])
     f.reshored[firms] = True
     total = np.maximum(employees_of(f, firms), 1e-12)
-    for arr in (f.routine, f.mid, f.technical):  # new jobs follow the firm's current skill mix
-        arr[firms] += jobs * arr[firms] / total
+    mix = np.vstack([arr[firms] / total for arr in f.skills()])  # new jobs follow the firm's skill mix
+    jobs = hire_from_pools(f, m.regions, pop.province, firms, jobs * mix).sum(axis=0)
     f.reshored_jobs[firms] += jobs
     for i in np.unique(payer[go]):
         if i < 0:
