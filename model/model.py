@@ -44,6 +44,7 @@ METRICS = (
     # adopters whose employment JOB_CHANGE_YEARS after adoption is above / within / below
     # JOB_CHANGE_SAME of what it was when they adopted (firms that adopted from the start on)
     "adopters_more_jobs", "adopters_same_jobs", "adopters_fewer_jobs",
+    "fieldlab_members",  # member firms of fieldlab consortia now (fieldlab_firms: ever involved)
 )
 JOB_CHANGE_YEARS = 4  # Koch et al. (2021) measure adopters' effects within four years
 JOB_CHANGE_SAME = 0.025  # "about the same": within 2.5% of the size at adoption (survey answer bands)
@@ -59,7 +60,7 @@ N_PROV = len(PROVINCES)
 _CELL_SUMS = ("firms", "aware", "experimenting", "adopters", "fieldlab_firms", "employment", "employment_routine",
               "employment_mid", "employment_technical", "jobs_created", "jobs_lost", "reshored_jobs",
               "value_added_meur", "technical_vacancies", "redundant_jobs", "adopters_more_jobs",
-              "adopters_same_jobs", "adopters_fewer_jobs")
+              "adopters_same_jobs", "adopters_fewer_jobs", "fieldlab_members")
 
 
 @dataclass
@@ -349,7 +350,7 @@ class SmartIndustryModel(mesa.Model):
         grid[3] = stages[:, ADOPTED]
         weighted = (self._ever_in_fieldlab, employees, f.routine, f.mid, f.technical, f.created, f.lost,
                     f.reshored_jobs, f.productivity * employees, f.vacancies, f.redundant.sum(axis=0),
-                    f.change_class == 1, f.change_class == 2, f.change_class == 3)
+                    f.change_class == 1, f.change_class == 2, f.change_class == 3, f.member)
         for j, w in enumerate(weighted, start=4):
             grid[j] = np.bincount(cell, weights=w, minlength=n_cells)
         grid = grid.reshape((len(_CELL_SUMS),) + self._cell_shape)

@@ -64,9 +64,12 @@ _P = [
     Param("own_pilot_share", 0.3, "probability", (0, 1), (0.1, 0.6), "experimenting",
           _A + ": seeds 003/004 say small firms find going alone too costly; larger firms pilot alone",
           "Probability that a firm without a fieldlab place runs its own pilot (scaled by readiness)."),
-    Param("fieldlab_capacity", 6.0, "firms/year per fieldlab", (0, 500), (2, 20), "experimenting",
-          _A + ": fieldlab consortia have 10-30 partner firms over a 3-5 year life",
-          "New firms a historical fieldlab takes in per year (scenario fieldlabs set their own)."),
+    Param("fieldlab_capacity", 2.0, "visiting firms/year per fieldlab", (0, 500), (0.5, 20), "experimenting",
+          _A + ": besides their members, fieldlabs let other firms use the facilities for a trial; TNO's "
+          "'600 firms involved' in 35 fieldlabs (2018) is about the members alone (17 each), so visitors "
+          "add little to that count: 2 a year, range 0.5-20",
+          "Visiting firms (a trial without membership) a historical fieldlab takes per year (scenario "
+          "fieldlabs set their own as capacity_per_year)."),
     Param("fieldlab_reach_neighbours", 1.0, "0/1 switch", (0, 1), (0, 1), "experimenting",
           _A + ": firms travel to a fieldlab in a neighbouring province when their own has no place",
           "1 = firms may use fieldlabs in neighbouring provinces, 0 = own province only.", integer=True),
@@ -243,6 +246,18 @@ _P += [
           "day funding stops; staff move on and contacts go stale within about two years (half-life 1/0.1 "
           "ln 2 = 6.6 quarters)",
           "Quarterly decay of the ecosystem support a province keeps after its hub or fieldlab instruments stop."),
+    Param("fieldlab_cost_per_member_eur", 80_000.0, "public EUR per member firm per year", (1e3, 1e7),
+          (35_000, 150_000), "experimenting",
+          "Dialogic (2021): EUR 314M of fieldlab funding 2015-2019, public and private; TNO fieldlab "
+          "monitoring (2014-2020): 58% of fieldlab money is public, so EUR 182M public over the 133 "
+          "fieldlab-years of 2015-2019 (calibration/data/fieldlabs_active.csv) = EUR 1.37M a fieldlab-year; "
+          "TNO (2019): about 600 firms in 35 fieldlabs (17 each) -> EUR 80k per member-year. TNO's own "
+          "total (EUR 95M public for 32 fieldlabs, 2014-2020) gives about EUR 35k: the low end",
+          "Public money that keeps one member firm in a fieldlab consortium for a year: a fieldlab's "
+          "spending buys spending x 4 / this member places."),
+    Param("fieldlab_member_turnover", 0.1, "1/year", (0, 1), (0.02, 0.3), "experimenting",
+          _A + ": consortium partners commit for a project of three to five years; a tenth change a year",
+          "Yearly share of a fieldlab's member firms that leave it (their place is offered to others)."),
     Param("demonstration_effect", 0.25, "share of expected gain per unit peer exposure", (0, 5), (0, 1),
           "adoption",
           _A + ": seeing a peer's working installation raises what a firm expects to gain (Leigh, Kraft & Lee "

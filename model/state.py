@@ -15,6 +15,7 @@ class FirmState:
     stage: np.ndarray  # int8: 0 unaware, 1 aware, 2 experimenting, 3 adopted
     adopted_t: np.ndarray  # step of adoption, -1 never, -2 adopted before the start
     fieldlab: np.ndarray  # int: fieldlab currently/last joined, -1 none
+    member: np.ndarray  # bool: a member of the consortium of fieldlab `fieldlab` now
     fieldlab_experience: np.ndarray  # bool: ever took part in a fieldlab
     pilot_experience: np.ndarray  # bool: ran an own pilot
     routine: np.ndarray
@@ -44,7 +45,7 @@ class FirmState:
         adopted = pop.initial_stage == 3
         return cls(
             stage=pop.initial_stage.copy(), adopted_t=np.where(adopted, -2, -1),
-            fieldlab=np.full(n, -1), fieldlab_experience=np.zeros(n, dtype=bool),
+            fieldlab=np.full(n, -1), member=np.zeros(n, dtype=bool), fieldlab_experience=np.zeros(n, dtype=bool),
             pilot_experience=np.zeros(n, dtype=bool),
             routine=pop.routine.copy(), mid=pop.mid.copy(), technical=pop.technical.copy(),
             vacancies=np.zeros(n), tech_needed=np.zeros(n), size_at_adoption=np.where(adopted, pop.employees, 0.0),
