@@ -13,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from .model import ARMS, BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
+from .regions import PROVINCES
 
 BAND = (5, 95)
 HEADLINE = (
     ("net_jobs", "Net jobs (employment difference)", "jobs"),
+    ("net_jobs_workers", "Net jobs for the region's workers (fewer out of work)", "jobs"),
     ("net_adopters", "Net adopting firms", "firms"),
     ("reshored_jobs", "Extra reshored jobs", "jobs"),
     ("jobs_created", "Extra jobs created (gross)", "jobs"),
@@ -24,6 +26,8 @@ HEADLINE = (
     ("labour_productivity", "Labour productivity difference", "kEUR/worker"),
     ("extra_public_spend_eur", "Extra public spending", "EUR"),
     ("cost_per_net_job_eur", "Public cost per net job", "EUR/job"),
+    ("cost_per_net_adopter_eur", "Public cost per net adopting firm", "EUR/firm"),
+    ("public_savings_eur", "Public savings (less spent than the counterfactual)", "EUR"),
 )
 
 
@@ -154,11 +158,48 @@ def summary_from_final(pol: np.ndarray, cf: np.ndarray | None, quarter: str) -> 
         jobs = diff[:, g, METRICS.index("employment")]
         ratio, r_lo, r_hi = _ratio_band(spend, jobs) if has_cf else (np.nan,) * 3
         rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
+        rows += _labour_rows(pol, cf, diff, g, region) if has_cf else []
+    if has_cf:
+        rows += _divergence_rows(pol, cf, diff)
     out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
                                       "difference_p5", "difference_p95"])
     out.insert(2, "quarter", quarter)
     out.insert(3, "replications", len(pol))
     return out
+
+
+def _labour_rows(pol, cf, diff, g: int, region: str) -> list[tuple]:
+    """Issue 11's effects for one region: net jobs for the region's workers (fewer people out of
+    work: job seekers and trainees, counterfactual minus policy; manufacturing headcount is
+    net_jobs), public cost per net adopting firm (ratio of means, bootstrap band; NaN where net
+    adopters are not positive), and public savings (counterfactual minus policy spending: a
+    scenario that spends less shows a positive saving, never a negative cost)."""
+    k_out, k_spend = METRICS.index("out_of_work"), METRICS.index("public_spend_eur")
+    workers = -diff[:, g, k_out]
+    savings = -diff[:, g, k_spend]
+    adopters = diff[:, g, METRICS.index("adopters")]
+    spend = diff[:, g, k_spend]
+    per_adopter = _ratio_band(spend, adopters) if spend.mean() > 0 else (np.nan,) * 3  # no cost: a saving
+    rows = [("net_jobs_workers", region, pol[:, g, k_out].mean(), cf[:, g, k_out].mean(), workers.mean(),
+             *_band(workers)),
+            ("cost_per_net_adopter_eur", region, np.nan, np.nan, *per_adopter),
+            ("public_savings_eur", region, np.nan, np.nan, savings.mean(), *_band(savings))]
+    return rows
+
+
+def _divergence_rows(pol, cf, diff) -> list[tuple]:
+    """Regional divergence (NL rows): the spread (standard deviation over the 12 provinces) of
+    the adoption rate in each arm, and of net jobs per 1,000 counterfactual jobs; per
+    replication, then mean and 90% band over replications."""
+    n = len(PROVINCES)
+    rate = METRICS.index("adoption_rate")
+    spread_pol, spread_cf = pol[:, :n, rate].std(axis=1), cf[:, :n, rate].std(axis=1)
+    d = spread_pol - spread_cf
+    emp = METRICS.index("employment")
+    per_k = diff[:, :n, emp] / np.maximum(cf[:, :n, emp], 1e-9) * 1e3
+    net_spread = per_k.std(axis=1)
+    return [("adoption_rate_spread", "NL", spread_pol.mean(), spread_cf.mean(), d.mean(), *_band(d)),
+            ("net_jobs_per_1000_spread", "NL", np.nan, np.nan, net_spread.mean(), *_band(net_spread))]
 
 
 def summary_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:

@@ -166,3 +166,54 @@ def test_job_change_classes_cover_the_adopters_four_years_on():
     assert (f.change_class[classified] > 0).all() and (f.change_class[~classified] == 0).all()
     total = sum(r.value(k) for k in ("adopters_more_jobs", "adopters_same_jobs", "adopters_fewer_jobs"))
     assert total == classified.sum() > 0
+
+
+def test_fieldlab_budgets_buy_member_places_and_members_never_exceed_them():
+    """Member places = public EUR a year / fieldlab_cost_per_member_eur (4 fieldlabs of EUR 2M
+    a year at EUR 80k: 25 places each at full scale, 2.5 at scale 0.1, rounded to 2 or 3);
+    members never exceed them, and a larger budget buys more members."""
+    def members(budget):
+        lab = specs({"type": "fieldlab", "name": "f", "provinces": ["NB"], "count": 4, "start": "2016Q1",
+                     "end": "2025Q4", "budget_eur": budget, "capacity_per_year": 1})
+        m = model(lab, end="2025Q4")
+        fl = m.policy.fieldlabs
+        np.testing.assert_allclose(fl.members_cap.sum(), budget / 40 * 4 * SCALE / 80_000, atol=1)
+        peak = 0
+        while m.running:
+            m.step()
+            assert (fl.members <= fl.members_cap).all()
+            assert fl.members.sum() == m.firms_state.member.sum()
+            peak = max(peak, fl.members.sum())
+        return peak
+
+    small, large = members(2e7), members(8e7)
+    assert 0 < small < large
+
+
+def test_summary_reports_savings_as_savings_and_regional_spread():
+    """Synthetic end-of-horizon values: a policy arm that spends less and has more jobs shows a
+    positive saving; a policy that raises adoption in one province only widens the spread."""
+    from model.model import REGIONS_OUT
+    from model.results import summary_from_final
+
+    reps, regions = 5, len(REGIONS_OUT)
+    cf = np.ones((reps, regions, len(METRICS)))
+    cf[:, :, col("employment")] = 1000.0
+    cf[:, :, col("public_spend_eur")] = 1e6
+    cf[:, :, col("adoption_rate")] = 0.2
+    pol = cf.copy()
+    pol[:, :, col("public_spend_eur")] = 4e5  # spends less
+    pol[:, :, col("employment")] += 10  # more jobs
+    pol[:, 0, col("adoption_rate")] = 0.5  # adoption rises in Groningen only
+    pol[:, :, col("adopters")] += 4
+    pol[:, :, col("out_of_work")] -= 3
+    s = summary_from_final(pol, cf, "2030Q4").set_index(["metric", "province"])
+    assert s.loc[("public_savings_eur", "NL"), "difference"] == pytest.approx(6e5)
+    assert s.loc[("net_jobs_workers", "NL"), "difference"] == pytest.approx(3)
+    assert np.isnan(s.loc[("cost_per_net_adopter_eur", "NL"), "difference"])  # a saving is not a cost
+    assert s.loc[("adoption_rate_spread", "NL"), "difference"] > 0
+    assert s.loc[("adoption_rate_spread", "NL"), "counterfactual_mean"] == pytest.approx(0, abs=1e-12)
+    assert s.loc[("net_jobs_per_1000_spread", "NL"), "difference"] == pytest.approx(0, abs=1e-12)
+    pol[:, :, col("public_spend_eur")] = 3e6  # now it costs more: EUR 2M for 4 adopters
+    s = summary_from_final(pol, cf, "2030Q4").set_index(["metric", "province"])
+    assert s.loc[("cost_per_net_adopter_eur", "NL"), "difference"] == pytest.approx(5e5)
