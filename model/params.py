@@ -42,10 +42,12 @@ _A = "assumption"
 _P = [
     # --- awareness -------------------------------------------------------------------------
     Param("bass_p", 0.03, "1/year", (0, 1), (0.005, 0.06), "awareness",
-          "Sultan, Farley & Lehmann (1990) meta-analysis of Bass models: mean p = 0.03",
+          _A + ": the mean p = 0.03 of Sultan, Farley & Lehmann's (1990) meta-analysis of Bass models, as "
+          "a starting value only: there p and q describe whole adoption curves, here they drive the first "
+          "of three stages (awareness), so they are stage rates for calibration, not estimates",
           "External (innovation) hazard of becoming aware: media, suppliers, consultants."),
     Param("bass_q", 0.38, "1/year", (0, 3), (0.1, 0.7), "awareness",
-          "Sultan, Farley & Lehmann (1990) meta-analysis of Bass models: mean q = 0.38",
+          _A + ": the mean q = 0.38 of Sultan, Farley & Lehmann (1990) as a starting value only (see bass_p)",
           "Imitation hazard per unit visibility-weighted share of adopting peers."),
     Param("hub_cost_per_contact_eur", 2500.0, "EUR/firm contact", (1, 1e6), (1000, 10000), "awareness",
           _A + ": a company visit or event seat incl. hub staff time; hub budgets (SMITZH EUR 2.4M "
@@ -156,8 +158,9 @@ _P = [
           _A + ": firms offshored because home production was dearer",
           "Mean home/offshore unit cost ratio in 2014 among firms with offshored production."),
     Param("reshore_rate_max", 0.01, "1/quarter", (0, 1), (0.002, 0.03), "reshoring",
-          "Dachs, Kinkel & Jaeger (2019): about 4% of European manufacturers backshored in recent years",
-          "Quarterly reshoring probability for a firm whose home cost is well below offshore cost."),
+          _A + ": the cost motive on top of reshore_base_rate; Dachs, Kinkel & Jaeger (2019) rank labour "
+          "cost behind flexibility and quality among backshoring motives, so it adds at most a third of it",
+          "Extra quarterly reshoring probability for a firm whose home cost is well below offshore cost."),
     Param("reshore_sensitivity", 0.1, "unit-cost ratio", (0.001, 10), (0.03, 0.3), "reshoring",
           _A, "How sharply the reshoring probability responds to the unit-cost gap."),
     Param("reshore_share", 0.5, "share of offshored production", (0, 1), (0.2, 0.8), "reshoring",
@@ -246,6 +249,15 @@ _P += [
           "day funding stops; staff move on and contacts go stale within about two years (half-life 1/0.1 "
           "ln 2 = 6.6 quarters)",
           "Quarterly decay of the ecosystem support a province keeps after its hub or fieldlab instruments stop."),
+    Param("reshore_base_rate", 0.035, "1/quarter", (0, 1), (0.015, 0.06), "reshoring",
+          "Dachs, Kinkel & Jaeger (2019, European Manufacturing Survey, AT/DE/CH): about 4% of "
+          "manufacturers backshored within about two years, mostly for flexibility, delivery and quality. "
+          "With a fifth of firms with 10+ workers offshoring (offshoring_prevalence), 4% of firms is a "
+          "fifth of the offshorers in eight quarters (0.028 a quarter); since the model has no new "
+          "offshoring, those who reshored in 2014-2015 are gone by 2016, hence 0.035 (measured: 3.7-3.8% "
+          "of 10+ firms reshored in 2016-2017 in the baseline at defaults, scale 0.3, seeds 1-2)",
+          "Quarterly probability that a firm with offshored production brings part of it home for "
+          "reasons other than cost (flexibility, delivery time, quality)."),
     Param("fieldlab_cost_per_member_eur", 80_000.0, "public EUR per member firm per year", (1e3, 1e7),
           (35_000, 150_000), "experimenting",
           "Dialogic (2021): EUR 314M of fieldlab funding 2015-2019, public and private; TNO fieldlab "

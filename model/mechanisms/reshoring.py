@@ -2,7 +2,9 @@
 
     ratio_i = cost_ratio_2014 * (multiplier_2014 / multiplier_now) / (1 + offshore_cost_growth)^years
               * (1 - support cost_reduction, while a reshoring instrument with budget covers the firm)
-    P(reshore this quarter) = reshore_rate_max * L((1 - ratio) / reshore_sensitivity)
+    P(reshore this quarter) = reshore_base_rate + reshore_rate_max * L((1 - ratio) / reshore_sensitivity)
+reshore_base_rate carries the motives other than cost (flexibility, quality: Dachs et al. 2019);
+automation lowers the ratio through the productivity multiplier, support through cost_reduction.
 A reshoring firm brings reshore_share of its offshored production home, once, creating
 reshore_labour_intensity * E * s / (1 - s) * reshore_share jobs (automated production needs
 fewer workers than before it left), hired from the province's job seekers as far as they go.
@@ -34,7 +36,7 @@ def step(m) -> None:
             ok = m.eligible_firms(i)[idx] & (support < ins.spec.cost_reduction)
             support[ok], payer[ok] = ins.spec.cost_reduction, i
     ratio = ratio * (1 - support)
-    go = u[idx] < p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
+    go = u[idx] < p["reshore_base_rate"] + p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
     firms = idx[go]
     m.may_reshore = idx[~go]
     s = f.offshored_share[firms]
