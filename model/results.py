@@ -27,7 +27,6 @@ HEADLINE = (
     ("extra_public_spend_eur", "Extra public spending", "EUR"),
     ("cost_per_net_job_eur", "Public cost per net job", "EUR/job"),
     ("cost_per_net_adopter_eur", "Public cost per net adopting firm", "EUR/firm"),
-    ("public_savings_eur", "Public savings (less spent than the counterfactual)", "EUR"),
 )
 
 
