@@ -232,6 +232,11 @@ _P += [
           "incumbent workers separate gradually, over about five years, not in one cut; 0.1 a quarter lets "
           "half of a redundancy go within 1.7 years and 88% within five",
           "Quarterly share of a firm's redundant jobs (automation or lost sales) that is separated."),
+    Param("displacement_dispersion", 1.0, "share of routine_displacement", (0, 1), (0, 1), "labour",
+          _A + ": automation projects range from one robot cell to whole lines; Bessen et al. (2020) find "
+          "automation cost spikes that differ by an order of magnitude between firms. 1 spreads the share "
+          "of routine work automated uniformly from 0 to twice routine_displacement",
+          "Spread of the routine work an adopter automates around routine_displacement (uniform, same mean)."),
     Param("business_stealing", 0.6, "share of adopters' output gain", (0, 1), (0.3, 0.9), "competition",
           "Koch, Manuylov & Smolka (2021, EJ): 10% of jobs at non-adopters are lost when robot users' "
           "sales share in their industry goes from 0 to one half. In the model that loss is this share x "

@@ -48,11 +48,14 @@ def expected_subsidy_keur(m, idx: np.ndarray, invest_keur: np.ndarray) -> tuple[
     return best, which
 
 
-def adopt(m, idx: np.ndarray) -> None:
-    """Labour effects of adoption for firms idx (also used for the Bass limit)."""
+def adopt(m, idx: np.ndarray, intensity: np.ndarray) -> None:
+    """Labour effects of adoption for firms idx (also used for the Bass limit); intensity: one
+    uniform draw per firm slot, which sets how much of the routine work this firm's project
+    automates: routine_displacement x (1 + displacement_dispersion (2 u - 1))."""
     f, p = m.firms_state, m.params
     employees = employees_of(f, idx)
-    f.redundant[0, idx] += p["routine_displacement"] * np.maximum(f.routine[idx] - f.redundant[0, idx], 0.0)
+    share = np.minimum(p["routine_displacement"] * (1 + p["displacement_dispersion"] * (2 * intensity[idx] - 1)), 1.0)
+    f.redundant[0, idx] += share * np.maximum(f.routine[idx] - f.redundant[0, idx], 0.0)
     need = p["tech_jobs_per_adoption"] * employees
     f.vacancies[idx] += need
     f.tech_needed[idx] = need
@@ -66,8 +69,9 @@ def adopt(m, idx: np.ndarray) -> None:
 def step(m) -> None:
     f, p, pop = m.firms_state, m.params, m.pop
     u = m.streams["adoption"].random(m.n)
+    intensity = m.streams["adoption"].random(m.n)
     if m.immediate_adoption:  # Bass limit: every aware firm adopts at once
-        adopt(m, np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING)))
+        adopt(m, np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING)), intensity)
         return
     idx = np.flatnonzero(f.stage == EXPERIMENTING)
     if not len(idx):
@@ -94,7 +98,7 @@ def step(m) -> None:
     f.stage[idx[abandoning]] = AWARE
 
     new = idx[adopting]
-    adopt(m, new)
+    adopt(m, new, intensity)
     # Subsidies: paid in firm order until each instrument's budget is spent.
     for i in np.unique(payer[adopting]):
         if i < 0:
