@@ -51,7 +51,9 @@ _P = [
           "Imitation hazard per unit visibility-weighted share of adopting peers."),
     Param("hub_cost_per_contact_eur", 2500.0, "EUR/firm contact", (1, 1e6), (1000, 10000), "awareness",
           _A + ": a company visit or event seat incl. hub staff time; hub budgets (SMITZH EUR 2.4M "
-          "over several years) imply a few hundred contacts a year per hub",
+          "over several years) imply a few hundred contacts a year per hub. No hub or EDIH report with "
+          "reach and cost was found (the EDIH network reports 7,300 services to SMEs and public bodies "
+          "by May 2024, without costs); reach saturates as 1 - exp(-contacts/unaware firms)",
           "Hub outreach spending needed to reach one unaware firm."),
     Param("hub_contact_awareness", 0.5, "probability", (0, 1), (0.2, 0.9), "awareness",
           _A + ": not every visited firm takes the message home",
