@@ -217,3 +217,14 @@ def test_summary_reports_savings_as_savings_and_regional_spread():
     pol[:, :, col("public_spend_eur")] = 3e6  # now it costs more: EUR 2M for 4 adopters
     s = summary_from_final(pol, cf, "2030Q4").set_index(["metric", "province"])
     assert s.loc[("cost_per_net_adopter_eur", "NL"), "difference"] == pytest.approx(5e5)
+
+
+def test_the_quarter_runs_one_explicit_plan_that_prints_its_order():
+    m = model(end="2014Q4")
+    names = [name for name, _, _ in m.plan()]
+    assert names == ["policy context", "awareness", "experimenting", "adoption", "productivity", "competition",
+                     "reshoring", "labour", "job change", "record"]
+    text = m.describe_plan()
+    assert text.splitlines()[5].startswith("5. competition: adopters' output gain")
+    bass = SmartIndustryModel(immediate_adoption=True, scale=SCALE, seed=1, end="2014Q4")
+    assert "experimenting" not in [name for name, _, _ in bass.plan()]
