@@ -18,7 +18,8 @@ def firms(routine, mid, technical, stage=None, vacancies=None) -> FirmState:
     z = np.zeros(n)
     return FirmState(
         stage=np.asarray(stage if stage is not None else [AWARE] * n, dtype=np.int8), adopted_t=np.full(n, -1),
-        fieldlab=np.full(n, -1), member=np.zeros(n, bool), fieldlab_experience=np.zeros(n, bool), pilot_experience=np.zeros(n, bool),
+        fieldlab=np.full(n, -1), member=np.zeros(n, bool), fieldlab_experience=np.zeros(n, bool),
+        pilot_experience=np.zeros(n, bool),
         routine=np.array(routine, float), mid=np.array(mid, float), technical=np.array(technical, float),
         vacancies=np.array(vacancies if vacancies is not None else z, float), tech_needed=z.copy(),
         size_at_adoption=z.copy(), ramp=z.copy(), prod_base=np.ones(n), productivity=np.ones(n),

@@ -17,7 +17,8 @@ still runs: an announced end lowers expected support (seed 001). Less uncertaint
 decision both ways: good cases adopt sooner, bad ones drop out sooner.
 
 At adoption a share of routine jobs becomes redundant (separated gradually by the labour
-mechanism) and technical posts open (vacancies, filled by the labour mechanism); subsidies are paid first come, first served, within budget.
+mechanism) and technical posts open (vacancies, filled by the labour mechanism); subsidies are
+paid first come, first served, within budget.
 """
 
 from __future__ import annotations
