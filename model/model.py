@@ -198,7 +198,7 @@ class SmartIndustryModel(mesa.Model):
         f, reg, prov = self.firms_state, self.regions, self.pop.province
         steps = [("policy context", self._policy_context, "policy, stages, visibility -> exposure, ecosystem, "
                   "shortage, hub contacts, open fieldlabs, spending"),
-                 ("awareness", lambda: awareness.step(self), "stage, exposure, hub contacts, completions -> stage")]
+                 ("awareness", self._awareness, "stage, exposure, hub contacts, completions -> stage")]
         if not self.immediate_adoption:
             steps.append(("experimenting", lambda: experimenting.step(self), "stage, readiness, fieldlabs -> stage, "
                           "fieldlab/pilot experience"))
@@ -220,6 +220,12 @@ class SmartIndustryModel(mesa.Model):
 
     def describe_plan(self) -> str:
         return "\n".join(f"{k}. {name}: {io}" for k, (name, _, io) in enumerate(self.plan()))
+
+    def _awareness(self) -> None:
+        p = self.params
+        awareness.step(self.firms_state.stage, self.streams["awareness"].random(self.n), self.pop.province,
+                       self.exposure_mid, self.hub_contact_prob, self.regions.completions / self.firms_per_province,
+                       p["bass_p"], p["bass_q"], p["training_awareness_spillover"])
 
     def _productivity(self) -> None:
         self._gainers, self._output_gain = productivity.step(self)

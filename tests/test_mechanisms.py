@@ -164,3 +164,35 @@ def test_more_competition_lowers_non_adopters_jobs():
 
     jobs = [non_adopter_jobs(s) for s in (0.0, 0.3, 0.6, 0.9)]
     assert jobs[0] == 9 * 20 and all(a > b for a, b in zip(jobs, jobs[1:]))
+
+
+# --- awareness -------------------------------------------------------------------------------
+
+def test_awareness_on_paper():
+    """bass_p = 0.4 a year: hazard 0.1 a quarter, P = 1 - e^-0.1 = 0.0952; a hub converting half
+    the contacted firms in province 0 makes it 1 - 0.5 e^-0.1 = 0.5476 there. Firms 0-4 are in
+    province 0, 5-9 in province 1; firm 9 is aware already and stays so."""
+    from model.mechanisms import awareness
+    from model.regions import UNAWARE
+
+    stage = np.array([UNAWARE] * 9 + [AWARE], dtype=np.int8)
+    u = np.array([0.05, 0.09, 0.10, 0.5, 0.6, 0.05, 0.09, 0.10, 0.5, 0.0])
+    province = np.repeat([0, 1], 5)
+    hub = np.zeros(N_PROV)
+    hub[0] = 0.5
+    awareness.step(stage, u, province, np.zeros(10), hub, np.zeros(N_PROV), 0.4, 0.0, 0.0)
+    assert list(stage) == [AWARE, AWARE, AWARE, AWARE, UNAWARE, AWARE, AWARE, UNAWARE, UNAWARE, AWARE]
+
+
+def test_more_visible_adopting_peers_raise_awareness():
+    from model.mechanisms import awareness
+    from model.regions import UNAWARE
+
+    def aware(exposure):
+        stage = np.full(1000, UNAWARE, dtype=np.int8)
+        u = np.linspace(0, 1, 1000, endpoint=False)
+        awareness.step(stage, u, np.zeros(1000, int), np.full(1000, exposure), np.zeros(N_PROV), np.zeros(N_PROV),
+                       0.03, 0.38, 0.0)
+        return (stage == AWARE).sum()
+
+    assert aware(0.0) < aware(0.3) < aware(0.9)

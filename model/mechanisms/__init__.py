@@ -2,8 +2,8 @@
 order every quarter and `describe_plan()` prints that order with what each step reads and writes.
 
 Each mechanism draws only from its own named random stream, one number per firm slot, so that
-the arms of a comparison see the same numbers (model/streams.py). The labour market and
-competition take explicit inputs (the firm and province arrays, a few per-firm vectors and
+the arms of a comparison see the same numbers (model/streams.py). Awareness, the labour market
+and competition take explicit inputs (the firm and province arrays, a few per-firm vectors and
 their parameters), so that a test can run them on a handful of firms set up by hand.
 """
 
