@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
-from model.model import METRICS, SmartIndustryModel
-from model.policies import Instrument
-from model.regions import ADOPTED
+from smartregion.model.model import METRICS, SmartIndustryModel
+from smartregion.model.policies import Instrument
+from smartregion.model.regions import ADOPTED
 
 INSTR = TypeAdapter(Instrument)
 SCALE = 0.1
@@ -193,8 +193,8 @@ def test_fieldlab_budgets_buy_member_places_and_members_never_exceed_them():
 def test_summary_reports_savings_as_savings_and_regional_spread():
     """Synthetic end-of-horizon values: a policy arm that spends less and has more jobs shows a
     positive saving; a policy that raises adoption in one province only widens the spread."""
-    from model.model import REGIONS_OUT
-    from model.results import summary_from_final
+    from smartregion.model.model import REGIONS_OUT
+    from smartregion.model.results import summary_from_final
 
     reps, regions = 5, len(REGIONS_OUT)
     cf = np.ones((reps, regions, len(METRICS)))

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model.mechanisms import competition, labour
-from model.regions import ADOPTED, AWARE, PROVINCES
-from model.state import FirmState, RegionState
+from smartregion.model.mechanisms import competition, labour
+from smartregion.model.regions import ADOPTED, AWARE, PROVINCES
+from smartregion.model.state import FirmState, RegionState
 
 N_PROV = len(PROVINCES)
 
@@ -172,8 +172,8 @@ def test_awareness_on_paper():
     """bass_p = 0.4 a year: hazard 0.1 a quarter, P = 1 - e^-0.1 = 0.0952; a hub converting half
     the contacted firms in province 0 makes it 1 - 0.5 e^-0.1 = 0.5476 there. Firms 0-4 are in
     province 0, 5-9 in province 1; firm 9 is aware already and stays so."""
-    from model.mechanisms import awareness
-    from model.regions import UNAWARE
+    from smartregion.model.mechanisms import awareness
+    from smartregion.model.regions import UNAWARE
 
     stage = np.array([UNAWARE] * 9 + [AWARE], dtype=np.int8)
     u = np.array([0.05, 0.09, 0.10, 0.5, 0.6, 0.05, 0.09, 0.10, 0.5, 0.0])
@@ -185,8 +185,8 @@ def test_awareness_on_paper():
 
 
 def test_more_visible_adopting_peers_raise_awareness():
-    from model.mechanisms import awareness
-    from model.regions import UNAWARE
+    from smartregion.model.mechanisms import awareness
+    from smartregion.model.regions import UNAWARE
 
     def aware(exposure):
         stage = np.full(1000, UNAWARE, dtype=np.int8)

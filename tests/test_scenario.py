@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.scenario import (
+from smartregion.model.scenario import (
     SCENARIO_DIR,
     Scenario,
     ScenarioError,
@@ -94,8 +94,8 @@ def test_baseline_instruments():
     assert hist.type == "historical_fieldlabs" and (hist.start, hist.end) == ("2014Q1", "2030Q4")
     # Public money only: Dialogic's EUR 314M (2015-2019, public and private) x TNO's 58% public
     # share, per active fieldlab-quarter of 2015-2019, for every fieldlab-quarter to 2030.
-    from model import data
-    from model.timeline import parse_quarter
+    from smartregion.model import data
+    from smartregion.model.timeline import parse_quarter
 
     active = lambda a, b: data.fieldlabs_active(parse_quarter(a), parse_quarter(b)).sum()  # noqa: E731
     rate = 0.58 * 314e6 / active("2015Q1", "2019Q4")
@@ -653,7 +653,7 @@ def test_uploads_cannot_probe_paths_on_the_server():
 
 
 def test_largest_allowed_document_is_read_in_about_a_second():
-    from model.scenario import MAX_FILE_BYTES
+    from smartregion.model.scenario import MAX_FILE_BYTES
 
     worst = "".join(f"k{i}: {i}\n" for i in range(60_000))[:MAX_FILE_BYTES]
     t0 = time.perf_counter()
@@ -664,7 +664,7 @@ def test_largest_allowed_document_is_read_in_about_a_second():
 
 
 def test_parse_yaml_serves_other_yaml_inputs_with_their_own_wording():
-    from model.scenario import line_of, parse_yaml
+    from smartregion.model.scenario import line_of, parse_yaml
 
     data, node = parse_yaml("scenario: baseline\ntargets:\n  - name: a\n    observed: x\n", "t.yaml",
                             expected="a mapping with scenario:, estimate: and targets:")
