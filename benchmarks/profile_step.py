@@ -23,7 +23,6 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
 
-    from smartregion.model.mechanisms import ORDER
     from smartregion.model.model import SmartIndustryModel
     from smartregion.model.scenario import load_scenario
 
@@ -32,9 +31,8 @@ def main() -> None:
     for run in range(args.runs):
         m = SmartIndustryModel(policies=policies, scale=args.scale, seed=run % 3)
         spent: collections.Counter = collections.Counter()
-        sections = [("policy context", m._policy_context)]
-        sections += [(mech.__name__.rsplit(".", 1)[-1], lambda mech=mech: mech.step(m)) for mech in ORDER]
-        sections += [("record", m._record), ("Mesa DataCollector", lambda: m.datacollector.collect(m))]
+        sections = [(name, call) for name, call, _ in m.plan()]
+        sections += [("Mesa DataCollector", lambda: m.datacollector.collect(m))]
         while m.t < m.n_steps:
             for name, call in sections:
                 t0 = time.perf_counter()

@@ -92,7 +92,16 @@ class FieldlabAgent(mesa.Agent):
 
     @property
     def capacity_per_year(self) -> float:
+        """Visiting firms a year (member places: `member_places`)."""
         return float(self.model.policy.fieldlabs.capacity_q[self.idx] * 4)
+
+    @property
+    def member_places(self) -> int:
+        return int(self.model.policy.fieldlabs.members_cap[self.idx])
+
+    @property
+    def members(self) -> int:
+        return int(self.model.policy.fieldlabs.members[self.idx])
 
     @property
     def participants(self) -> int:

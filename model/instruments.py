@@ -67,13 +67,15 @@ class Fieldlabs:
 
     province: np.ndarray  # int
     themes: np.ndarray  # bool[n, 10]
-    capacity_q: np.ndarray  # intake per quarter (scaled)
+    capacity_q: np.ndarray  # visiting firms per quarter (scaled)
+    members_cap: np.ndarray  # member places the fieldlab's spending buys (scaled through the spending)
     open_t: np.ndarray  # first step active
     close_t: np.ndarray  # last step active (budget may close it earlier)
     instrument: np.ndarray  # index into Policy.instruments
     cost_q: np.ndarray  # EUR per quarter (scaled)
     credit: np.ndarray  # seats accumulated but not yet taken
-    participants: np.ndarray  # firms taken in so far
+    participants: np.ndarray  # firms taken in so far (members and visitors)
+    members: np.ndarray  # member firms now
     closed: np.ndarray  # closed early because the budget ran out
 
     @property
@@ -134,6 +136,8 @@ class Policy:
             placed = np.zeros(len(PROVINCES))
             cap = ins.spec.capacity_per_year or params["fieldlab_capacity"]
             cost_q = ins.budget / max(int(active.sum()), 1)  # budget spread over active fieldlab-quarters
+            if ins.spec.eur_per_quarter is not None:  # a total a quarter shared by those open: the most open
+                cost_q = ins.spec.eur_per_quarter * self.scale / max(int(active.max()), 1)
             for k in range(len(active)):
                 for _ in range(int(active[k]) - int(placed.sum())):
                     # Deterministic placement: the province furthest below its share gets the next one.
@@ -143,18 +147,26 @@ class Policy:
         for i, ins in self.of_kind("fieldlab"):
             provs = np.flatnonzero(ins.provinces)
             themes = ins.sectors & _mask(ins.spec.themes, SECTOR_INDEX, len(SECTORS))
-            cost_q = ins.budget / (ins.spec.count * (ins.end - ins.start + 1))
+            cost_q = (ins.budget / (ins.end - ins.start + 1) if ins.spec.eur_per_quarter is None
+                      else ins.spec.eur_per_quarter * self.scale) / ins.spec.count
             for k in range(ins.spec.count):
                 rows.append((int(provs[k % len(provs)]), themes, ins.spec.capacity_per_year, ins.start, ins.end, i,
                              cost_q))
         n = len(rows)
+        # Budgets buy capacity: a fieldlab's public money a year / public cost per member-year.
+        per_member_q = params["fieldlab_cost_per_member_eur"] / 4
         col = lambda j, dt: np.array([r[j] for r in rows], dtype=dt) if n else np.zeros(0, dtype=dt)  # noqa: E731
+        # Member places are whole firms. At a small population scale a fieldlab buys a fraction of
+        # a place; rounding each down would drop them all, so the fractions are rounded up or
+        # down by a fixed low-discrepancy sequence over the fieldlabs, which keeps the total.
+        places = col(6, float) / per_member_q
+        places = np.floor(places) + (places % 1 > (np.arange(n) * 0.6180339887) % 1)
         return Fieldlabs(
             province=col(0, int),
             themes=np.array([r[1] for r in rows], dtype=bool).reshape(n, len(SECTORS)),
-            capacity_q=col(2, float) * self.scale / 4.0, open_t=col(3, int), close_t=col(4, int),
-            instrument=col(5, int), cost_q=col(6, float), credit=np.zeros(n), participants=np.zeros(n, dtype=int),
-            closed=np.zeros(n, dtype=bool))
+            capacity_q=col(2, float) * self.scale / 4.0, members_cap=places,
+            open_t=col(3, int), close_t=col(4, int), instrument=col(5, int), cost_q=col(6, float), credit=np.zeros(n),
+            participants=np.zeros(n, dtype=int), members=np.zeros(n, dtype=int), closed=np.zeros(n, dtype=bool))
 
     def open_fieldlabs(self, t: int) -> np.ndarray:
         """Indices of fieldlabs open at step t, after paying this quarter's running cost."""

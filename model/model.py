@@ -1,11 +1,12 @@
 """SmartIndustryModel: the Mesa model. Arrays hold the state, agents are views onto them.
 
-One quarter (`step`) runs, in this order:
+One quarter (`step`) runs the steps of `SmartIndustryModel.plan()` in order
+(`print(model.describe_plan())` lists them with what each reads and writes):
   0. policy context: fieldlabs open (running costs paid), hubs spend on outreach, adopters'
      visibility (hub boost), peer exposure (updated for the firms that changed), ecosystem
-     support, shortage;
-  1. awareness  2. experimenting  3. adoption  4. labour  5. productivity  6. reshoring
-  7. record: every output metric per province and nationally.
+     support (decaying after a stop), shortage;
+  1. awareness  2. experimenting  3. adoption  4. productivity  5. competition  6. reshoring
+  7. labour  8. job change of adopters N years on  9. record every output metric.
 See model/mechanisms/ for the equations and docs/ODD.md for the full description.
 """
 
@@ -23,12 +24,12 @@ from mesa.agent import AgentSet
 from . import params as params_mod
 from .agents import FieldlabAgent, FirmAgent, HubAgent
 from .instruments import Policy, hub_contact_cost
-from .mechanisms import ORDER, experimenting
+from .mechanisms import adoption, awareness, competition, experimenting, labour, productivity, reshoring
 from .mechanisms.productivity import realised
 from .network import PeerShare
 from .population import Population, build_population
 from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES, STAGES
-from .state import FirmState, RegionState
+from .state import SKILLS, FirmState, RegionState
 from .streams import Streams, replication_seeds
 from .timeline import format_quarter, parse_quarter
 
@@ -37,9 +38,19 @@ METRICS = (
     "fieldlab_firms", "employment", "employment_routine", "employment_mid", "employment_technical",
     "jobs_created", "jobs_lost", "reshored_jobs", "labour_productivity", "value_added_meur",
     "technical_vacancies", "technical_pool", "trainees", "public_spend_eur",
+    # the labour market (mechanisms/labour.py); technical_pool above = technical job seekers
+    "job_seekers_routine", "job_seekers_mid", "in_training", "out_of_work", "hires_from_pools",
+    "hires_from_firms", "separations", "pool_entries", "pool_exits", "redundant_jobs",
+    # adopters whose employment JOB_CHANGE_YEARS after adoption is above / within / below
+    # JOB_CHANGE_SAME of what it was when they adopted (firms that adopted from the start on)
+    "adopters_more_jobs", "adopters_same_jobs", "adopters_fewer_jobs",
+    "fieldlab_members",  # member firms of fieldlab consortia now (fieldlab_firms: ever involved)
 )
+JOB_CHANGE_YEARS = 4  # Koch et al. (2021) measure adopters' effects within four years
+JOB_CHANGE_SAME = 0.025  # "about the same": within 2.5% of the size at adoption (survey answer bands)
 METRIC_INDEX = {m: i for i, m in enumerate(METRICS)}
-BREAKDOWN_METRICS = ("firms", "adopters", "employment", "jobs_created", "jobs_lost", "reshored_jobs")
+BREAKDOWN_METRICS = ("firms", "adopters", "employment", "jobs_created", "jobs_lost", "reshored_jobs",
+                     "adopters_more_jobs", "adopters_same_jobs", "adopters_fewer_jobs")
 BREAKDOWN_GROUPS = tuple(("sector", s) for s in SECTORS) + tuple(("size", s) for s in SIZE_CLASSES)
 REGIONS_OUT = PROVINCES + ("NL",)
 ARMS = ("policy", "counterfactual")  # an ensemble runs a scenario and its counterfactual
@@ -48,7 +59,8 @@ N_PROV = len(PROVINCES)
 # value_added_meur is summed in kEUR and converted after.
 _CELL_SUMS = ("firms", "aware", "experimenting", "adopters", "fieldlab_firms", "employment", "employment_routine",
               "employment_mid", "employment_technical", "jobs_created", "jobs_lost", "reshored_jobs",
-              "value_added_meur", "technical_vacancies")
+              "value_added_meur", "technical_vacancies", "redundant_jobs", "adopters_more_jobs",
+              "adopters_same_jobs", "adopters_fewer_jobs", "fieldlab_members")
 
 
 @dataclass
@@ -122,8 +134,12 @@ class SmartIndustryModel(mesa.Model):
         self.firms_state = FirmState.initial(self.pop)
         # Per-firm chance a quarter that an aware firm looks for a trial (experimenting.py).
         self.seek_probability = 1 - np.exp(-self.params["experiment_rate"] * self.pop.readiness)
-        self.regions = RegionState.initial(self.pop, self.params["tech_pool_share"],
-                                           int(self.params["training_lag_quarters"]))
+        p = self.params
+        self.regions = RegionState.initial(
+            np.vstack([self._by_province(x) for x in self.firms_state.skills()]), p["seeker_share"],
+            p["tech_pool_share"], p["seeker_exit_rate"], p["tech_pool_outflow"], int(p["training_lag_quarters"]))
+        self.labour_params = labour.LabourParams.from_params(p)
+        self.ecosystem = np.zeros(N_PROV)  # support a province keeps from its hubs and fieldlabs (decays)
         self.policy = Policy(list(policies), self.first_quarter, self.n_steps, scale, self.params)
         self.t = 0  # step index of the quarter being simulated
         self._eligible: dict[int, np.ndarray] = {}  # see eligible_firms
@@ -181,15 +197,67 @@ class SmartIndustryModel(mesa.Model):
         if self.t >= self.n_steps:
             self.running = False
             return
-        self._policy_context()
-        for mech in ORDER:
-            if mech is experimenting and self.immediate_adoption:
-                continue
-            mech.step(self)
-        self._record()
+        for _, call, _ in self.plan():
+            call()
         self.datacollector.collect(self)
         self.t += 1
         self.running = self.t < self.n_steps
+
+    def plan(self) -> list[tuple[str, object, str]]:
+        """The quarter, in order: (name, call, what it reads -> writes). Each mechanism gets only
+        the arrays and parameters it uses, so tests can run one on a few hand-made firms."""
+        f, reg, prov = self.firms_state, self.regions, self.pop.province
+        steps = [("policy context", self._policy_context, "policy, stages, visibility -> exposure, ecosystem, "
+                  "shortage, hub contacts, open fieldlabs, spending"),
+                 ("awareness", self._awareness, "stage, exposure, hub contacts, completions -> stage")]
+        if not self.immediate_adoption:
+            steps.append(("experimenting", lambda: experimenting.step(self), "stage, readiness, fieldlabs -> stage, "
+                          "fieldlab/pilot experience"))
+        steps += [
+            ("adoption", lambda: adoption.step(self), "stage, employees, productivity, exposure, ecosystem, "
+             "shortage, subsidies -> stage, redundant routine jobs, technical posts, spending"),
+            ("productivity", self._productivity, "ramp, technical posts -> productivity, mid-level hires, "
+             "adopters' output gain"),
+            ("competition", self._competition, "adopters' output gain, output, sector, stage -> redundant jobs "
+             "at non-adopters"),
+            ("reshoring", lambda: reshoring.step(self), "cost ratio, productivity -> hires, reshored jobs, spending"),
+            ("labour", lambda: labour.step(f, reg, prov, self.labour_params, self._visible_per_firm(),
+                                           labour.buy_courses(self)),
+             "redundant jobs, technical posts, job seekers, training budgets -> separations, hires, poaching, "
+             "pools, trainees"),
+            ("job change", self._job_change, "employees, size at adoption -> job-change class of adopters"),
+            ("record", self._record, "everything -> output metrics")]
+        return steps
+
+    def describe_plan(self) -> str:
+        return "\n".join(f"{k}. {name}: {io}" for k, (name, _, io) in enumerate(self.plan()))
+
+    def _awareness(self) -> None:
+        p = self.params
+        awareness.step(self.firms_state.stage, self.streams["awareness"].random(self.n), self.pop.province,
+                       self.exposure_mid, self.hub_contact_prob, self.regions.completions / self.firms_per_province,
+                       p["bass_p"], p["bass_q"], p["training_awareness_spillover"])
+
+    def _productivity(self) -> None:
+        self._gainers, self._output_gain = productivity.step(self)
+
+    def _competition(self) -> None:
+        f = self.firms_state
+        competition.step(f, self.pop.sector, len(SECTORS), self._gainers, self._output_gain,
+                         f.productivity * f.employees, self.params["business_stealing"])
+
+    def _visible_per_firm(self) -> np.ndarray:
+        visible = np.where(self.firms_state.stage == ADOPTED, self.visibility, 0.0)
+        return self._by_province(visible) / self.firms_per_province
+
+    def _job_change(self) -> None:
+        """Classify adopters JOB_CHANGE_YEARS after their adoption: more, about the same, fewer jobs."""
+        f, then = self.firms_state, self.t - 4 * JOB_CHANGE_YEARS
+        if then < 0:  # adopted_t < 0 marks firms that adopted before the start or never
+            return
+        idx = np.flatnonzero(f.adopted_t == then)
+        change = f.employees[idx] / np.maximum(f.size_at_adoption[idx], 1e-12) - 1
+        f.change_class[idx] = np.where(change > JOB_CHANGE_SAME, 1, np.where(change < -JOB_CHANGE_SAME, 3, 2))
 
     def run(self) -> RunResult:
         while self.running:
@@ -214,7 +282,8 @@ class SmartIndustryModel(mesa.Model):
         unaware_p = self._last_quarter("firms") - self._last_quarter("aware")
         miss = np.ones(N_PROV)  # probability that no hub converts an unaware firm
         boost = np.zeros(N_PROV)
-        eco = np.zeros(N_PROV)
+        # What hubs and fieldlabs built stays after they stop and decays (capital_depreciation).
+        eco = self.ecosystem * (1 - p["capital_depreciation"])
         for i, ins in self.policy.of_kind("hub_outreach"):
             if not ins.running(t):
                 continue
@@ -224,7 +293,9 @@ class SmartIndustryModel(mesa.Model):
             paid = want * self.policy.spend(t, i, want)
             contacts = paid / hub_contact_cost(p["hub_cost_per_contact_eur"], p["hub_scale_elasticity"],
                                                self.firms_per_province, ins.provinces, len(HUBS))
-            reach = np.minimum(1.0, np.divide(contacts, unaware_p, out=np.ones(N_PROV), where=unaware_p > 0))
+            # Contacts land on unaware firms at random, some twice: the share reached saturates
+            # (1 - e^-contacts/unaware) and rises with budget and falls with cost per contact.
+            reach = 1 - np.exp(-np.divide(contacts, unaware_p, out=np.full(N_PROV, np.inf), where=unaware_p > 0))
             miss *= 1 - p["hub_contact_awareness"] * reach
             boost = np.where(ins.provinces, np.maximum(boost, ins.spec.visibility_boost), boost)
         fl = self.policy.fieldlabs
@@ -297,7 +368,8 @@ class SmartIndustryModel(mesa.Model):
         grid[2] = stages[:, EXPERIMENTING]
         grid[3] = stages[:, ADOPTED]
         weighted = (self._ever_in_fieldlab, employees, f.routine, f.mid, f.technical, f.created, f.lost,
-                    f.reshored_jobs, f.productivity * employees, f.vacancies)
+                    f.reshored_jobs, f.productivity * employees, f.vacancies, f.redundant.sum(axis=0),
+                    f.change_class == 1, f.change_class == 2, f.change_class == 3, f.member)
         for j, w in enumerate(weighted, start=4):
             grid[j] = np.bincount(cell, weights=w, minlength=n_cells)
         grid = grid.reshape((len(_CELL_SUMS),) + self._cell_shape)
@@ -314,10 +386,14 @@ class SmartIndustryModel(mesa.Model):
         row[:, col["fieldlabs_active"]] = np.append(open_now, open_now.sum())
         row[:, col["labour_productivity"]] = row[:, col["value_added_meur"]] * 1e3 / np.maximum(
             row[:, col["employment"]], 1e-9)
-        pool = self.regions.tech_pool
-        row[:, col["technical_pool"]] = np.append(pool, pool.sum())
-        trained = self.regions.trained
-        row[:, col["trainees"]] = np.append(trained, trained.sum())
+        reg = self.regions
+        for name, v in (("technical_pool", reg.seekers[2]), ("trainees", reg.trained),
+                        ("job_seekers_routine", reg.seekers[0]), ("job_seekers_mid", reg.seekers[1]),
+                        ("in_training", reg.in_training), ("out_of_work", reg.seekers.sum(axis=0) + reg.in_training),
+                        ("hires_from_pools", reg.hires.sum(axis=0)), ("hires_from_firms", reg.poached),
+                        ("separations", reg.separations.sum(axis=0)), ("pool_entries", reg.entries.sum(axis=0)),
+                        ("pool_exits", reg.exits.sum(axis=0))):
+            row[:, col[name]] = np.append(v, v.sum())
         spent = self.policy.spent[: t + 1].sum(axis=(0, 1))
         row[:, col["public_spend_eur"]] = np.append(spent, spent.sum())
 

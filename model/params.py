@@ -42,14 +42,18 @@ _A = "assumption"
 _P = [
     # --- awareness -------------------------------------------------------------------------
     Param("bass_p", 0.03, "1/year", (0, 1), (0.005, 0.06), "awareness",
-          "Sultan, Farley & Lehmann (1990) meta-analysis of Bass models: mean p = 0.03",
+          _A + ": the mean p = 0.03 of Sultan, Farley & Lehmann's (1990) meta-analysis of Bass models, as "
+          "a starting value only: there p and q describe whole adoption curves, here they drive the first "
+          "of three stages (awareness), so they are stage rates for calibration, not estimates",
           "External (innovation) hazard of becoming aware: media, suppliers, consultants."),
     Param("bass_q", 0.38, "1/year", (0, 3), (0.1, 0.7), "awareness",
-          "Sultan, Farley & Lehmann (1990) meta-analysis of Bass models: mean q = 0.38",
+          _A + ": the mean q = 0.38 of Sultan, Farley & Lehmann (1990) as a starting value only (see bass_p)",
           "Imitation hazard per unit visibility-weighted share of adopting peers."),
     Param("hub_cost_per_contact_eur", 2500.0, "EUR/firm contact", (1, 1e6), (1000, 10000), "awareness",
           _A + ": a company visit or event seat incl. hub staff time; hub budgets (SMITZH EUR 2.4M "
-          "over several years) imply a few hundred contacts a year per hub",
+          "over several years) imply a few hundred contacts a year per hub. No hub or EDIH report with "
+          "reach and cost was found (the EDIH network reports 7,300 services to SMEs and public bodies "
+          "by May 2024, without costs); reach saturates as 1 - exp(-contacts/unaware firms)",
           "Hub outreach spending needed to reach one unaware firm."),
     Param("hub_contact_awareness", 0.5, "probability", (0, 1), (0.2, 0.9), "awareness",
           _A + ": not every visited firm takes the message home",
@@ -64,9 +68,12 @@ _P = [
     Param("own_pilot_share", 0.3, "probability", (0, 1), (0.1, 0.6), "experimenting",
           _A + ": seeds 003/004 say small firms find going alone too costly; larger firms pilot alone",
           "Probability that a firm without a fieldlab place runs its own pilot (scaled by readiness)."),
-    Param("fieldlab_capacity", 6.0, "firms/year per fieldlab", (0, 500), (2, 20), "experimenting",
-          _A + ": fieldlab consortia have 10-30 partner firms over a 3-5 year life",
-          "New firms a historical fieldlab takes in per year (scenario fieldlabs set their own)."),
+    Param("fieldlab_capacity", 2.0, "visiting firms/year per fieldlab", (0, 500), (0.5, 20), "experimenting",
+          _A + ": besides their members, fieldlabs let other firms use the facilities for a trial; TNO's "
+          "'600 firms involved' in 35 fieldlabs (2018) is about the members alone (17 each), so visitors "
+          "add little to that count: 2 a year, range 0.5-20",
+          "Visiting firms (a trial without membership) a historical fieldlab takes per year (scenario "
+          "fieldlabs set their own as capacity_per_year)."),
     Param("fieldlab_reach_neighbours", 1.0, "0/1 switch", (0, 1), (0, 1), "experimenting",
           _A + ": firms travel to a fieldlab in a neighbouring province when their own has no place",
           "1 = firms may use fieldlabs in neighbouring provinces, 0 = own province only.", integer=True),
@@ -117,23 +124,21 @@ _P = [
     # --- labour ----------------------------------------------------------------------------
     Param("routine_displacement", 0.12, "share of routine jobs", (0, 1), (0.05, 0.3), "labour",
           _A + " informed by Acemoglu & Restrepo (2020) and Bessen et al. (Dutch automation spikes)",
-          "Share of an adopter's routine jobs lost at adoption."),
+          "Share of an adopter's routine jobs made redundant at adoption; separated gradually "
+          "(separation_rate)."),
     Param("expansion_jobs", 0.05, "share of employees", (0, 1), (0.0, 0.15), "labour",
           "Koch, Manuylov & Smolka (2021): output +20-25%, net jobs about +10% at adopters",
           "Jobs an adopter adds through output growth, spread over the productivity ramp."),
     Param("tech_pool_share", 0.03, "share of technical employment", (0, 1), (0.01, 0.08), "labour",
           _A + ": tight technical labour market (UWV), a few per cent available",
-          "Technical workers available for hire in a province at the start, per technical employee."),
-    Param("tech_inflow_rate", 0.002, "1/quarter", (0, 1), (0.0005, 0.01), "labour",
-          _A + ": net new technical workers open to manufacturing beyond replacement demand, under 1% "
-          "of technical employment a year; UWV counts technical occupations among the tightest",
-          "Quarterly inflow into the regional technical pool, per technical employee."),
+          "Technical job seekers in a province per technical employee in 2014; the pool's entry is set "
+          "so that, without adoption or training, it stays at this level (labour.py)."),
     Param("tech_pool_outflow", 0.25, "1/quarter", (0, 1), (0.1, 0.5), "labour",
           _A + ": technical workers not hired by manufacturing find other work within about a year",
-          "Quarterly share of the regional technical pool that leaves it."),
+          "Quarterly share of the regional technical job-seeker pool that leaves it (other sectors, retirement)."),
     Param("champion_attraction", 0.5, "per unit visible adopter share", (0, 10), (0, 2), "labour",
           _A + ": seed 000: visible leaders make technical jobs attractive to young people",
-          "Inflow multiplier: inflow x (1 + this x visibility-weighted adopter share in the province)."),
+          "Technical pool entry x (1 + this x visibility-weighted adopter share in the province)."),
     Param("training_lag_quarters", 4, "quarters", (0, 40), (2, 8), "labour",
           _A + ": a vocational conversion course takes about a year", "Quarters from training start to a technical worker.",
           integer=True),
@@ -155,8 +160,9 @@ _P = [
           _A + ": firms offshored because home production was dearer",
           "Mean home/offshore unit cost ratio in 2014 among firms with offshored production."),
     Param("reshore_rate_max", 0.01, "1/quarter", (0, 1), (0.002, 0.03), "reshoring",
-          "Dachs, Kinkel & Jaeger (2019): about 4% of European manufacturers backshored in recent years",
-          "Quarterly reshoring probability for a firm whose home cost is well below offshore cost."),
+          _A + ": the cost motive on top of reshore_base_rate; Dachs, Kinkel & Jaeger (2019) rank labour "
+          "cost behind flexibility and quality among backshoring motives, so it adds at most a third of it",
+          "Extra quarterly reshoring probability for a firm whose home cost is well below offshore cost."),
     Param("reshore_sensitivity", 0.1, "unit-cost ratio", (0.001, 10), (0.03, 0.3), "reshoring",
           _A, "How sharply the reshoring probability responds to the unit-cost gap."),
     Param("reshore_share", 0.5, "share of offshored production", (0, 1), (0.2, 0.8), "reshoring",
@@ -223,6 +229,75 @@ _P += [
           "(issue 12: equal budgets must not mean equal reach for regions of very different size); 0 = "
           "cost per contact the same everywhere",
           "Cost per hub contact x (firms the hub serves / national firms per hub region) ^ -this."),
+]
+
+# --- labour market, competition (issue 11) ----------------------------------------------------
+# Kept as one block so the argument for each can be read together (docs/ODD.md 7.5-7.9).
+_P += [
+    Param("seeker_share", 0.04, "job seekers per employee of the same skill", (0, 1), (0.02, 0.08), "labour",
+          _A + ": CBS unemployment 2015-2019 fell from about 7% to 3.5% of the labour force; those "
+          "looking for (routine or mid-level) manufacturing work are taken as 4% of that employment, the "
+          "middle of the period",
+          "Routine and mid-level job seekers per province per employee of that skill in 2014; the pools' "
+          "entry keeps them there without shocks."),
+    Param("seeker_exit_rate", 0.15, "1/quarter", (0, 1), (0.05, 0.35), "labour",
+          _A + ": UWV: most benefit spells of routine workers end within one to two years (mean 1/0.15 = "
+          "6.7 quarters); exit means work in another sector, retirement or leaving the labour force",
+          "Quarterly share of the routine and mid-level job-seeker pools that leaves them."),
+    Param("separation_rate", 0.1, "1/quarter", (0.01, 1), (0.05, 0.3), "labour",
+          "Bessen, Goos, Salomons & van den Berge (2020 AEA P&P; 2025 REStat): around an automation event "
+          "incumbent workers separate gradually, over about five years, not in one cut; 0.1 a quarter lets "
+          "half of a redundancy go within 1.7 years and 88% within five",
+          "Quarterly share of a firm's redundant jobs (automation or lost sales) that is separated."),
+    Param("displacement_dispersion", 1.0, "share of routine_displacement", (0, 1), (0, 1), "labour",
+          _A + ": automation projects range from one robot cell to whole lines; Bessen et al. (2020) find "
+          "automation cost spikes that differ by an order of magnitude between firms. 1 spreads the share "
+          "of routine work automated uniformly from 0 to twice routine_displacement",
+          "Spread of the routine work an adopter automates around routine_displacement (uniform, same mean)."),
+    Param("business_stealing", 0.6, "share of adopters' output gain", (0, 1), (0.3, 0.9), "competition",
+          "Koch, Manuylov & Smolka (2021, EJ): 10% of jobs at non-adopters are lost when robot users' "
+          "sales share in their industry goes from 0 to one half. In the model that loss is this share x "
+          "the adopters' output gain (productivity_gain, 0.15, up to Koch's 0.2-0.25), so 0.4-0.67; "
+          "Acemoglu, Lelarge & Restrepo (2020): adopters grow at competitors' expense and industry "
+          "employment falls, so at least half. 0.6, range 0.3-0.9",
+          "Share of an adopter's output gain taken from non-adopting firms in its sector (national market)."),
+    Param("poach_share", 0.25, "1/quarter", (0, 1), (0, 0.6), "labour",
+          _A + ": employers fill part of the technical posts the pool cannot fill by hiring from other "
+          "manufacturers in the province (UWV: technical vacancies are mostly filled by job changers)",
+          "Share of the technical posts still open after hiring from the pool that is filled from other "
+          "firms in the province each quarter; the firm left opens a replacement post. Not a new job."),
+    Param("capital_depreciation", 0.1, "1/quarter", (0, 1), (0.03, 0.3), "adoption",
+          _A + ": networks, advisers and shared facilities that a hub or fieldlab built do not vanish the "
+          "day funding stops; staff move on and contacts go stale within about two years (half-life 1/0.1 "
+          "ln 2 = 6.6 quarters)",
+          "Quarterly decay of the ecosystem support a province keeps after its hub or fieldlab instruments stop."),
+    Param("reshore_base_rate", 0.035, "1/quarter", (0, 1), (0.015, 0.06), "reshoring",
+          "Dachs, Kinkel & Jaeger (2019, European Manufacturing Survey, AT/DE/CH): about 4% of "
+          "manufacturers backshored within about two years, mostly for flexibility, delivery and quality. "
+          "With a fifth of firms with 10+ workers offshoring (offshoring_prevalence), 4% of firms is a "
+          "fifth of the offshorers in eight quarters (0.028 a quarter); since the model has no new "
+          "offshoring, those who reshored in 2014-2015 are gone by 2016, hence 0.035 (measured: 3.7-3.8% "
+          "of 10+ firms reshored in 2016-2017 in the baseline at defaults, scale 0.3, seeds 1-2)",
+          "Quarterly probability that a firm with offshored production brings part of it home for "
+          "reasons other than cost (flexibility, delivery time, quality)."),
+    Param("fieldlab_cost_per_member_eur", 80_000.0, "public EUR per member firm per year", (1e3, 1e7),
+          (35_000, 150_000), "experimenting",
+          "Dialogic (2021): EUR 314M of fieldlab funding 2015-2019, public and private; TNO fieldlab "
+          "monitoring (2014-2020): 58% of fieldlab money is public, so EUR 182M public over the 133 "
+          "fieldlab-years of 2015-2019 (calibration/data/fieldlabs_active.csv) = EUR 1.37M a fieldlab-year; "
+          "TNO (2019): about 600 firms in 35 fieldlabs (17 each) -> EUR 80k per member-year. TNO's own "
+          "total (EUR 95M public for 32 fieldlabs, 2014-2020) gives about EUR 35k: the low end",
+          "Public money that keeps one member firm in a fieldlab consortium for a year: a fieldlab's "
+          "spending buys spending x 4 / this member places."),
+    Param("fieldlab_member_turnover", 0.1, "1/year", (0, 1), (0.02, 0.3), "experimenting",
+          _A + ": consortium partners commit for a project of three to five years; a tenth change a year",
+          "Yearly share of a fieldlab's member firms that leave it (their place is offered to others)."),
+    Param("demonstration_effect", 0.25, "share of expected gain per unit peer exposure", (0, 5), (0, 1),
+          "adoption",
+          _A + ": seeing a peer's working installation raises what a firm expects to gain (Leigh, Kraft & Lee "
+          "2022: local robot users raise own adoption). With no visible peer adopter a firm expects "
+          "1/(1 + this) of its gain; with all peers visible adopters, all of it",
+          "How much visible adopters among peers raise the gain a deciding firm expects (champions' channel)."),
 ]
 
 PARAMS: Mapping[str, Param] = MappingProxyType({p.name: p for p in _P})

@@ -141,7 +141,9 @@ class Fieldlabs(InstrumentBase):
 
     type: Literal["fieldlab"]
     count: int = Field(1, ge=1, le=200, description="Fieldlabs opened, spread in turn over the provinces listed.")
-    capacity_per_year: float = Field(6.0, gt=0, le=500, description="New firms each fieldlab takes in per year.")
+    capacity_per_year: float = Field(6.0, gt=0, le=500, description=(
+        "Visiting firms (a trial without membership) each fieldlab takes per year; member places are "
+        "bought by the budget (parameter fieldlab_cost_per_member_eur)."))
     themes: list[str] | Literal["all"] = Field("all", description="Sectors the fieldlabs serve.")
     eur_per_quarter: float | None = Field(None, ge=0, le=MAX_BUDGET_EUR, description=(
         "Spending per quarter on all these fieldlabs together; omitted: the budget spread evenly."))
@@ -156,8 +158,9 @@ class HistoricalFieldlabs(InstrumentBase):
     """The fieldlabs of the national programme, opened as in calibration/data/fieldlabs_active.csv."""
 
     type: Literal["historical_fieldlabs"]
-    capacity_per_year: float | None = Field(None, gt=0, le=500, description="Intake per fieldlab per year; "
-                                                                            "omitted: parameter fieldlab_capacity.")
+    capacity_per_year: float | None = Field(None, gt=0, le=500, description=(
+        "Visiting firms per fieldlab per year; omitted: parameter fieldlab_capacity. Member places are "
+        "bought by the budget (parameter fieldlab_cost_per_member_eur)."))
     eur_per_quarter: float | None = Field(None, ge=0, le=MAX_BUDGET_EUR, description=(
         "Spending per quarter on all these fieldlabs together; omitted: the budget spread evenly over the "
         "fieldlab-quarters in the window."))

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .model import ARMS, BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
-from .regions import NATIONAL, PROVINCE_NAMES
+from .regions import NATIONAL, PROVINCE_NAMES, PROVINCES
 
 # The name beside every code in the tables (timeseries, summary): codes for programs, names for readers.
 REGION_NAMES = tuple(PROVINCE_NAMES.get(r, "Nederland" if r == NATIONAL else r) for r in REGIONS_OUT)
@@ -29,11 +29,20 @@ UNITS: dict[str, str] = {
     "technical_vacancies": "vacancies", "technical_pool": "workers", "trainees": "workers (cumulative)",
     "public_spend_eur": "EUR (cumulative)", "net_jobs": "jobs", "net_adopters": "firms",
     "extra_public_spend_eur": "EUR (cumulative)", "cost_per_net_job_eur": "EUR per net job",
+    "job_seekers_routine": "people", "job_seekers_mid": "people", "in_training": "people",
+    "out_of_work": "people", "hires_from_pools": "hires a quarter", "hires_from_firms": "hires a quarter",
+    "separations": "separations a quarter", "pool_entries": "people a quarter", "pool_exits": "people a quarter",
+    "redundant_jobs": "jobs", "adopters_more_jobs": "firms", "adopters_same_jobs": "firms",
+    "adopters_fewer_jobs": "firms", "fieldlab_members": "firms (members now)",
+    "net_jobs_workers": "jobs", "cost_per_net_adopter_eur": "EUR per net adopter", "public_savings_eur": "EUR",
+    "adoption_rate_spread": "share of firms (sd over provinces)",
+    "net_jobs_per_1000_spread": "net jobs per 1,000 jobs (sd over provinces)",
 }
 
 BAND = (5, 95)
 HEADLINE = (
     ("net_jobs", "Net jobs (employment difference)", "jobs"),
+    ("net_jobs_workers", "Net jobs for the region's workers (fewer out of work)", "jobs"),
     ("net_adopters", "Net adopting firms", "firms"),
     ("reshored_jobs", "Extra reshored jobs", "jobs"),
     ("jobs_created", "Extra jobs created (gross)", "jobs"),
@@ -41,6 +50,7 @@ HEADLINE = (
     ("labour_productivity", "Labour productivity difference", "kEUR/worker"),
     ("extra_public_spend_eur", "Extra public spending", "EUR"),
     ("cost_per_net_job_eur", "Public cost per net job", "EUR/job"),
+    ("cost_per_net_adopter_eur", "Public cost per net adopting firm", "EUR/firm"),
 )
 
 
@@ -171,12 +181,49 @@ def summary_from_final(pol: np.ndarray, cf: np.ndarray | None, quarter: str) -> 
         jobs = diff[:, g, METRICS.index("employment")]
         ratio, r_lo, r_hi = _ratio_band(spend, jobs) if has_cf else (np.nan,) * 3
         rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
+        rows += _labour_rows(pol, cf, diff, g, region) if has_cf else []
+    if has_cf:
+        rows += _divergence_rows(pol, cf, diff)
     out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
                                       "difference_p5", "difference_p95"])
     out.insert(2, "province_name", out["province"].map(dict(zip(REGIONS_OUT, REGION_NAMES))))
     out.insert(3, "quarter", quarter)
     out.insert(4, "replications", len(pol))
     return out
+
+
+def _labour_rows(pol, cf, diff, g: int, region: str) -> list[tuple]:
+    """Issue 11's effects for one region: net jobs for the region's workers (fewer people out of
+    work: job seekers and trainees, counterfactual minus policy; manufacturing headcount is
+    net_jobs), public cost per net adopting firm (ratio of means, bootstrap band; NaN where net
+    adopters are not positive), and public savings (counterfactual minus policy spending: a
+    scenario that spends less shows a positive saving, never a negative cost)."""
+    k_out, k_spend = METRICS.index("out_of_work"), METRICS.index("public_spend_eur")
+    workers = -diff[:, g, k_out]
+    savings = -diff[:, g, k_spend]
+    adopters = diff[:, g, METRICS.index("adopters")]
+    spend = diff[:, g, k_spend]
+    per_adopter = _ratio_band(spend, adopters) if spend.mean() > 0 else (np.nan,) * 3  # no cost: a saving
+    rows = [("net_jobs_workers", region, pol[:, g, k_out].mean(), cf[:, g, k_out].mean(), workers.mean(),
+             *_band(workers)),
+            ("cost_per_net_adopter_eur", region, np.nan, np.nan, *per_adopter),
+            ("public_savings_eur", region, np.nan, np.nan, savings.mean(), *_band(savings))]
+    return rows
+
+
+def _divergence_rows(pol, cf, diff) -> list[tuple]:
+    """Regional divergence (NL rows): the spread (standard deviation over the 12 provinces) of
+    the adoption rate in each arm, and of net jobs per 1,000 counterfactual jobs; per
+    replication, then mean and 90% band over replications."""
+    n = len(PROVINCES)
+    rate = METRICS.index("adoption_rate")
+    spread_pol, spread_cf = pol[:, :n, rate].std(axis=1), cf[:, :n, rate].std(axis=1)
+    d = spread_pol - spread_cf
+    emp = METRICS.index("employment")
+    per_k = diff[:, :n, emp] / np.maximum(cf[:, :n, emp], 1e-9) * 1e3
+    net_spread = per_k.std(axis=1)
+    return [("adoption_rate_spread", "NL", spread_pol.mean(), spread_cf.mean(), d.mean(), *_band(d)),
+            ("net_jobs_per_1000_spread", "NL", np.nan, np.nan, net_spread.mean(), *_band(net_spread))]
 
 
 def summary_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:

@@ -92,7 +92,17 @@ def test_baseline_instruments():
     assert names == expected
     hist = s.instrument("historical_fieldlabs")
     assert hist.type == "historical_fieldlabs" and (hist.start, hist.end) == ("2014Q1", "2030Q4")
-    assert hist.budget_eur == pytest.approx(314e6 / 5 * 17)  # Dialogic 2015-2019 rate over 17 years
+    # Public money only: Dialogic's EUR 314M (2015-2019, public and private) x TNO's 58% public
+    # share, per active fieldlab-quarter of 2015-2019, for every fieldlab-quarter to 2030.
+    from smartregion.model import data
+    from smartregion.model.timeline import parse_quarter
+
+    active = lambda a, b: data.fieldlabs_active(parse_quarter(a), parse_quarter(b)).sum()  # noqa: E731
+    rate = 0.58 * 314e6 / active("2015Q1", "2019Q4")
+    assert hist.budget_eur == pytest.approx(rate * active("2014Q1", "2030Q4"), rel=1e-4)
+    assert hist.eur_per_quarter is None  # spread over fieldlab-quarters: every fieldlab costs the same
+    stop = load_scenario(SCENARIO_DIR / "policy_discontinuity.yaml").instrument("historical_fieldlabs")
+    assert stop.budget_eur == pytest.approx(rate * active("2014Q1", "2027Q4"), rel=1e-4)
     for h in HUBS:
         hub, edih = s.instrument(f"hub_{h}"), s.instrument(f"edih_{h}")
         assert (hub.type, hub.start, hub.end, hub.budget_eur) == ("hub_outreach", "2018Q1", "2021Q4", 2.4e6)
@@ -136,7 +146,11 @@ def test_policy_discontinuity_patches_baseline_by_name():
     for name in ["historical_fieldlabs"] + [f"edih_{h}" for h in HUBS]:
         changed, original = disc.instrument(name), base.instrument(name)
         assert (changed.end, changed.end_announced) == ("2027Q4", "2027Q1")
-        assert changed.budget_eur == original.budget_eur and changed.start == original.start
+        # The fieldlabs' budget is cut to the shorter window at the same rate per fieldlab
+        # (checked in test_baseline_instruments); the EDIHs keep theirs and stop spending.
+        assert (changed.budget_eur < original.budget_eur if name == "historical_fieldlabs"
+                else changed.budget_eur == original.budget_eur)
+        assert changed.start == original.start
         assert changed.provinces == original.provinces
     assert disc.instrument("hub_noord") == base.instrument("hub_noord")
 

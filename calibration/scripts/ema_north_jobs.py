@@ -46,7 +46,7 @@ SCENARIO = SCENARIO_DIR / "fieldlab_expansion_north.yaml"
 # The eight parameters with the largest Morris mu* on net jobs in the baseline
 # (docs/CALIBRATION.md, section 5).
 UNCERTAINTIES = ["routine_displacement", "expansion_jobs", "fieldlab_capacity", "tech_jobs_per_adoption",
-                 "tech_inflow_rate", "own_pilot_share", "adoption_rate_max", "experiment_rate"]
+                 "business_stealing", "own_pilot_share", "adoption_rate_max", "experiment_rate"]
 LEVERS = [Lever("north_fieldlabs", "count", 1, 12, integer=True),
           Lever("north_fieldlabs", "capacity_per_year", 4, 24)]
 SEED = 20260101

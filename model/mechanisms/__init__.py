@@ -1,10 +1,10 @@
-"""One module per mechanism of the brief (section 3), called in this order every quarter.
+"""One module per mechanism of the brief (section 3); `SmartIndustryModel.plan()` calls them in
+order every quarter and `describe_plan()` prints that order with what each step reads and writes.
 
-Each `step(m)` reads and writes the model's arrays (`m.firms_state`, `m.regions`, `m.policy`)
-and draws only from its own named random stream, one number per firm slot, so that the
-arms of a comparison see the same numbers (model/streams.py).
+Each mechanism draws only from its own named random stream, one number per firm slot, so that
+the arms of a comparison see the same numbers (model/streams.py). Awareness, the labour market
+and competition take explicit inputs (the firm and province arrays, a few per-firm vectors and
+their parameters), so that a test can run them on a handful of firms set up by hand.
 """
 
-from . import adoption, awareness, experimenting, labour, productivity, reshoring
-
-ORDER = (awareness, experimenting, adoption, labour, productivity, reshoring)
+from . import adoption, awareness, competition, experimenting, labour, productivity, reshoring  # noqa: F401

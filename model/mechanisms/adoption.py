@@ -1,7 +1,8 @@
 """Adoption: an experimenting firm adopts with a probability that rises with its expected net benefit.
 
 Per year, in kEUR, for firm i with E workers and value added VA = productivity * E:
-    benefit  B = gain_i * VA                                   (sector-specific gain)
+    benefit  B = gain_i * VA * (1 + d * S_peers) / (1 + d)     (sector-specific gain; d = demonstration_effect:
+                                                                a firm believes the gain it has seen at peers)
     cost     C = (investment_fixed + investment_per_worker * E) / payback_years
                * (1 - ecosystem_cost_reduction * eco_province)  (hubs/fieldlabs running nearby)
     subsidy  S = min(rate * investment, cap) / payback_years * outlook
@@ -15,8 +16,9 @@ Per year, in kEUR, for firm i with E workers and value added VA = productivity *
 still runs: an announced end lowers expected support (seed 001). Less uncertainty sharpens the
 decision both ways: good cases adopt sooner, bad ones drop out sooner.
 
-At adoption a share of routine jobs goes (jobs lost) and technical posts open (vacancies,
-filled by the labour mechanism); subsidies are paid first come, first served, within budget.
+At adoption a share of routine jobs becomes redundant (separated gradually by the labour
+mechanism) and technical posts open (vacancies, filled by the labour mechanism); subsidies are
+paid first come, first served, within budget.
 """
 
 from __future__ import annotations
@@ -47,13 +49,14 @@ def expected_subsidy_keur(m, idx: np.ndarray, invest_keur: np.ndarray) -> tuple[
     return best, which
 
 
-def adopt(m, idx: np.ndarray) -> None:
-    """Labour effects of adoption for firms idx (also used for the Bass limit)."""
+def adopt(m, idx: np.ndarray, intensity: np.ndarray) -> None:
+    """Labour effects of adoption for firms idx (also used for the Bass limit); intensity: one
+    uniform draw per firm slot, which sets how much of the routine work this firm's project
+    automates: routine_displacement x (1 + displacement_dispersion (2 u - 1))."""
     f, p = m.firms_state, m.params
     employees = employees_of(f, idx)
-    lost = p["routine_displacement"] * f.routine[idx]
-    f.routine[idx] -= lost
-    f.lost[idx] += lost
+    share = np.minimum(p["routine_displacement"] * (1 + p["displacement_dispersion"] * (2 * intensity[idx] - 1)), 1.0)
+    f.redundant[0, idx] += share * np.maximum(f.routine[idx] - f.redundant[0, idx], 0.0)
     need = p["tech_jobs_per_adoption"] * employees
     f.vacancies[idx] += need
     f.tech_needed[idx] = need
@@ -67,8 +70,9 @@ def adopt(m, idx: np.ndarray) -> None:
 def step(m) -> None:
     f, p, pop = m.firms_state, m.params, m.pop
     u = m.streams["adoption"].random(m.n)
+    intensity = m.streams["adoption"].random(m.n)
     if m.immediate_adoption:  # Bass limit: every aware firm adopts at once
-        adopt(m, np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING)))
+        adopt(m, np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING)), intensity)
         return
     idx = np.flatnonzero(f.stage == EXPERIMENTING)
     if not len(idx):
@@ -80,7 +84,9 @@ def step(m) -> None:
     cost = invest / p["payback_years"] * (1 - p["ecosystem_cost_reduction"] * m.ecosystem[prov])
     subsidy, payer = expected_subsidy_keur(m, idx, invest)
     hiring = p["tech_jobs_per_adoption"] * employees * p["tech_wage_keur"] * p["shortage_wage_premium"] * m.shortage[prov]
-    z = (pop.gain[idx] * va - cost + subsidy / p["payback_years"] - hiring) / np.maximum(va, 1e-9)
+    demo = p["demonstration_effect"]
+    expected_gain = pop.gain[idx] * (1 + demo * m.exposure[idx]) / (1 + demo)
+    z = (expected_gain * va - cost + subsidy / p["payback_years"] - hiring) / np.maximum(va, 1e-9)
     sigma = (p["benefit_uncertainty"]
              * np.where(f.fieldlab_experience[idx], 1 - p["fieldlab_uncertainty_reduction"], 1.0)
              * np.where(f.pilot_experience[idx], 1 - p["own_pilot_uncertainty_reduction"], 1.0)
@@ -93,7 +99,7 @@ def step(m) -> None:
     f.stage[idx[abandoning]] = AWARE
 
     new = idx[adopting]
-    adopt(m, new)
+    adopt(m, new, intensity)
     # Subsidies: paid in firm order until each instrument's budget is spent.
     for i in np.unique(payer[adopting]):
         if i < 0:
