@@ -38,7 +38,7 @@ from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator
 from ema_workbench.analysis import prim
 from ema_workbench.em_framework import sample_levers, sample_uncertainties
 
-from smartregion.calibration.ema import Lever, build_model
+from smartregion.calibration.ema import Lever, build_model, outcome_names
 from smartregion.cli.common import refuse_shipped
 from smartregion.model.scenario import SCENARIO_DIR
 
@@ -80,7 +80,10 @@ def analyse(table: pd.DataFrame, threshold: float, note: str, out: Path) -> None
     print(f"net jobs in the North: median {np.median(north):.0f}, 5-95% [{np.percentile(north, 5):.0f}, "
           f"{np.percentile(north, 95):.0f}]; above {threshold:g}: {hit.sum()} of {len(north)} ({hit.mean():.1%})")
     # PRIM pastes fractional limits into integer columns, which pandas 3 refuses: use floats.
-    x = table[UNCERTAINTIES + [lv.name for lv in LEVERS]].astype(float)
+    # The inputs are the table's own columns (all but the outcomes): a table saved by an older
+    # model version keeps the uncertainties it was sampled over.
+    outcomes = set(outcome_names())
+    x = table[[c for c in table.columns if c not in outcomes]].astype(float)
     fig, axes = plt.subplots(1, 2, figsize=(12.5, 4.8))
     places = x["north_fieldlabs__count"] * x["north_fieldlabs__capacity_per_year"]
     sc = axes[0].scatter(places, north, c=x["expansion_jobs"], cmap="viridis", s=10)
