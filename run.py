@@ -4,6 +4,7 @@
 A thin dispatcher: each subcommand lives in its own module under cli/ and exposes
 `add_parser(subparsers)` and `main(args) -> int`. Errors a user can fix (a bad scenario, a
 missing file, an existing output directory) are printed as one line with exit code 2;
+faults of the machine during a run (a full disk, dying workers) as one line with exit code 1;
 anything else is a bug and keeps its traceback.
 """
 
@@ -78,6 +79,7 @@ def _needs_extra(sub, name: str, package: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     from cli.common import UserError
+    from cli.faults import RunFailed
 
     args = build_parser().parse_args(argv)
     try:
@@ -85,6 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except RunFailed as e:  # a fault of the machine (full disk, lost workers ...): cli/faults.py
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -16,6 +16,12 @@ the GIL for most of its time, so threads would only queue.
 
 Results do not depend on the cluster: each task carries its own seeds (model/streams.py) and
 results are keyed by their position in the input, never by worker or completion order.
+
+A worker that dies (the OOM killer, a lost machine) is Dask's to handle: the scheduler runs its
+tasks again elsewhere and a LocalCluster's nanny starts a new worker. A task that was on
+workers that died `distributed.scheduler.allowed-failures` + 1 times fails with KilledWorker
+(set to MAX_ATTEMPTS - 1 for the local cluster; a remote scheduler uses its own setting), which
+is reported as WorkerLost like a local pool's.
 """
 
 from __future__ import annotations
@@ -29,8 +35,13 @@ def _client(address: str, local_workers: int):
     from distributed import Client, LocalCluster
 
     if address == "local":
-        with LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        import dask
+
+        from .ensemble import MAX_ATTEMPTS
+
+        with dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}), \
+                LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
+                             dashboard_address=None) as cluster, Client(cluster) as client:
             yield client
     else:
         with Client(address) as client:
@@ -43,11 +54,14 @@ def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1) ->
     At most a few tasks per worker thread are in flight: results are fetched and released one
     by one, so neither the cluster nor this process holds a large ensemble in memory.
     """
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
+
+    from .ensemble import WorkerLost
 
     with _client(address, local_workers) as client:
         pending = iter(enumerate(items))
         running = as_completed()
+        positions = {}  # future key -> position in items, to name a task that kept killing workers
 
         def top_up():  # two tasks per worker thread; workers may join while we run
             limit = max(4, 2 * sum(client.nthreads().values()))
@@ -55,11 +69,17 @@ def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1) ->
                 nxt = next(pending, None)
                 if nxt is None:
                     return
-                running.add(client.submit(_indexed, fn, *nxt, pure=False))
+                future = client.submit(_indexed, fn, *nxt, pure=False)
+                positions[future.key] = nxt[0]
+                running.add(future)
 
         top_up()
         for future in running:
-            i, result = future.result()
+            try:
+                i, result = future.result()
+            except KilledWorker as e:
+                raise WorkerLost(positions[future.key], e.allowed_failures + 1) from None
+            del positions[future.key]
             future.release()
             top_up()
             yield i, result

@@ -9,10 +9,17 @@ order, so they are identical for any number of workers.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -106,12 +113,99 @@ def _mp_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+# A replication in flight when its worker process died (the OOM killer, a crash) is run again
+# in a new pool, at most this many times in all: each replication is deterministic from its
+# seed, so a rerun gives the same numbers, and a replication that kills its worker every time
+# (too large for the memory) ends the run instead of looping.
+MAX_ATTEMPTS = 3
+
+
+class WorkerLost(RuntimeError):
+    """Worker processes died under the same item MAX_ATTEMPTS times."""
+
+    def __init__(self, position: int, attempts: int, what: str = "item"):
+        self.position, self.attempts = position, attempts
+        super().__init__(f"a worker process died {attempts} times while running {what} {position}")
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _worker_init(parent: int, pdeathsig: bool) -> None:
+    """Workers never outlive the process that started them (a SIGKILLed run would otherwise
+    leave them asleep on their queue for good, each holding a model's memory). Linux kills
+    the worker when its parent dies (PR_SET_PDEATHSIG; only when the pool was started by the
+    main thread, since the signal follows the starting *thread*); everywhere a watcher thread
+    checks once a second that the parent is still there."""
+    if pdeathsig and sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watcher below still applies
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _pool_imap(fn: Callable, items: list, workers: int) -> Iterator[tuple[int, object]]:
+    """(position, fn(item)) from local worker processes, as they finish. A pool that breaks
+    because a worker died is replaced, and the items that were in flight are run again."""
+    attempts = [0] * len(items)
+    todo = deque(range(len(items)))
+    pdeathsig = threading.current_thread() is threading.main_thread()
+    while todo:
+        # Importing mesa forces the global start method to "spawn" (mesa/batchrunner.py), which
+        # re-imports the caller's script in every worker; we ask for our own context instead.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=_worker_init,
+                                   initargs=(os.getpid(), pdeathsig))
+        running: dict = {}
+        try:
+            while todo or running:
+                # As many items in flight as the pool hands to its workers (one each, plus one
+                # queued): so a broken pool blames only items that were really given out.
+                while todo and len(running) < workers + 1:
+                    i = todo.popleft()
+                    attempts[i] += 1
+                    running[pool.submit(fn, items[i])] = i
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
+                    break
+                for f in finished:
+                    i = running.pop(f)
+                    yield i, f.result()
+            else:
+                return
+            # The pool broke: every item still in flight fails with it. Keep what finished,
+            # run the rest again in a new pool.
+            wait(running)
+            lost = []
+            for f, i in running.items():
+                if isinstance(f.exception(), BrokenProcessPool):
+                    lost.append(i)
+                else:
+                    yield i, f.result()
+            for i in sorted(lost, reverse=True):
+                if attempts[i] >= MAX_ATTEMPTS:
+                    raise WorkerLost(i, attempts[i])
+                todo.appendleft(i)
+            running = {}
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
 @dataclass
 class Executor:
     """Where work runs: in this process (workers=1), in local worker processes, or on a Dask
     cluster (`scheduler`: an address such as tcp://host:8786, or "local" for a LocalCluster of
     `workers` processes on this machine). Replications, calibration particles and sensitivity
-    samples all go through it, so they scale the same way."""
+    samples all go through it, so they scale the same way. A worker process that dies is
+    replaced and its items rerun (at most MAX_ATTEMPTS runs of an item, else WorkerLost)."""
 
     workers: int = 1
     scheduler: str | None = None
@@ -126,13 +220,7 @@ class Executor:
             for i, item in enumerate(items):
                 yield i, fn(item)
         else:
-            workers = min(self.workers, len(items), os.cpu_count() or 1)
-            # Importing mesa forces the global start method to "spawn" (mesa/batchrunner.py), which
-            # re-imports the caller's script in every worker; we ask for our own context instead.
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-                # map keeps input order and drops each result once it is handed on; one item a
-                # message, since even the smallest item (one model run) dwarfs the message cost
-                yield from enumerate(pool.map(fn, items))
+            yield from _pool_imap(fn, items, min(self.workers, len(items), os.cpu_count() or 1))
 
     def ordered_map(self, fn: Callable, items: Iterable) -> list:
         """[fn(x) for x in items], run where this executor says, in input order."""
@@ -144,8 +232,11 @@ class Executor:
 
     def map(self, tasks: list[ReplicationTask]) -> Iterator[tuple[int, dict[str, RunResult]]]:
         """Yields (replication index, results) as they finish (any order)."""
-        for _, result in self.imap(run_replication, tasks):
-            yield result
+        try:
+            for _, result in self.imap(run_replication, tasks):
+                yield result
+        except WorkerLost as e:  # name the replication, not its position among those left to run
+            raise WorkerLost(tasks[e.position].index, e.attempts, "replication") from None
 
 
 def run_ensemble(spec: EnsembleSpec, executor: Executor | None = None,
