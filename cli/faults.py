@@ -29,23 +29,24 @@ class StagingLost(OSError):
         super().__init__(errno.ENOENT, "removed during the run", str(path))
 
 
-def what_happened(exc: BaseException, shown: str) -> str | None:
-    """One line for a fault of the machine; None for anything else (a bug keeps its traceback)."""
+def what_happened(exc: BaseException, stage) -> str | None:
+    """One line for a fault of the machine during the run into `stage` (a StagedDir); None for
+    anything else (a bug keeps its traceback)."""
     from model.ensemble import WorkerLost
 
     from .output import DamagedPart
 
-    where = f"{shown}.partial"
+    where = f"{stage.shown}.partial"
     if isinstance(exc, WorkerLost):
         return (f"{exc} (killed from outside, often by the system for lack of memory; each time it was "
                 "replaced and the replication run again)")
     if isinstance(exc, DamagedPart):
         return f"{exc} (a failing disk?)"
-    if isinstance(exc, StagingLost):
-        return f"{where} was removed during the run (by another program or person)"
     if not isinstance(exc, OSError):
         return None
     code = _errno(exc)
+    if isinstance(exc, StagingLost) or not stage.still_ours():  # whatever error writing into it gave
+        return f"{where} was removed during the run (by another program or person)"
     if code in DISK_FULL:
         return f"the disk holding {where} is full ({_reason(exc)})"
     if code in NOT_WRITABLE:

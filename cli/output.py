@@ -123,7 +123,7 @@ class StagedDir:
         if isinstance(exc, UserError):
             self._discard()
             return
-        what = what_happened(exc, self.shown)
+        what = what_happened(exc, self)
         if what is None:  # a bug (its traceback follows) or an interruption
             done = PartStore(self.staging / PARTS).done() if self.still_ours() else []
             if self.resumable and done:
