@@ -148,7 +148,14 @@ def executor(args):
             raise UserError("--scheduler needs Dask; allowed: install it with pip install -e '.[cluster]', or run "
                             "without --scheduler")
         check_reachable(args.scheduler)
-    return Executor(workers=args.workers, scheduler=args.scheduler)
+    return Executor(workers=args.workers, scheduler=args.scheduler, notify=note)
+
+
+def note(text: str) -> None:
+    """One line on stderr that does not break the progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(f"note: {text}", file=sys.stderr)
 
 
 def check_reachable(address: str) -> None:

@@ -26,12 +26,29 @@ is reported as WorkerLost like a local pool's.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
+class _WorkerRestarts(logging.Filter):
+    """A local nanny's "Restarting worker" warning (a worker died) as one line through
+    `notify`, instead of a timestamped log record; other records pass unchanged."""
+
+    def __init__(self, notify):
+        super().__init__()
+        self.notify = notify
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and "Restarting worker" in record.getMessage():
+            if self.notify is not None:
+                self.notify("a Dask worker process died; the local cluster started a new one and runs its tasks again")
+            return False
+        return True
+
+
 @contextmanager
-def _client(address: str, local_workers: int):
+def _client(address: str, local_workers: int, notify=None):
     from distributed import Client, LocalCluster
 
     if address == "local":
@@ -39,16 +56,23 @@ def _client(address: str, local_workers: int):
 
         from .ensemble import MAX_ATTEMPTS
 
-        with dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}), \
-                LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
-                             dashboard_address=None) as cluster, Client(cluster) as client:
-            yield client
+        restarts = _WorkerRestarts(notify)
+        nanny = logging.getLogger("distributed.nanny")
+        nanny.addFilter(restarts)
+        try:
+            with dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}), \
+                    LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
+                                 dashboard_address=None) as cluster, Client(cluster) as client:
+                yield client
+        finally:
+            nanny.removeFilter(restarts)
     else:
         with Client(address) as client:
             yield client
 
 
-def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1) -> Iterator[tuple[int, object]]:
+def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1,
+             notify: Callable[[str], None] | None = None) -> Iterator[tuple[int, object]]:
     """(position in items, fn(item)) for every item, as they finish (any order).
 
     At most a few tasks per worker thread are in flight: results are fetched and released one
@@ -58,7 +82,7 @@ def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1) ->
 
     from .ensemble import WorkerLost
 
-    with _client(address, local_workers) as client:
+    with _client(address, local_workers, notify) as client:
         pending = iter(enumerate(items))
         running = as_completed()
         positions = {}  # future key -> position in items, to name a task that kept killing workers

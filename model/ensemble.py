@@ -153,7 +153,8 @@ def _watch_parent(parent: int) -> None:
     os._exit(1)
 
 
-def _pool_imap(fn: Callable, items: list, workers: int) -> Iterator[tuple[int, object]]:
+def _pool_imap(fn: Callable, items: list, workers: int,
+               notify: Callable[[str], None] | None = None) -> Iterator[tuple[int, object]]:
     """(position, fn(item)) from local worker processes, as they finish. A pool that breaks
     because a worker died is replaced, and the items that were in flight are run again."""
     attempts = [0] * len(items)
@@ -166,23 +167,28 @@ def _pool_imap(fn: Callable, items: list, workers: int) -> Iterator[tuple[int, o
                                    initargs=(os.getpid(), pdeathsig))
         running: dict = {}
         try:
-            while todo or running:
+            broken = False
+            while (todo or running) and not broken:
                 # As many items in flight as the pool hands to its workers (one each, plus one
                 # queued): so a broken pool blames only items that were really given out.
                 while todo and len(running) < workers + 1:
+                    try:
+                        future = pool.submit(fn, items[todo[0]])
+                    except BrokenProcessPool:  # broke before any of its futures said so
+                        broken = True
+                        break
                     i = todo.popleft()
                     attempts[i] += 1
-                    running[pool.submit(fn, items[i])] = i
+                    running[future] = i
                 finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                if any(isinstance(f.exception(), BrokenProcessPool) for f in finished):
-                    break
-                for f in finished:
-                    i = running.pop(f)
-                    yield i, f.result()
-            else:
+                broken = broken or any(isinstance(f.exception(), BrokenProcessPool) for f in finished)
+                if not broken:
+                    for f in finished:
+                        yield running.pop(f), f.result()
+            if not broken:
                 return
-            # The pool broke: every item still in flight fails with it. Keep what finished,
-            # run the rest again in a new pool.
+            # A worker died and took the pool with it: every item still in flight fails. Keep
+            # what finished, run the rest again in a new pool.
             wait(running)
             lost = []
             for f, i in running.items():
@@ -194,7 +200,8 @@ def _pool_imap(fn: Callable, items: list, workers: int) -> Iterator[tuple[int, o
                 if attempts[i] >= MAX_ATTEMPTS:
                     raise WorkerLost(i, attempts[i])
                 todo.appendleft(i)
-            running = {}
+            if notify is not None:
+                notify(f"a worker process died; {len(lost)} unfinished task(s) run again in new worker processes")
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -209,18 +216,19 @@ class Executor:
 
     workers: int = 1
     scheduler: str | None = None
+    notify: Callable[[str], None] | None = None  # told in one line when a worker was lost and replaced
 
     def imap(self, fn: Callable, items: list) -> Iterator[tuple[int, object]]:
         """(position in items, fn(item)) for every item, as they finish (any order)."""
         if self.scheduler:
             from .dask_backend import dask_map  # optional dependency
 
-            yield from dask_map(self.scheduler, fn, items, local_workers=self.workers)
+            yield from dask_map(self.scheduler, fn, items, local_workers=self.workers, notify=self.notify)
         elif self.workers <= 1 or len(items) <= 1:
             for i, item in enumerate(items):
                 yield i, fn(item)
         else:
-            yield from _pool_imap(fn, items, min(self.workers, len(items), os.cpu_count() or 1))
+            yield from _pool_imap(fn, items, min(self.workers, len(items), os.cpu_count() or 1), self.notify)
 
     def ordered_map(self, fn: Callable, items: Iterable) -> list:
         """[fn(x) for x in items], run where this executor says, in input order."""

@@ -176,7 +176,22 @@ def test_a_killed_worker_is_replaced_and_the_result_is_identical(reference, tmp_
     os.kill(victim, signal.SIGKILL)
     code, err = finish(proc)
     assert code == 0, err
-    assert "Traceback" not in err and "error" not in err, err
+    assert one_line(err).startswith("note: a worker process died; "), err
+    assert verified(out) == reference
+
+
+def test_a_killed_dask_worker_is_replaced_and_the_result_is_identical(reference, tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    proc = start(out, "--scheduler", "local")
+    wait_for(lambda: parts(out), proc)
+    workers = [w for w in children(proc.pid) if "spawn_main" in cmdline(w)]  # LocalCluster's worker processes
+    assert len(workers) == 2
+    os.kill(workers[0], signal.SIGKILL)
+    code, err = finish(proc)
+    assert code == 0, err
+    assert one_line(err) == "note: a Dask worker process died; the local cluster started a new one and runs its " \
+                            "tasks again", err
     assert verified(out) == reference
 
 
@@ -192,8 +207,9 @@ def test_workers_that_keep_dying_end_in_one_line_and_the_given_command_resumes(r
                 killed.add(w)
         time.sleep(0.01)
     code, err = finish(proc)
-    line = one_line(err)
-    assert code == 1, err
+    *notes, line = err.splitlines()  # a note each time workers were replaced, then one line
+    assert notes and all(n.startswith("note: a worker process died; ") for n in notes), err
+    assert code == 1 and line.startswith("error: ") and "Traceback" not in err, err
     assert "a worker process died 3 times while running replication" in line, line
     kept = len(parts(out))
     assert f"{kept} finished replication(s) kept in {out}.partial" in line and 1 <= kept < N, line
