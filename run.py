@@ -77,9 +77,20 @@ def _needs_extra(sub, name: str, package: str) -> None:
     p.set_defaults(func=explain)
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning as one line (its first), once: not the source line and the
+    file path that Python shows by default."""
+    text = (str(message).strip().splitlines() or [category.__name__])[0]
+    print(f"warning: {text} ({category.__name__})", file=file or sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
     from cli.common import UserError
     from cli.faults import RunFailed
+
+    warnings.showwarning = _one_line_warning  # the default filters still show each warning once
 
     args = build_parser().parse_args(argv)
     try:

@@ -27,6 +27,8 @@ is reported as WorkerLost like a local pool's.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -47,6 +49,34 @@ class _WorkerRestarts(logging.Filter):
         return True
 
 
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which a LocalCluster's spawned processes
+    need) with its stderr on /dev/null, now and whenever it is relaunched. Its output is never
+    for the user: when the tracker is killed, the relaunched one prints a KeyError traceback for
+    every semaphore released afterwards, and after a killed run a warning about leaked
+    semaphores (the relaunch itself is a Python warning, shown by run.py as one line)."""
+    from multiprocessing import resource_tracker
+
+    tracker = resource_tracker._resource_tracker  # the process-wide instance multiprocessing uses
+    if getattr(tracker, "_quiet", False):
+        return
+    start = tracker.ensure_running
+
+    def ensure_running():
+        sys.stderr.flush()
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)  # the tracker inherits descriptor 2
+            start()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+
+    tracker.ensure_running = ensure_running
+    tracker._quiet = True
+
+
 @contextmanager
 def _client(address: str, local_workers: int, notify=None):
     from distributed import Client, LocalCluster
@@ -56,6 +86,7 @@ def _client(address: str, local_workers: int, notify=None):
 
         from .ensemble import MAX_ATTEMPTS
 
+        _quiet_resource_tracker()
         restarts = _WorkerRestarts(notify)
         nanny = logging.getLogger("distributed.nanny")
         nanny.addFilter(restarts)
