@@ -34,19 +34,43 @@ from contextlib import contextmanager
 
 
 class _WorkerRestarts(logging.Filter):
-    """A local nanny's "Restarting worker" warning (a worker died) as one line through
-    `notify`, instead of a timestamped log record; other records pass unchanged."""
+    """Of a local nanny's records, the "Restarting worker" warning (a worker died) becomes one
+    line through `notify`; the rest (timestamped warnings while the cluster shuts down) is
+    dropped: what matters reaches the client as an exception of a task."""
 
     def __init__(self, notify):
         super().__init__()
         self.notify = notify
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and "Restarting worker" in record.getMessage():
-            if self.notify is not None:
-                self.notify("a Dask worker process died; the local cluster started a new one and runs its tasks again")
-            return False
-        return True
+        if "Restarting worker" in record.getMessage() and self.notify is not None:
+            self.notify("a Dask worker process died; the local cluster started a new one and runs its tasks again")
+        return False
+
+
+@contextmanager
+def _quiet_local_logs(notify):
+    """A local cluster's log records are not for the user's terminal (a worker's heartbeat
+    traceback when the scheduler closes first, the nanny's warnings on shutdown): quiet in
+    this process, and in the worker processes it spawns (they read DASK_* variables)."""
+    quiet, nanny = logging.getLogger("distributed"), logging.getLogger("distributed.nanny")
+    levels = quiet.level, nanny.level
+    restarts = _WorkerRestarts(notify)
+    env = os.environ.get("DASK_LOGGING__DISTRIBUTED")
+    quiet.setLevel(logging.CRITICAL)
+    nanny.setLevel(logging.WARNING)  # to see restarts, which the filter turns into a note
+    nanny.addFilter(restarts)
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+    try:
+        yield
+    finally:
+        quiet.setLevel(levels[0])
+        nanny.setLevel(levels[1])
+        nanny.removeFilter(restarts)
+        if env is None:
+            os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
+        else:
+            os.environ["DASK_LOGGING__DISTRIBUTED"] = env
 
 
 def _quiet_resource_tracker() -> None:
@@ -87,16 +111,11 @@ def _client(address: str, local_workers: int, notify=None):
         from .ensemble import MAX_ATTEMPTS
 
         _quiet_resource_tracker()
-        restarts = _WorkerRestarts(notify)
-        nanny = logging.getLogger("distributed.nanny")
-        nanny.addFilter(restarts)
-        try:
-            with dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}), \
-                    LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
-                                 dashboard_address=None) as cluster, Client(cluster) as client:
-                yield client
-        finally:
-            nanny.removeFilter(restarts)
+        with _quiet_local_logs(notify), \
+                dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}), \
+                LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
+                             dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
     else:
         with Client(address) as client:
             yield client
