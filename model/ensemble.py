@@ -180,22 +180,28 @@ def _pool_imap(fn: Callable, items: list, workers: int,
                     i = todo.popleft()
                     attempts[i] += 1
                     running[future] = i
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                broken = broken or any(isinstance(f.exception(), BrokenProcessPool) for f in finished)
+                finished = _wait_or_broken(pool, running) if not broken else set()
+                broken = broken or finished is None or any(
+                    isinstance(f.exception(), BrokenProcessPool) for f in finished)
                 if not broken:
                     for f in finished:
                         yield running.pop(f), f.result()
             if not broken:
                 return
             # A worker died and took the pool with it: every item still in flight fails. Keep
-            # what finished, run the rest again in a new pool.
-            wait(running)
+            # what finished, run the rest again in a new pool. (A future submitted just as the
+            # pool broke may never be failed, a race in CPython 3.11's terminate_broken: wait
+            # a bounded time, then count whatever did not finish as lost.)
+            wait(running, timeout=10)
             lost = []
             for f, i in running.items():
-                if isinstance(f.exception(), BrokenProcessPool):
-                    lost.append(i)
-                else:
+                if f.done() and f.exception() is None:
                     yield i, f.result()
+                elif f.done() and not isinstance(f.exception(), BrokenProcessPool):
+                    f.result()  # an error of fn itself
+                else:
+                    f.cancel()
+                    lost.append(i)
             for i in sorted(lost, reverse=True):
                 if attempts[i] >= MAX_ATTEMPTS:
                     raise WorkerLost(i, attempts[i])
@@ -204,6 +210,17 @@ def _pool_imap(fn: Callable, items: list, workers: int,
                 notify(f"a worker process died; {len(lost)} unfinished task(s) run again in new worker processes")
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _wait_or_broken(pool: ProcessPoolExecutor, running: dict) -> set | None:
+    """The futures that finished, or None when the pool broke without failing any of them
+    (the CPython race above: a worker died as the only future in flight was submitted)."""
+    while True:
+        finished, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+        if finished:
+            return finished
+        if getattr(pool, "_broken", False):  # set by the pool's manager thread when a worker died
+            return None
 
 
 @dataclass

@@ -122,6 +122,7 @@ def verified(out: Path) -> dict[str, str]:
 def one_line(err: str) -> str:
     lines = [x for x in err.splitlines() if x.strip()]
     assert len(lines) == 1 and "Traceback" not in err, err
+    print(f"user sees: {lines[0]}")  # shown with pytest -rA: the lines quoted in docs/HARDENING.md
     return lines[0]
 
 
@@ -213,6 +214,7 @@ def test_workers_that_keep_dying_end_in_one_line_and_the_given_command_resumes(r
         time.sleep(0.01)
     code, err = finish(proc)
     *notes, line = err.splitlines()  # a note each time workers were replaced, then one line
+    print(f"user sees: {err}")
     assert notes and all(n.startswith("note: a worker process died; ") for n in notes), err
     assert code == 1 and line.startswith("error: ") and "Traceback" not in err, err
     assert "a worker process died 3 times while running replication" in line, line
@@ -339,6 +341,7 @@ def test_truncated_and_corrupted_parts_are_recomputed_not_read(reference, tmp_pa
     flipped.write_bytes(bytes(data))
     r = run(out, "--resume", workers=1)
     assert r.returncode == 0, r.stderr
+    print(f"user sees: {r.stderr}")
     for part, name in ((first, "timeseries.parquet"), (second, "breakdown.parquet")):
         index = int(part.name[4:])
         assert f"replication {index}'s part in {out}.partial is damaged ({name} does not match its checksum): " \
