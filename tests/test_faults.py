@@ -10,6 +10,7 @@ clean refusal: one line on stderr, no traceback, nothing half-written where the 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -249,11 +250,16 @@ def small_disk(tmp_path):
 
 
 def fill(disk: Path, leave: int) -> Path:
-    """Take all but `leave` bytes of the free space, as another program would."""
+    """Take all but about `leave` bytes of the free space, as another program would (the run
+    keeps writing meanwhile, so: fill to the brim, then give `leave` back)."""
     filler = disk / "filler"
-    with open(filler, "wb") as fh:
-        free = shutil.disk_usage(disk).free - leave
-        fh.write(b"\0" * max(free, 0))
+    with open(filler, "wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+        except OSError as e:
+            assert e.errno == errno.ENOSPC, e
+        fh.truncate(max(fh.tell() - leave, 0))
     return filler
 
 
