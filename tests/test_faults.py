@@ -373,3 +373,25 @@ def test_a_second_run_into_the_same_out_refuses_and_damages_nothing(reference, t
     assert code == 0, err
     assert verified(out) == reference
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_part_damaged_after_the_resume_check_is_never_read(tmp_path):
+    """In-process: the bytes of a part are checked against its checksum again as they are read
+    into the output tables (a part that rots during the run)."""
+    from cli.output import DamagedPart, PartStore
+    from model.ensemble import ensemble_spec, run_replication
+    from model.scenario import Population, load_counterfactual, load_scenario
+
+    s = load_scenario(REPO / SCENARIO)
+    s = s.model_copy(update={"population": Population(scale=0.02, network=s.population.network)})
+    index, arms = run_replication(ensemble_spec(s, load_counterfactual(s), replications=1).tasks()[0])
+    store = PartStore(tmp_path)
+    store.write(index, arms)
+    assert store.damage(index) is None and store.read_arrow(index, "spend").num_rows > 0
+    path = tmp_path / f"rep-{index:05d}" / "spend.parquet"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x80
+    path.write_bytes(bytes(data))
+    assert store.damage(index) == "spend.parquet does not match its checksum"
+    with pytest.raises(DamagedPart, match="rep-00000/spend.parquet was damaged after it was written"):
+        store.read_arrow(index, "spend")
