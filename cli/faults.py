@@ -47,14 +47,16 @@ def what_happened(exc: BaseException, stage) -> str | None:
     code = _errno(exc)
     if isinstance(exc, StagingLost) or not stage.still_ours():  # whatever error writing into it gave
         return f"{where} was removed during the run (by another program or person)"
+    # Errors about files elsewhere (pyarrow's name no file: assume ours) are not faults of --out.
+    ours = exc.filename is None or str(exc.filename).startswith(str(stage.staging))
     if code in DISK_FULL:
-        return f"the disk holding {where} is full ({_reason(exc)})"
-    if code in NOT_WRITABLE:
+        return f"the disk holding {where if ours else exc.filename} is full ({_reason(exc)})"
+    if code in NOT_WRITABLE and ours:
         return f"cannot write into {where} any more ({_reason(exc)}; read-only or permissions changed)"
-    if code in GONE:
+    if code in GONE and ours:
         return f"{where} or a file in it disappeared during the run ({_reason(exc)})"
-    if code in (errno.EIO,):
-        return f"the disk holding {where} reported an input/output error ({_reason(exc)})"
+    if code == errno.EIO:
+        return f"the disk holding {where if ours else exc.filename} reported an input/output error ({_reason(exc)})"
     return None
 
 
