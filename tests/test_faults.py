@@ -173,7 +173,8 @@ def test_killing_the_main_process_leaves_no_worker_and_resume_completes(referenc
 def test_a_killed_worker_is_replaced_and_the_result_is_identical(reference, tmp_path):
     out = tmp_path / "out"
     proc = start(out)
-    wait_for(lambda: len(children(proc.pid)) >= 2 and parts(out), proc)
+    # as soon as the pool is up: later, the victim might already have nothing left to do
+    wait_for(lambda: len(children(proc.pid)) >= 2, proc)
     victim = children(proc.pid)[0]
     os.kill(victim, signal.SIGKILL)
     code, err = finish(proc)
@@ -189,7 +190,7 @@ def test_a_killed_dask_worker_and_resource_tracker(reference, tmp_path):
     pytest.importorskip("distributed")
     out = tmp_path / "out"
     proc = start(out, "--scheduler", "local")
-    wait_for(lambda: parts(out), proc)
+    wait_for(lambda: parts(out), proc)  # the cluster is up and working (a kill during its start-up: not handled)
     workers = [w for w in children(proc.pid) if "spawn_main" in cmdline(w)]  # LocalCluster's worker processes
     tracker = [w for w in children(proc.pid) if "resource_tracker" in cmdline(w)]
     assert len(workers) == 2 and len(tracker) == 1
@@ -197,8 +198,9 @@ def test_a_killed_dask_worker_and_resource_tracker(reference, tmp_path):
     os.kill(tracker[0], signal.SIGKILL)
     code, err = finish(proc)
     assert code == 0, err
-    assert one_line(err) == "note: a Dask worker process died; the local cluster started a new one and runs its " \
-                            "tasks again", err
+    # the note, unless the cluster closed before its nanny restarted the victim; nothing else
+    assert err in ("", "note: a Dask worker process died; the local cluster started a new one and runs its tasks "
+                       "again\n"), err
     assert verified(out) == reference
 
 
