@@ -17,9 +17,9 @@ import sys
 # Subcommand modules, in the order --help lists them.
 COMMANDS = ("run", "compare", "validate", "schema", "list", "dashboard", "calibrate", "sensitivity")
 MODULES = {
-    "run": "cli.run_cmd", "compare": "cli.compare_cmd",
-    "validate": "cli.scenario_cmds", "schema": "cli.scenario_cmds", "list": "cli.scenario_cmds",
-    "dashboard": "cli.dashboard_cmd", "calibrate": "cli.calibrate_cmd", "sensitivity": "cli.sensitivity_cmd",
+    "run": "smartregion.cli.run_cmd", "compare": "smartregion.cli.compare_cmd",
+    "validate": "smartregion.cli.scenario_cmds", "schema": "smartregion.cli.scenario_cmds", "list": "smartregion.cli.scenario_cmds",
+    "dashboard": "smartregion.cli.dashboard_cmd", "calibrate": "smartregion.cli.calibrate_cmd", "sensitivity": "smartregion.cli.sensitivity_cmd",
 }
 
 
@@ -61,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _needs_extra(sub, name: str, package: str) -> None:
     """A subcommand whose optional dependencies are not installed: listed, and when used it
     says in one line what to install, instead of breaking every other command."""
-    from cli.common import UserError
+    from smartregion.cli.common import UserError
 
     extra = EXTRAS[name]
 
@@ -87,8 +87,8 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 def main(argv: list[str] | None = None) -> int:
     import warnings
 
-    from cli.common import UserError
-    from cli.faults import RunFailed
+    from smartregion.cli.common import UserError
+    from smartregion.cli.faults import RunFailed
 
     warnings.showwarning = _one_line_warning  # the default filters still show each warning once
 

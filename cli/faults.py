@@ -32,7 +32,7 @@ class StagingLost(OSError):
 def what_happened(exc: BaseException, stage) -> str | None:
     """One line for a fault of the machine during the run into `stage` (a StagedDir); None for
     anything else (a bug keeps its traceback)."""
-    from model.ensemble import WorkerLost
+    from smartregion.model.ensemble import WorkerLost
 
     from .output import DamagedPart
 

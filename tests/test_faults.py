@@ -380,9 +380,9 @@ def test_a_second_run_into_the_same_out_refuses_and_damages_nothing(reference, t
 def test_a_part_damaged_after_the_resume_check_is_never_read(tmp_path):
     """In-process: the bytes of a part are checked against its checksum again as they are read
     into the output tables (a part that rots during the run)."""
-    from cli.output import DamagedPart, PartStore
-    from model.ensemble import ensemble_spec, run_replication
-    from model.scenario import Population, load_counterfactual, load_scenario
+    from smartregion.cli.output import DamagedPart, PartStore
+    from smartregion.model.ensemble import ensemble_spec, run_replication
+    from smartregion.model.scenario import Population, load_counterfactual, load_scenario
 
     s = load_scenario(REPO / SCENARIO)
     s = s.model_copy(update={"population": Population(scale=0.02, network=s.population.network)})
