@@ -3,6 +3,7 @@
 A thin dispatcher: each subcommand lives in its own module under cli/ and exposes
 `add_parser(subparsers)` and `main(args) -> int`. Errors a user can fix (a bad scenario, a
 missing file, an existing output directory) are printed as one line with exit code 2;
+faults of the machine during a run (a full disk, dying workers) as one line with exit code 1;
 anything else is a bug and keeps its traceback.
 """
 
@@ -73,8 +74,20 @@ def _needs_extra(sub, name: str, package: str) -> None:
     p.set_defaults(func=explain)
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning as one line (its first), once: not the source line and the
+    file path that Python shows by default."""
+    text = (str(message).strip().splitlines() or [category.__name__])[0]
+    print(f"warning: {text} ({category.__name__})", file=file or sys.stderr)
+
+
 def main(argv: list[str] | None = None, prog: str = "smartregion") -> int:
+    import warnings
+
     from smartregion.cli.common import UserError
+    from smartregion.cli.faults import RunFailed
+
+    warnings.showwarning = _one_line_warning  # the default filters still show each warning once
 
     args = build_parser(prog).parse_args(argv)
     args.prog = prog  # manifests name the command the user typed (cli.common.command_words)
@@ -83,6 +96,9 @@ def main(argv: list[str] | None = None, prog: str = "smartregion") -> int:
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except RunFailed as e:  # a fault of the machine (full disk, lost workers ...): cli/faults.py
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -165,7 +165,14 @@ def executor(args):
             raise UserError(f"--scheduler needs Dask; allowed: install it with {install_hint('cluster')}, or run "
                             "without --scheduler")
         check_reachable(args.scheduler)
-    return Executor(workers=args.workers, scheduler=args.scheduler)
+    return Executor(workers=args.workers, scheduler=args.scheduler, notify=note)
+
+
+def note(text: str) -> None:
+    """One line on stderr that does not break the progress bar."""
+    from tqdm import tqdm
+
+    tqdm.write(f"note: {text}", file=sys.stderr)
 
 
 def check_reachable(address: str) -> None:
@@ -193,8 +200,14 @@ def check_reachable(address: str) -> None:
 
 
 def progress(args, total: int, done: int, desc: str):
+    import threading
+
     from tqdm import tqdm
 
+    # tqdm's default lock includes a multiprocessing lock, which starts the resource tracker
+    # process; if that tracker is killed, its replacement prints a KeyError traceback at the
+    # end of a correct run. Our bars live in one process: a thread lock is all they need.
+    tqdm.set_lock(threading.RLock())
     return tqdm(total=total, initial=done, desc=desc, unit="rep", file=sys.stderr, disable=args.no_progress,
                 dynamic_ncols=True)
 
@@ -238,8 +251,13 @@ def main(args) -> int:
                 "seed": spec.seed, "replications": spec.replications, "scale": scenario.population.scale,
                 "model_code": model_code_hash(),
                 "posterior": sha256(Path(args.posterior)) if args.posterior else None}
-    with StagedDir(args.out, force=args.force, resume=args.resume, identity=identity) as stage:
+    check_space(args, spec, scenario)
+    with StagedDir(args.out, force=args.force, resume=args.resume, identity=identity,
+                   resume_command=resume_command()) as stage:
         store = PartStore(stage / "parts")
+        for index, why in store.discard_damaged():
+            print(f"replication {index}'s part in {args.out}.partial is damaged ({why}): computed again",
+                  file=sys.stderr)
         done = store.done()
         if done:
             print(f"resuming: {len(done)} of {spec.replications} replications already done in {args.out}.partial",
@@ -262,6 +280,26 @@ def main(args) -> int:
     print_headline(summary, scenario, cf, args.province)
     print(f"\nwritten: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, structure.csv/png, manifest.json)")
     return 0
+
+
+def resume_command() -> str:
+    """The command line of this run with --resume: what continues it after a fault."""
+    argv = [a for a in sys.argv[1:] if a != "--force"]
+    return shlex.join(["python", "run.py", *argv, *([] if "--resume" in argv else ["--resume"])])
+
+
+def check_space(args, spec, scenario) -> None:
+    """Refuse a run whose output clearly does not fit on the disk of --out."""
+    from smartregion.model.timeline import parse_quarter
+
+    from .output import PARTS, PartStore, check_free_space, space_needed
+
+    staging = Path(args.out).expanduser().resolve()
+    staging = staging.with_name(staging.name + ".partial")
+    done = len(PartStore(staging / PARTS).done()) if args.resume else 0
+    quarters = parse_quarter(scenario.horizon.end) - parse_quarter(scenario.horizon.start) + 1
+    tables, parts = space_needed(spec.replications, len(spec.arms), quarters, args.tables, done)
+    check_free_space(args.out, tables, parts, spec.replications)
 
 
 def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):

@@ -16,38 +16,126 @@ the GIL for most of its time, so threads would only queue.
 
 Results do not depend on the cluster: each task carries its own seeds (model/streams.py) and
 results are keyed by their position in the input, never by worker or completion order.
+
+A worker that dies (the OOM killer, a lost machine) is Dask's to handle: the scheduler runs its
+tasks again elsewhere and a LocalCluster's nanny starts a new worker. A task that was on
+workers that died `distributed.scheduler.allowed-failures` + 1 times fails with KilledWorker
+(set to MAX_ATTEMPTS - 1 for the local cluster; a remote scheduler uses its own setting), which
+is reported as WorkerLost like a local pool's.
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 
+class _WorkerRestarts(logging.Filter):
+    """Of a local nanny's records, the "Restarting worker" warning (a worker died) becomes one
+    line through `notify`; the rest (timestamped warnings while the cluster shuts down) is
+    dropped: what matters reaches the client as an exception of a task."""
+
+    def __init__(self, notify):
+        super().__init__()
+        self.notify = notify
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if "Restarting worker" in record.getMessage() and self.notify is not None:
+            self.notify("a Dask worker process died; the local cluster started a new one and runs its tasks again")
+        return False
+
+
 @contextmanager
-def _client(address: str, local_workers: int):
+def _quiet_local_logs(notify):
+    """A local cluster's log records are not for the user's terminal (a worker's heartbeat
+    traceback when the scheduler closes first, the nanny's warnings on shutdown): quiet in
+    this process, and in the worker processes it spawns (they read DASK_* variables)."""
+    quiet, nanny = logging.getLogger("distributed"), logging.getLogger("distributed.nanny")
+    levels = quiet.level, nanny.level
+    restarts = _WorkerRestarts(notify)
+    env = os.environ.get("DASK_LOGGING__DISTRIBUTED")
+    quiet.setLevel(logging.CRITICAL)
+    nanny.setLevel(logging.WARNING)  # to see restarts, which the filter turns into a note
+    nanny.addFilter(restarts)
+    os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
+    try:
+        yield
+    finally:
+        quiet.setLevel(levels[0])
+        nanny.setLevel(levels[1])
+        nanny.removeFilter(restarts)
+        if env is None:
+            os.environ.pop("DASK_LOGGING__DISTRIBUTED", None)
+        else:
+            os.environ["DASK_LOGGING__DISTRIBUTED"] = env
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker (which a LocalCluster's spawned processes
+    need) with its stderr on /dev/null, now and whenever it is relaunched. Its output is never
+    for the user: when the tracker is killed, the relaunched one prints a KeyError traceback for
+    every semaphore released afterwards, and after a killed run a warning about leaked
+    semaphores (the relaunch itself is a Python warning, shown by run.py as one line)."""
+    from multiprocessing import resource_tracker
+
+    tracker = resource_tracker._resource_tracker  # the process-wide instance multiprocessing uses
+    if getattr(tracker, "_quiet", False):
+        return
+    start = tracker.ensure_running
+
+    def ensure_running():
+        sys.stderr.flush()
+        saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)  # the tracker inherits descriptor 2
+            start()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
+
+    tracker.ensure_running = ensure_running
+    tracker._quiet = True
+
+
+@contextmanager
+def _client(address: str, local_workers: int, notify=None):
     from distributed import Client, LocalCluster
 
     if address == "local":
-        with LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        import dask
+
+        from .ensemble import MAX_ATTEMPTS
+
+        _quiet_resource_tracker()
+        with _quiet_local_logs(notify), \
+                dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}), \
+                LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
+                             dashboard_address=None) as cluster, Client(cluster) as client:
             yield client
     else:
         with Client(address) as client:
             yield client
 
 
-def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1) -> Iterator[tuple[int, object]]:
+def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1,
+             notify: Callable[[str], None] | None = None) -> Iterator[tuple[int, object]]:
     """(position in items, fn(item)) for every item, as they finish (any order).
 
     At most a few tasks per worker thread are in flight: results are fetched and released one
     by one, so neither the cluster nor this process holds a large ensemble in memory.
     """
-    from distributed import as_completed
+    from distributed import KilledWorker, as_completed
 
-    with _client(address, local_workers) as client:
+    from .ensemble import WorkerLost
+
+    with _client(address, local_workers, notify) as client:
         pending = iter(enumerate(items))
         running = as_completed()
+        positions = {}  # future key -> position in items, to name a task that kept killing workers
 
         def top_up():  # two tasks per worker thread; workers may join while we run
             limit = max(4, 2 * sum(client.nthreads().values()))
@@ -55,11 +143,17 @@ def dask_map(address: str, fn: Callable, items: list, local_workers: int = 1) ->
                 nxt = next(pending, None)
                 if nxt is None:
                     return
-                running.add(client.submit(_indexed, fn, *nxt, pure=False))
+                future = client.submit(_indexed, fn, *nxt, pure=False)
+                positions[future.key] = nxt[0]
+                running.add(future)
 
         top_up()
         for future in running:
-            i, result = future.result()
+            try:
+                i, result = future.result()
+            except KilledWorker as e:
+                raise WorkerLost(positions[future.key], e.allowed_failures + 1) from None
+            del positions[future.key]
             future.release()
             top_up()
             yield i, result

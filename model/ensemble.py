@@ -9,10 +9,17 @@ order, so they are identical for any number of workers.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -106,33 +113,139 @@ def _mp_context():
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+# A replication in flight when its worker process died (the OOM killer, a crash) is run again
+# in a new pool, at most this many times in all: each replication is deterministic from its
+# seed, so a rerun gives the same numbers, and a replication that kills its worker every time
+# (too large for the memory) ends the run instead of looping.
+MAX_ATTEMPTS = 3
+
+
+class WorkerLost(RuntimeError):
+    """Worker processes died under the same item MAX_ATTEMPTS times."""
+
+    def __init__(self, position: int, attempts: int, what: str = "item"):
+        self.position, self.attempts = position, attempts
+        super().__init__(f"a worker process died {attempts} times while running {what} {position}")
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _worker_init(parent: int, pdeathsig: bool) -> None:
+    """Workers never outlive the process that started them (a SIGKILLed run would otherwise
+    leave them asleep on their queue for good, each holding a model's memory). Linux kills
+    the worker when its parent dies (PR_SET_PDEATHSIG; only when the pool was started by the
+    main thread, since the signal follows the starting *thread*); everywhere a watcher thread
+    checks once a second that the parent is still there."""
+    if pdeathsig and sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watcher below still applies
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
+
+
+def _pool_imap(fn: Callable, items: list, workers: int,
+               notify: Callable[[str], None] | None = None) -> Iterator[tuple[int, object]]:
+    """(position, fn(item)) from local worker processes, as they finish. A pool that breaks
+    because a worker died is replaced, and the items that were in flight are run again."""
+    attempts = [0] * len(items)
+    todo = deque(range(len(items)))
+    pdeathsig = threading.current_thread() is threading.main_thread()
+    while todo:
+        # Importing mesa forces the global start method to "spawn" (mesa/batchrunner.py), which
+        # re-imports the caller's script in every worker; we ask for our own context instead.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context(), initializer=_worker_init,
+                                   initargs=(os.getpid(), pdeathsig))
+        running: dict = {}
+        try:
+            broken = False
+            while (todo or running) and not broken:
+                # As many items in flight as the pool hands to its workers (one each, plus one
+                # queued): so a broken pool blames only items that were really given out.
+                while todo and len(running) < workers + 1:
+                    try:
+                        future = pool.submit(fn, items[todo[0]])
+                    except BrokenProcessPool:  # broke before any of its futures said so
+                        broken = True
+                        break
+                    i = todo.popleft()
+                    attempts[i] += 1
+                    running[future] = i
+                finished = _wait_or_broken(pool, running) if not broken else set()
+                broken = broken or finished is None or any(
+                    isinstance(f.exception(), BrokenProcessPool) for f in finished)
+                if not broken:
+                    for f in finished:
+                        yield running.pop(f), f.result()
+            if not broken:
+                return
+            # A worker died and took the pool with it: every item still in flight fails. Keep
+            # what finished, run the rest again in a new pool. (A future submitted just as the
+            # pool broke may never be failed, a race in CPython 3.11's terminate_broken: wait
+            # a bounded time, then count whatever did not finish as lost.)
+            wait(running, timeout=10)
+            lost = []
+            for f, i in running.items():
+                if f.done() and f.exception() is None:
+                    yield i, f.result()
+                elif f.done() and not isinstance(f.exception(), BrokenProcessPool):
+                    f.result()  # an error of fn itself
+                else:
+                    f.cancel()
+                    lost.append(i)
+            for i in sorted(lost, reverse=True):
+                if attempts[i] >= MAX_ATTEMPTS:
+                    raise WorkerLost(i, attempts[i])
+                todo.appendleft(i)
+            if notify is not None:
+                notify(f"a worker process died; {len(lost)} unfinished task(s) run again in new worker processes")
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _wait_or_broken(pool: ProcessPoolExecutor, running: dict) -> set | None:
+    """The futures that finished, or None when the pool broke without failing any of them
+    (the CPython race above: a worker died as the only future in flight was submitted)."""
+    while True:
+        finished, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
+        if finished:
+            return finished
+        if getattr(pool, "_broken", False):  # set by the pool's manager thread when a worker died
+            return None
+
+
 @dataclass
 class Executor:
     """Where work runs: in this process (workers=1), in local worker processes, or on a Dask
     cluster (`scheduler`: an address such as tcp://host:8786, or "local" for a LocalCluster of
     `workers` processes on this machine). Replications, calibration particles and sensitivity
-    samples all go through it, so they scale the same way."""
+    samples all go through it, so they scale the same way. A worker process that dies is
+    replaced and its items rerun (at most MAX_ATTEMPTS runs of an item, else WorkerLost)."""
 
     workers: int = 1
     scheduler: str | None = None
+    notify: Callable[[str], None] | None = None  # told in one line when a worker was lost and replaced
 
     def imap(self, fn: Callable, items: list) -> Iterator[tuple[int, object]]:
         """(position in items, fn(item)) for every item, as they finish (any order)."""
         if self.scheduler:
             from .dask_backend import dask_map  # optional dependency
 
-            yield from dask_map(self.scheduler, fn, items, local_workers=self.workers)
+            yield from dask_map(self.scheduler, fn, items, local_workers=self.workers, notify=self.notify)
         elif self.workers <= 1 or len(items) <= 1:
             for i, item in enumerate(items):
                 yield i, fn(item)
         else:
-            workers = min(self.workers, len(items), os.cpu_count() or 1)
-            # Importing mesa forces the global start method to "spawn" (mesa/batchrunner.py), which
-            # re-imports the caller's script in every worker; we ask for our own context instead.
-            with ProcessPoolExecutor(max_workers=workers, mp_context=_mp_context()) as pool:
-                # map keeps input order and drops each result once it is handed on; one item a
-                # message, since even the smallest item (one model run) dwarfs the message cost
-                yield from enumerate(pool.map(fn, items))
+            yield from _pool_imap(fn, items, min(self.workers, len(items), os.cpu_count() or 1), self.notify)
 
     def ordered_map(self, fn: Callable, items: Iterable) -> list:
         """[fn(x) for x in items], run where this executor says, in input order."""
@@ -144,8 +257,11 @@ class Executor:
 
     def map(self, tasks: list[ReplicationTask]) -> Iterator[tuple[int, dict[str, RunResult]]]:
         """Yields (replication index, results) as they finish (any order)."""
-        for _, result in self.imap(run_replication, tasks):
-            yield result
+        try:
+            for _, result in self.imap(run_replication, tasks):
+                yield result
+        except WorkerLost as e:  # name the replication, not its position among those left to run
+            raise WorkerLost(tasks[e.position].index, e.attempts, "replication") from None
 
 
 def run_ensemble(spec: EnsembleSpec, executor: Executor | None = None,
