@@ -23,6 +23,8 @@ threading.Thread(target=explorer.RUNNER.warm_up, daemon=True, name="warm-up").st
 
 @solara.component
 def Page():
+    router = solara.use_router()
+    solara.use_effect(lambda: explorer.apply_query(router.search), [])  # a shared link's state, once
     solara.Title("smartregion")
     with solara.AppBar(), solara.lab.Tabs(value=tab, align="center"):
         for label, _ in TABS:

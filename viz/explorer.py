@@ -17,8 +17,7 @@ import solara
 import solara.lab
 
 from model.params import PARAMS
-from model.regions import HUBS, PROVINCES
-from model.results import headline
+from model.regions import HUBS, PROVINCE_NAMES, PROVINCES
 from model.scenario import (
     MAX_FILE_BYTES,
     SCENARIO_DIR,
@@ -30,10 +29,12 @@ from model.scenario import (
 )
 
 from . import levers as lv
-from .compute import Outcome, Runner, compute
+from . import link
+from .compute import Computed, Outcome, Runner, compute
 from .views import (
     MAP_METRICS,
     TABLE_CSS,
+    decomposition_html,
     fmt_band,
     fmt_number,
     map_values,
@@ -43,10 +44,13 @@ from .views import (
 )
 
 DEFAULT_SCENARIO = "baseline"
-# Replications the page starts with: few, so that a lever move redraws in about a second on
-# an idle 2-core machine (docs/DASHBOARD.md has the figures); the slider goes higher.
-DEFAULT_REPLICATIONS = 4
-MAX_REPLICATIONS = 50
+# Replications the page starts with, and below which it calls a band indicative: measured with
+# `python -m viz.band_stability` (docs/DASHBOARD.md, "How many runs"): the 5-95% band of 20 runs
+# covers 84% of outcomes on average (75% in the worst tenth of draws), of 12 runs 79% (67%),
+# of 4 runs 55% (30%).
+DEFAULT_REPLICATIONS = 20
+INDICATIVE_BELOW = 12
+MAX_REPLICATIONS = 50  # per request: a heavy request is bounded, and shares the workers fairly
 DEBOUNCE_S = 0.1  # a dragged slider sends many values; wait this long for the last one
 
 RUNNER = Runner()  # worker processes and result cache, shared by all sessions of this server
@@ -66,8 +70,13 @@ levers = solara.reactive(lv.Levers())
 parameters = solara.reactive(_uncertain_values(_first))
 replications = solara.reactive(DEFAULT_REPLICATIONS)
 seed = solara.reactive(_first.seed)
-against_base = solara.reactive(False)
-region = solara.reactive("NL")
+# Which comparison the page shows: "levers" (what the levers add on top of the scenario, the
+# default) or "scenario" (the scenario with the levers against the world without policy).
+comparison = solara.reactive("levers")
+show_levels = solara.reactive(False)  # charts of levels (each arm) instead of differences
+REGION_CODES = {"Netherlands": "NL", **{PROVINCE_NAMES[p]: p for p in PROVINCES}}
+REGION_CHOICES = list(REGION_CODES)
+region_label = solara.reactive("Netherlands")
 map_metric = solara.reactive("Net jobs")
 map_quarter = solara.reactive(-1)  # index into the quarters; -1: the last
 on_screen = solara.reactive(None)  # the Outcome shown; replaced when a newer one is complete
@@ -75,12 +84,19 @@ on_screen = solara.reactive(None)  # the Outcome shown; replaced when a newer on
 
 @solara.lab.computed
 def edited():
-    """(scenario with the dashboard's edits, None) or (None, the one-line error)."""
+    """(scenario with the dashboard's edits, the same without the levers, None) or (None,
+    None, the one-line error)."""
     try:
-        return lv.apply(base.value, levers.value, parameters.value, replications.value, seed.value,
-                        against_base.value), None
+        args = parameters.value, replications.value, seed.value
+        return (lv.apply(base.value, levers.value, *args), lv.apply(base.value, lv.Levers(), *args), None)
     except ScenarioError as e:
-        return None, str(e)
+        return None, None, str(e)
+
+
+def exported(o: Outcome):
+    """The scenario file that reproduces the comparison on screen through `run.py run`."""
+    return lv.apply(base.value, levers.value, parameters.value, o.scenario.replications, o.scenario.seed,
+                    against_base=o.comparison == "levers")
 
 
 def choose_scenario(s, label: str) -> None:
@@ -91,7 +107,30 @@ def choose_scenario(s, label: str) -> None:
     levers.set(lv.Levers())
     parameters.set(_uncertain_values(s))
     seed.set(s.seed)
-    against_base.set(False)
+
+
+def apply_query(search: str | None) -> None:
+    """Restore the state a shareable link (viz/link.py) carries."""
+    state, bad = link.decode(search, MAX_REPLICATIONS)
+    if "scenario" in state:
+        choose_scenario(load_scenario(SCENARIO_DIR / f"{state['scenario']}.yaml"), state["scenario"])
+    if "levers" in state:
+        levers.set(state["levers"])
+    if "parameters" in state:
+        parameters.set({**parameters.value, **state["parameters"]})
+    for key, var in (("replications", replications), ("seed", seed), ("comparison", comparison)):
+        if key in state:
+            var.set(state[key])
+    if bad:
+        load_error.set(f"link: {', '.join(bad)}: not understood; allowed: the values a link from this page carries "
+                       "(left as they were)")
+
+
+def share_query(o: Outcome) -> str | None:
+    shipped = base_label.value if not base_label.value.startswith("uploaded") else None
+    overrides = {k: v for k, v in parameters.value.items() if v != _uncertain_values(base.value)[k]}
+    return link.encode(shipped, levers.value, overrides, o.scenario.replications, o.scenario.seed,
+                       comparison.value)
 
 
 # Every session shares the worker pool: an upload may not ask for more than the whole Dutch
@@ -177,8 +216,6 @@ def LeverControls():
               lambda v: _set_lever(training_meur_per_year=v), 0, 50, shown=f"{lev.training_meur_per_year:g}")
         Lever("end_year", "Programme end year (all instruments stop)", lev.end_year or last,
               lambda v: _set_lever(end_year=None if v == last else v), first, last, integer=True)
-        solara.Checkbox(label="Compare against this scenario without the levers", value=against_base,
-                        disabled=not s.source_file)
         solara.Button("Reset levers", on_click=lambda: levers.set(lv.Levers()), text=True)
 
 
@@ -203,11 +240,17 @@ def Export(o: Outcome | None):
         if o is None:
             solara.Text("Waiting for the first results.")
             return
-        s = o.scenario
+        s = exported(o)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", s.name)  # the name comes from a file anyone may upload
         solara.FileDownload(lambda: to_yaml(s), filename=f"{stem}.yaml", label="Scenario (YAML)")
         solara.FileDownload(lambda: o.summary.to_csv(index=False), filename=f"{stem}_summary.csv",
                             label="Summary per province (CSV)")
+        query = share_query(o)
+        if query is None:
+            solara.Text("An uploaded scenario cannot travel in a link: share its YAML file.", classes=["sr-note"])
+        else:
+            solara.HTML(tag="a", unsafe_innerHTML="Link to this view (scenario, levers, seed, replications)",
+                        attributes={"href": f"?{query}", "data-testid": "share-link", "target": "_blank"})
         solara.Text("Rerun from the command line with identical numbers:")
         solara.Preformatted(f"python run.py run {stem}.yaml --out results/{stem} --seed {s.seed} "
                             f"--replications {s.replications}", style_="white-space: pre-wrap; font-size: 12px")
@@ -216,43 +259,133 @@ def Export(o: Outcome | None):
 # --- main area --------------------------------------------------------------------------------
 
 
-def headline_html(o: Outcome) -> str:
+CARDS = (  # (summary metric, label, unit shown, unit for formatting)
+    ("net_jobs", "Net jobs", "jobs", "jobs"),
+    ("jobs_created", "Jobs created (gross)", "jobs", "jobs"),
+    ("jobs_lost", "Jobs lost (gross)", "jobs", "jobs"),
+    ("reshored_jobs", "Jobs reshored", "jobs", "jobs"),
+    ("net_adopters", "Firms that adopted", "firms", "firms"),
+    ("labour_productivity", "Labour productivity", "kEUR value added per worker", "kEUR/worker"),
+    ("extra_public_spend_eur", "Public spending", "EUR, 2014 onwards", "EUR"),
+    ("cost_per_net_job_eur", "Public cost per net job", "EUR per job", "EUR/job"),
+)
+
+
+def cost_card_text(r) -> str:
+    """The cost-per-job card: a ratio only when money is spent and jobs are gained."""
+    spend, jobs = r["extra_public_spend_eur"], r["net_jobs"]
+    if abs(spend) < 500:
+        return "no extra spending"
+    if spend < 0:
+        return f"saves {fmt_number(-spend, 'EUR', signed=False)}"
+    if jobs <= 0:
+        return "unbounded"
+    return fmt_number(r["cost_per_net_job_eur"], "EUR/job")
+
+
+def headline_html(o: Outcome, region: str = "NL") -> str:
+    s = o.summary[o.summary["province"] == region].set_index("metric")
     cards = []
-    for _, r in headline(o.summary, "NL").iterrows():
-        cards.append(f'<div class="sr-card" data-metric="{r["metric"]}"><div class="sr-label">{r["label"]}</div>'
-                     f'<div class="sr-value">{fmt_number(r["value"], r["unit"])}</div>'
-                     f'<div class="sr-band">90%: {fmt_band(r["p5"], r["p95"], r["unit"])}</div></div>')
+    for metric, label, unit, fmt_unit in CARDS:
+        r = s.loc[metric]
+        if metric == "cost_per_net_job_eur":
+            value = cost_card_text(s["difference"])
+            band = (fmt_band(r["difference_p5"], r["difference_p95"], fmt_unit)
+                    if value.startswith("EUR") else "see the sentence above")
+        else:
+            value, band = fmt_number(r["difference"], fmt_unit), fmt_band(r["difference_p5"], r["difference_p95"],
+                                                                          fmt_unit)
+        cards.append(f'<div class="sr-card" data-metric="{metric}"><div class="sr-label">{label}</div>'
+                     f'<div class="sr-value">{value}</div><div class="sr-unit">{unit}</div>'
+                     f'<div class="sr-band">90% band: {band}</div></div>')
     return f'<div class="sr-cards" data-testid="headline">{"".join(cards)}</div>'
 
 
 CSS = TABLE_CSS + """
 .sr-cards {display: flex; flex-wrap: wrap; gap: 8px;}
-.sr-card {border: 1px solid #ccc; border-radius: 6px; padding: 6px 10px; min-width: 170px;}
-.sr-label {font-size: 12px; color: #555;}
+.sr-card {border: 1px solid #ccc; border-radius: 6px; padding: 6px 10px; min-width: 150px;}
+.sr-label {font-size: 12px; color: #444;}
 .sr-value {font-size: 22px; font-weight: bold;}
-.sr-band {font-size: 11px; color: #666;}
+.sr-unit {font-size: 11px; color: #444;}
+.sr-band {font-size: 11px; color: #555;}
 .sr-charts {display: grid; grid-template-columns: repeat(auto-fill, 500px); gap: 8px;}
 .sr-title {font-size: 20px; font-weight: bold; display: block; margin: 8px 0;}
 .sr-lever-label {font-size: 13px; display: block; margin-top: 4px;}
 .sr-lever-label + div .v-input__details {display: none;}
 [data-lever] .v-input {margin-top: -4px;}
+.sr-note {font-size: 12.5px; color: #333;}
+.sr-indicative {background: #fff3cd; border: 1px solid #c9a227; padding: 2px 6px; border-radius: 4px;}
+/* A view being recomputed says so where it is, not only at the top of the page. */
+.sr-stale {position: relative; opacity: 0.55;}
+.sr-stale::before {content: attr(data-stale-label); position: absolute; top: 4px; right: 4px; z-index: 2;
+  background: #0072B2; color: white; font-size: 12px; padding: 2px 8px; border-radius: 10px; opacity: 1;}
+/* Solara's "runs on Solara" badge sits over the bottom of the page content. */
+.v-application--wrap > div > a[href*="solara.dev"], a.solara-watermark, .solara-watermark {display: none !important;}
 """
+
+SUBJECTS = {"levers": "your levers", "scenario": "the scenario with your levers", "levels": "the scenario"}
+
+
+def title_of(o: Outcome, base_name: str, counterfactual_name: str | None) -> str:
+    end = o.quarters[-1]
+    if o.comparison == "levers":
+        return f"What your levers add to {base_name} (same random numbers), {end}"
+    if o.comparison == "scenario":
+        return f"{o.scenario.name if o.scenario.name != base_name + '_dashboard' else base_name + ' with your levers'}" \
+               f" against {counterfactual_name or 'no policy'}, {end}"
+    return f"{base_name}: the world without policy itself, so levels only"
+
+
+def band_note(o: Outcome) -> str:
+    n = o.replications
+    words = (f"Bands: 90% of {n} runs (5th to 95th percentile), replication by replication with the same random "
+             "numbers in both arms. They carry chance only (which firms meet, adopt, reshore), not the uncertainty "
+             "about the model's assumptions; drawing parameters from the calibration posterior is a later step.")
+    if n < INDICATIVE_BELOW:
+        words += (f' <span class="sr-indicative" data-testid="indicative">Indicative: {n} runs are too few for a '
+                  f"stable 90% band; use at least {INDICATIVE_BELOW}.</span>")
+    return words
+
+
+def _stale(pending: bool, label: str = "recomputing…") -> dict:
+    return {"classes": ["sr-stale"] if pending else [], "attributes": {"data-stale-label": label}}
 
 
 @solara.component
-def Results(o: Outcome):
-    s = o.scenario
-    if o.has_counterfactual:
-        solara.Text(f"{s.name} against {Path(s.counterfactual).stem}: policy minus counterfactual, the "
-                    f"Netherlands, {o.quarters[-1]}", classes=["sr-title"])
-        solara.HTML(tag="div", unsafe_innerHTML=headline_html(o))
-    else:
-        solara.Text(f"{s.name}: a counterfactual itself, so levels only", classes=["sr-title"])
+def ComparisonSwitch(computed: Computed):
+    has_levers = computed.available("levers")
+    has_cf = computed.available("scenario")
+    labels = {"levers": "What my levers add", "scenario": "Scenario against no policy"}
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.ToggleButtonsSingle(value=comparison, values=[v for v in labels if v != "scenario" or has_cf],
+                                   children=[solara.Button(labels[v], value=v, attributes={"aria-label": labels[v]})
+                                             for v in labels if v != "scenario" or has_cf])
+        if not has_levers and comparison.value == "levers":
+            solara.Text("Your levers add nothing yet: move a lever on the left. Shown meanwhile: the scenario "
+                        "against no policy.", classes=["sr-note"])
+
+
+@solara.component
+def Results(computed: Computed, pending: bool):
+    o = computed.view(comparison.value)
+    plain = edited.value[1]
+    cf_name = Path(plain.counterfactual).stem if plain is not None and plain.counterfactual else None
+    ComparisonSwitch(computed)
+    solara.Text(title_of(o, base.value.name, cf_name), classes=["sr-title"])
     with solara.Row(style={"align-items": "center"}):
-        solara.Select("Charts for", values=["NL", *PROVINCES], value=region, style={"max-width": "200px"})
-    solara.HTML(tag="div", unsafe_innerHTML="".join(series_svgs(o, region.value)), classes=["sr-charts"])
-    solara.Text(f"Lines: mean over {len(o.results)} replications; shaded: 90% band (5th to 95th percentile).",
-                style={"font-size": "12px", "color": "#555"})
+        solara.Select("Region", values=REGION_CHOICES, value=region_label.value, on_value=region_label.set,
+                      style={"max-width": "220px"})
+    where = REGION_CODES[region_label.value]
+    if o.has_counterfactual:
+        with solara.Div(**_stale(pending)):
+            solara.HTML(tag="div", unsafe_innerHTML=decomposition_html(o, where, SUBJECTS[o.comparison]),
+                        classes=["sr-note"])
+            solara.HTML(tag="div", unsafe_innerHTML=headline_html(o, where))
+    solara.HTML(tag="div", unsafe_innerHTML=band_note(o), classes=["sr-note"])
+    with solara.Div(**_stale(pending)):
+        solara.Checkbox(label="Show levels of each arm instead of differences", value=show_levels)
+        solara.HTML(tag="div", unsafe_innerHTML="".join(series_svgs(o, where, show_levels.value)),
+                    classes=["sr-charts"])
     metrics = list(MAP_METRICS) if o.has_counterfactual else ["Adoption rate"]
     n = len(o.quarters)
     q_index = map_quarter.value % n if map_quarter.value < n else n - 1  # a shorter horizon: its last quarter
@@ -263,32 +396,36 @@ def Results(o: Outcome):
             solara.Select("Map metric", values=metrics, value=label, on_value=map_metric.set)
             Lever("map_quarter", "Quarter", q_index, map_quarter.set, 0, n - 1, shown=o.quarters[q_index],
                   integer=True)
-            solara.HTML(tag="div", unsafe_innerHTML=tile_map_svg(map_values(o, label, q_index), label,
-                                                                 o.quarters[q_index]))
+            with solara.Div(**_stale(pending)):
+                solara.HTML(tag="div", unsafe_innerHTML=tile_map_svg(map_values(o, label, q_index), label,
+                                                                     o.quarters[q_index]))
         with solara.Column(style={"flex": "1 1 560px", "overflow-x": "auto"}):
             if o.has_counterfactual:
-                solara.Text(f"Per province at {o.quarters[-1]}, policy minus counterfactual; cost per net job = "
-                            "extra public spending / net jobs (n/a when there are none)")
-                solara.HTML(tag="div", unsafe_innerHTML=province_table_html(o))
+                solara.Text(f"Per province at {o.quarters[-1]}, difference made by {SUBJECTS[o.comparison]}; "
+                            "cost per net job = extra public spending / net jobs (in words where that is no cost)",
+                            classes=["sr-note"])
+                with solara.Div(**_stale(pending)):
+                    solara.HTML(tag="div", unsafe_innerHTML=province_table_html(o))
 
 
 @solara.component
 def Page():
     solara.Style(CSS)
-    scenario, error = edited.value
+    scenario, plain, error = edited.value
     key = scenario.content_hash() if scenario is not None else None
 
     def run():
         time.sleep(DEBOUNCE_S)
         if scenario is None or not task.is_current():
             return
-        o = compute(scenario, RUNNER, task.is_current,
-                    lambda done, total: setattr(task, "progress", 100 * done / total))
-        if o is not None and task.is_current():
-            on_screen.set(o)
+        c = compute(scenario, RUNNER, task.is_current,
+                    lambda done, total: setattr(task, "progress", 100 * done / total), plain=plain)
+        if c is not None and task.is_current():
+            on_screen.set(c)
 
     task = solara.lab.use_task(run, dependencies=[key])
-    outcome = on_screen.value
+    computed = on_screen.value
+    outcome = computed.view(comparison.value) if computed is not None else None
 
     with solara.Sidebar():
         ScenarioPicker()
@@ -300,18 +437,19 @@ def Page():
         solara.Error(error)
     # The content hashes of the scenario wanted and the one on screen (tests wait for them to agree).
     with solara.Div(attributes={"data-testid": "status", "data-wanted": key or "",
-                                "data-shown": outcome.scenario.content_hash() if outcome else ""}):
+                                "data-shown": computed.scenario.content_hash() if computed else "",
+                                "data-comparison": outcome.comparison if outcome else ""}):
         if task.pending:
             solara.ProgressLinear(task.progress if task.progress else True)
-            solara.Text(f"Computing {scenario.replications} replications; the results below are the previous ones.")
+            solara.Text(f"Computing {scenario.replications} runs of each arm; the results below are the previous "
+                        "ones.")
         elif outcome is not None:
             s = outcome.scenario
-            arms = 2 if outcome.has_counterfactual else 1
-            solara.Text(f"{s.replications} replications x {arms} arms, {len(outcome.quarters)} quarters, population "
-                        f"scale {s.population.scale:g}, seed {s.seed}, scenario #{s.content_hash()[:8]}: computed in "
-                        f"{outcome.seconds:.2f} s "
-                        f"({outcome.new_runs} runs new, {s.replications * arms - outcome.new_runs} from the cache).")
+            solara.Text(f"{s.replications} runs of each arm ({outcome.arm_runs} in all, {outcome.new_runs} new, the "
+                        f"others remembered), seed {s.seed}, every firm of the Netherlands"
+                        f"{'' if s.population.scale == 1 else f' x {s.population.scale:g}'}: ready in "
+                        f"{outcome.seconds:.1f} s.", classes=["sr-note"])
         if task.error:
             solara.Error(f"The computation failed: {task.exception}")
-    if outcome is not None:
-        Results(outcome)
+    if computed is not None:
+        Results(computed, task.pending)

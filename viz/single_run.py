@@ -28,6 +28,7 @@ from .views import TABLE_CSS
 # Solara warns when Mesa's SolaraViz is imported about a hook order in Mesa's own code (not
 # ours, and harmless: the order never changes at run time); keep the console for our messages.
 warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*ComponentsView", category=UserWarning)
+from mesa import Agent
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
@@ -128,11 +129,20 @@ PLOTS = (make_plot_component({"adoption_rate": "#277da1"})[0],
          make_plot_component({"jobs_created": "#2ca02c", "jobs_lost": "#d62728", "reshored_jobs": "#9467bd"})[0])
 
 
+def forget(model: ScenarioRun) -> None:
+    """Let a model that made Mesa agents be freed: Mesa 3.3 keeps a counter per model in the
+    class attribute Agent._ids (mesa issue #3179), which holds every such model for the life of
+    the server. Called when Reset replaces a model and when the page closes."""
+    Agent._ids.pop(model, None)
+
+
 @solara.component
 def Page():
     scenario = explorer.edited.value[0] or explorer.base.value
     first = solara.use_memo(lambda: ScenarioRun(scenario, 0), [scenario.content_hash()])
     model = solara.use_reactive(first)  # SolaraViz's Reset puts a new model here
+    current = model.value
+    solara.use_effect(lambda: lambda: forget(current), [current])
     solara.Style(TABLE_CSS)
     # SolaraViz gives the controls (step, play, reset, replication). Its own component grid
     # is not used: Mesa 3.3.1 builds it with Vuetify 2 tabs, absent under ipyvuetify 3.
