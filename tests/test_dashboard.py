@@ -37,6 +37,7 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SMALL_SCALE = 0.1  # the non-browser tests use a tenth of the firms
+BROWSER_REPLICATIONS = 4  # the page's default (20) costs 60 runs at full population on its first load
 
 
 def small(name: str = "baseline", **changes):
@@ -135,6 +136,76 @@ def test_a_stale_computation_stops_and_returns_nothing(runner):
     assert compute(s, runner, is_current=lambda: False) is None
 
 
+def test_the_levers_view_is_the_scenario_against_itself_without_levers(runner):
+    """Three arms at once give the same numbers as `run.py run` of each comparison on its own."""
+    s = small(replications=3, seed=8)
+    lev = lv.Levers(fieldlabs=(0, 2, 0, 0, 0))
+    edited, plain = lv.apply(s, lev, {}, 3, 8), lv.apply(s, lv.Levers(), {}, 3, 8)
+    c = compute(edited, runner, plain=plain)
+    assert c.view("levers").comparison == "levers" and c.view("scenario").comparison == "scenario"
+    against_plain = scenario_from_dict({**edited.resolved_dict(), "counterfactual": "baseline"})
+    against_plain = against_plain.model_copy(update={"population": s.population})
+    cf = load_counterfactual(against_plain)
+    pd.testing.assert_frame_equal(c.view("levers").summary, summary_frame(
+        run_ensemble(ensemble_spec(against_plain, cf))))
+    pd.testing.assert_frame_equal(c.view("scenario").summary, summary_frame(
+        run_ensemble(ensemble_spec(edited, load_counterfactual(edited)))))
+    # No levers: nothing to add, so the page falls back to the scenario against no policy.
+    none = compute(plain, runner, plain=plain)
+    assert not none.available("levers") and none.view("levers").comparison == "scenario"
+
+
+@pytest.mark.parametrize("spend, jobs, says, never", [
+    (-830_287 * 10, 10, "saves EUR 8.3M of public money and adds 10 jobs", "-"),
+    (5e6, -3, "adds no net jobs, so the cost per job is unbounded", "per net job"),
+    (5e6, 0.2, "cost per job is unbounded", "per net job"),
+    (-2e6, -4, "saves EUR 2.0M of public money and loses 4 jobs", "per net job"),
+    (100, 12, "no extra public money", "per net job"),
+    (3e6, 10, "EUR 300k per net job", "unbounded"),
+])
+def test_money_is_said_in_words_never_as_a_negative_cost_per_job(spend, jobs, says, never):
+    from viz.views import money_sentence
+
+    text = money_sentence(spend, jobs, spend / jobs, 2e5, 4e5)
+    assert says in text and never not in text.replace("90% band", "")
+
+
+def test_fair_sharing_a_small_request_overtakes_a_large_one():
+    """Two requests at once: the small one (a lever move) finishes before the large one (50
+    replications), however late it arrives; each gets the numbers it would get alone."""
+    import threading
+
+    runner = Runner(workers=2)
+    try:
+        big, little = small(replications=16, seed=21), small(replications=2, seed=22)
+        finished = []
+        t = threading.Thread(target=lambda: finished.append(("big", compute(big, runner))))
+        t.start()
+        time.sleep(1.0)  # the large request holds both workers
+        alone = compute(little, runner)
+        finished.append(("little", alone))
+        t.join()
+        assert [name for name, _ in finished] == ["little", "big"]
+        pd.testing.assert_frame_equal(alone.summary, summary_frame(run_ensemble(ensemble_spec(
+            little, load_counterfactual(little)))))
+    finally:
+        runner.pool().shutdown(cancel_futures=True)
+
+
+def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():
+    from viz import link
+
+    lev = lv.Levers(fieldlabs=(0, 0, 3, 0, 0), training_meur_per_year=4.0)
+    q = link.encode("fieldlab_expansion_north", lev, {"bass_q": 0.5}, 12, 7, "scenario")
+    state, bad = link.decode(q, 50)
+    assert bad == [] and state == {"scenario": "fieldlab_expansion_north", "levers": lev,
+                                   "parameters": {"bass_q": 0.5}, "replications": 12, "seed": 7,
+                                   "comparison": "scenario"}
+    state, bad = link.decode("scenario=../etc/passwd&replications=500&levers=%7B%22x%22%3A1%7D&seed=-1"
+                             "&levers=%7B%22fieldlabs%22%3A%5B1%5D%7D", 50)
+    assert state == {} and sorted(bad) == ["levers", "replications", "scenario", "seed"]
+
+
 def test_single_run_page_steps_replication_r_of_the_ensemble():
     from viz.single_run import ScenarioRun, transitions
 
@@ -214,7 +285,7 @@ def page(server):
         pg.failed = []  # requests the page could not load (this machine has no CDN to fall back on)
         pg.on("requestfailed", lambda r: pg.failed.append(r.url))
         pg.on("response", lambda r: r.status >= 400 and pg.failed.append(f"{r.status} {r.url}"))
-        pg.goto(server)
+        pg.goto(server + f"?replications={BROWSER_REPLICATIONS}")  # a shared link's query sets them
         wait_idle(pg)
         yield pg
         browser.close()
@@ -273,14 +344,22 @@ def test_server_listens_on_loopback_only(server):
 
 def test_page_loads_with_charts_map_and_table(page):
     assert page.failed == []
-    assert "replications x 2 arms" in status(page) and "population scale 1" in status(page)
+    assert f"{BROWSER_REPLICATIONS} runs of each arm" in status(page)
+    assert "every firm of the Netherlands" in status(page)
     assert set(headline_texts(page)) >= {"net_jobs", "net_adopters", "reshored_jobs", "cost_per_net_job_eur"}
+    # No lever moved yet: the page says so and shows the scenario against no policy.
+    assert page.get_by_text("Your levers add nothing yet").is_visible()
+    assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
+    # Too few runs for a stable band, and the page says so, with what the band carries.
+    assert page.locator("[data-testid=indicative]").is_visible()
+    assert page.get_by_text("They carry chance only").is_visible()
     charts = page.locator("[data-testid=chart]")
     assert charts.count() == 4
-    for chart in charts.all():  # policy and counterfactual (or created, lost, net): a mean line over a band
-        assert chart.locator("[data-series] polyline").count() >= 2
+    for chart in charts.all():  # differences: a mean line over its band, a zero line
+        assert chart.locator("[data-series] polyline").count() >= 1
         assert chart.locator("[data-series] polygon").count() == chart.locator("[data-series] polyline").count()
         assert chart.bounding_box()["height"] > 200
+    assert page.locator("[data-testid=chart] [data-series=difference]").count() == 3
     tiles = page.locator("[data-testid=tile-map] [data-province]")
     assert tiles.count() == 12
     fills = {t.locator("rect").get_attribute("fill") for t in tiles.all()}
@@ -302,6 +381,13 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     assert page.locator("[data-testid=tile-map]").inner_html() != map_before
     assert page.get_by_text("New fieldlabs, Noord (GR, FR, DR): 1").is_visible()
     print(f"\nslider -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
+    # By default the page shows what the lever adds on top of the scenario, in words too.
+    assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "levers"
+    assert "What your levers add to baseline" in page.locator(".sr-title").inner_text()
+    words = page.locator("[data-testid=decomposition]").inner_text()
+    assert words.startswith("By 2030Q4, in the Netherlands, your levers ") and "lost to automation" in words
+    assert "-EUR" not in words and "EUR -" not in words
+    charts_before = page.locator(".sr-charts").inner_html()
 
     # An uncertain parameter reruns both arms (seconds at full population); meanwhile the page
     # answers: the map's quarter slider moves while the status still says Computing.
@@ -314,8 +400,15 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     assert "Computing" in status(page), "the computation ended before the page could be shown to answer"
     wait_idle(page, scenario)
     latency = time.perf_counter() - t0
-    assert headline_texts(page) != after
+    assert page.locator(".sr-charts").inner_html() != charts_before  # both arms moved; their difference too
     print(f"parameter -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
+    # One click away: the scenario with the lever against no policy.
+    page.locator(".sr-comparison [data-comparison=scenario]").click()
+    page.locator(".sr-title", has_text="baseline with your levers against no policy").wait_for()
+    assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
+    assert headline_texts(page)["net_jobs"] != after["net_jobs"]
+    page.locator(".sr-comparison [data-comparison=levers]").click()
+    page.locator(".sr-title", has_text="What your levers add").wait_for()
 
 
 def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
@@ -349,10 +442,22 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     wait_idle(page, scenario)
     assert page.get_by_text("Using uploaded: pasted YAML").is_visible()
     assert page.locator(".sr-load-error").count() == 0
-    assert "pasted_expansion against no_policy" in page.locator(".sr-title").inner_text()
+    assert "pasted_expansion against no policy" in page.locator(".sr-title").inner_text()
+
+
+def pick(pg, name: str) -> None:
+    if pg.locator("[data-testid=status]").get_attribute("data-base") == name:
+        return
+    scenario = wanted(pg)
+    pg.get_by_label("Shipped scenario").click(force=True)  # Vuetify lays its field over the input
+    pg.get_by_role("option", name=name, exact=True).click()
+    wait_idle(pg, scenario)
 
 
 def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_path):
+    """What the levers add (the default view) goes out as a file that compares the scenario
+    with the levers against the scenario's own file."""
+    pick(page, "baseline")
     scenario = wanted(page)
     nudge(page, "fieldlabs_zuid")
     wait_idle(page, scenario)
@@ -366,6 +471,7 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
     page_csv = pd.read_csv(io.BytesIO(Path(dl.value.path()).read_bytes()))
     doc = yaml.safe_load(exported.read_text())
     assert any(p["name"] == "dashboard_fieldlabs_zuid" for p in doc["policies"])
+    assert Path(doc["counterfactual"]).stem == "baseline"
     out = tmp_path / "rerun"
     done = subprocess.run([sys.executable, "run.py", "run", str(exported), "--out", str(out), "--seed",
                            str(doc["seed"]), "--replications", str(doc["replications"]), "--no-progress"],
@@ -374,19 +480,18 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
     cli = pd.read_csv(out / "summary.csv")
     pd.testing.assert_frame_equal(cli, page_csv, check_exact=False, rtol=1e-12)
     nl = cli[cli["province"] == "NL"].set_index("metric")
-    units = {"net_jobs": "jobs", "net_adopters": "firms", "reshored_jobs": "jobs",
-             "cost_per_net_job_eur": "EUR/job", "extra_public_spend_eur": "EUR"}
+    units = {"net_jobs": "jobs", "net_adopters": "firms", "reshored_jobs": "jobs", "extra_public_spend_eur": "EUR"}
     for metric, unit in units.items():
         assert shown[metric] == fmt_number(nl.loc[metric, "difference"], unit), metric
+    from viz.explorer import cost_card_text  # a ratio, or "saves"/"unbounded" in words
+
+    assert shown["cost_per_net_job_eur"] == cost_card_text(nl["difference"])
 
 
 def test_shipped_scenario_map_metric_and_single_run_view(page):
-    scenario = wanted(page)
-    page.get_by_label("Shipped scenario").click(force=True)  # Vuetify lays its field over the input
-    page.get_by_role("option", name="fieldlab_expansion_north").click()
-    wait_idle(page, scenario)
+    pick(page, "fieldlab_expansion_north")
     assert "fieldlab_expansion_north against baseline" in page.locator(".sr-title").inner_text()
-    assert "4 from the cache" in status(page)  # its counterfactual, baseline, was computed at page load
+    assert "4 new" in status(page)  # its counterfactual, baseline, was computed at page load
     page.get_by_label("Map metric").click(force=True)
     page.get_by_role("option", name="Adoption rate").click()
     page.locator("[data-testid=tile-map]", has_text="Adoption rate (%)").wait_for()

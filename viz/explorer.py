@@ -235,11 +235,18 @@ def UncertaintyControls():
 
 
 @solara.component
-def Export(o: Outcome | None):
+def Export(computed: Computed | None):
     with solara.Card("Export", subtitle="what the results below were computed from"):
-        if o is None:
+        if computed is None:
             solara.Text("Waiting for the first results.")
             return
+        o = computed.view(comparison.value)
+        if o.comparison == "levers" and not base.value.source_file:
+            # A file cannot name an uploaded scenario as its counterfactual: export what it can rerun.
+            o = computed.view("scenario")
+            solara.Text("The files below compare the uploaded scenario with your levers against no policy (a "
+                        "scenario file cannot name an uploaded file as what it is compared with).",
+                        classes=["sr-note"])
         s = exported(o)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", s.name)  # the name comes from a file anyone may upload
         solara.FileDownload(lambda: to_yaml(s), filename=f"{stem}.yaml", label="Scenario (YAML)")
@@ -319,11 +326,13 @@ CSS = TABLE_CSS + """
 .sr-stale {position: relative; opacity: 0.55;}
 .sr-stale::before {content: attr(data-stale-label); position: absolute; top: 4px; right: 4px; z-index: 2;
   background: #0072B2; color: white; font-size: 12px; padding: 2px 8px; border-radius: 10px; opacity: 1;}
-/* Solara's "runs on Solara" badge sits over the bottom of the page content. */
-.v-application--wrap > div > a[href*="solara.dev"], a.solara-watermark, .solara-watermark {display: none !important;}
+/* Solara's "runs on Solara" badge sits over the bottom of the page content (the table's last
+   rows); the page credits Solara in its introduction instead. */
+div:has(> b > a[href="https://solara.dev"]) {display: none !important;}
 """
 
-SUBJECTS = {"levers": "your levers", "scenario": "the scenario with your levers", "levels": "the scenario"}
+SUBJECTS = {"levers": "your levers", "scenario": "the scenario with your levers", "levels": "the scenario",
+            "plain": "the scenario"}
 
 
 def title_of(o: Outcome, base_name: str, counterfactual_name: str | None) -> str:
@@ -331,8 +340,9 @@ def title_of(o: Outcome, base_name: str, counterfactual_name: str | None) -> str
     if o.comparison == "levers":
         return f"What your levers add to {base_name} (same random numbers), {end}"
     if o.comparison == "scenario":
-        return f"{o.scenario.name if o.scenario.name != base_name + '_dashboard' else base_name + ' with your levers'}" \
-               f" against {counterfactual_name or 'no policy'}, {end}"
+        with_levers = " with your levers" if o.scenario.name == base_name + "_dashboard" else ""
+        against = "no policy" if counterfactual_name in (None, "no_policy") else counterfactual_name
+        return f"{base_name}{with_levers} against {against}, {end}"
     return f"{base_name}: the world without policy itself, so levels only"
 
 
@@ -357,9 +367,10 @@ def ComparisonSwitch(computed: Computed):
     has_cf = computed.available("scenario")
     labels = {"levers": "What my levers add", "scenario": "Scenario against no policy"}
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.ToggleButtonsSingle(value=comparison, values=[v for v in labels if v != "scenario" or has_cf],
-                                   children=[solara.Button(labels[v], value=v, attributes={"aria-label": labels[v]})
-                                             for v in labels if v != "scenario" or has_cf])
+        with solara.ToggleButtonsSingle(value=comparison, classes=["sr-comparison"]):
+            for v, text in labels.items():
+                if v != "scenario" or has_cf:
+                    solara.Button(text, value=v, text=True, attributes={"data-comparison": v})
         if not has_levers and comparison.value == "levers":
             solara.Text("Your levers add nothing yet: move a lever on the left. Shown meanwhile: the scenario "
                         "against no policy.", classes=["sr-note"])
@@ -378,7 +389,9 @@ def Results(computed: Computed, pending: bool):
     where = REGION_CODES[region_label.value]
     if o.has_counterfactual:
         with solara.Div(**_stale(pending)):
-            solara.HTML(tag="div", unsafe_innerHTML=decomposition_html(o, where, SUBJECTS[o.comparison]),
+            subject = SUBJECTS["plain" if o.comparison == "scenario" and not computed.available("levers")
+                               else o.comparison]
+            solara.HTML(tag="div", unsafe_innerHTML=decomposition_html(o, where, subject),
                         classes=["sr-note"])
             solara.HTML(tag="div", unsafe_innerHTML=headline_html(o, where))
     solara.HTML(tag="div", unsafe_innerHTML=band_note(o), classes=["sr-note"])
@@ -431,14 +444,15 @@ def Page():
         ScenarioPicker()
         LeverControls()
         UncertaintyControls()
-        Export(outcome)
+        Export(computed)
 
     if error:
         solara.Error(error)
     # The content hashes of the scenario wanted and the one on screen (tests wait for them to agree).
     with solara.Div(attributes={"data-testid": "status", "data-wanted": key or "",
                                 "data-shown": computed.scenario.content_hash() if computed else "",
-                                "data-comparison": outcome.comparison if outcome else ""}):
+                                "data-comparison": outcome.comparison if outcome else "",
+                                "data-base": base_label.value}):
         if task.pending:
             solara.ProgressLinear(task.progress if task.progress else True)
             solara.Text(f"Computing {scenario.replications} runs of each arm; the results below are the previous "

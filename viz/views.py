@@ -272,7 +272,7 @@ def money_sentence(spend: float, jobs: float, ratio: float, lo: float, hi: float
         return (f"It costs {eur} of extra public money and adds no net jobs, so the cost per job is unbounded "
                 "(no number of euros buys a job here).")
     band = f"{fmt_number(lo, 'EUR/job')} to {fmt_number(hi, 'EUR/job')}"
-    why = (" (unbounded: in more than 5% of resampled ensembles the net jobs are zero or fewer)"
+    why = (" (no upper end: in more than 5% of resampled ensembles the net jobs are zero or fewer)"
            if math.isinf(hi) else "")
     return f"It costs {eur} of extra public money: {fmt_number(ratio, 'EUR/job')} per net job, 90% band {band}{why}."
 
@@ -283,6 +283,7 @@ def decomposition_html(o: Outcome, region: str, subject: str) -> str:
     s = o.summary[o.summary["province"] == region].set_index("metric")["difference"]
     b = o.summary[o.summary["province"] == region].set_index("metric")
     where = "the Netherlands" if region == "NL" else PROVINCE_NAMES[region]
+    plural = subject.endswith("levers")
     net = s["net_jobs"]
     parts = [f"{_jobs(s[m])} {text}" if sign > 0 else
              f"{fmt_number(abs(s[m]), 'jobs', signed=False)} {'more' if s[m] >= 0 else 'fewer'} jobs {text}"
@@ -293,7 +294,7 @@ def decomposition_html(o: Outcome, region: str, subject: str) -> str:
         parts.append(f"{_jobs(other)} from other changes (firm growth and training)")
     lo, hi = b.loc["net_jobs", "difference_p5"], b.loc["net_jobs", "difference_p95"]
     out = [f'<p data-testid="decomposition">By {o.quarters[-1]}, in {where}, {subject} '
-           f'<b>{"add" if net >= 0 else "remove"} {_jobs(abs(net)).lstrip("+")}</b> net '
+           f'<b>{"add" if net >= 0 else "remove"}{"" if plural else "s"} {_jobs(abs(net)).lstrip("+")}</b> net '
            f'(90% band {fmt_band(lo, hi, "jobs")}): {"; ".join(parts)}.']
     if net < 0 and s["jobs_lost"] > s["jobs_created"]:
         out.append(" Net jobs fall because automation at the extra adopters removes more jobs than their growth "
