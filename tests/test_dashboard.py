@@ -8,6 +8,7 @@ the screenshots there (docs/ holds the ones the README shows).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import socket
@@ -244,12 +245,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+def need_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing; CI must have Debian's chromium (apt-get install -y chromium)")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); the browser tests need it")
+
+
+@contextlib.contextmanager
+def serve():
+    """A real `run.py dashboard` on a free port: (its URL, its process)."""
+    need_chromium()
     from viz.assets import ensure
 
     ensure()
@@ -258,20 +264,27 @@ def server():
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "run.py", "dashboard", "--port", str(port)], cwd=REPO, stdout=log,
                                 stderr=subprocess.STDOUT)
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            assert proc.poll() is None, f"the dashboard exited with {proc.returncode}: see {log_path}"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
+        try:
+            deadline = time.time() + 90
+            while time.time() < deadline:
+                assert proc.poll() is None, f"the dashboard exited with {proc.returncode}: see {log_path}"
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail(f"the dashboard did not listen on port {port} within 90 s: see {log_path}")
+            yield f"http://127.0.0.1:{port}/", proc
+        finally:
             proc.terminate()
-            pytest.fail(f"the dashboard did not listen on port {port} within 90 s: see {log_path}")
-        yield f"http://127.0.0.1:{port}/"
-        proc.terminate()
-        proc.wait(timeout=30)
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve() as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -155,14 +155,16 @@ class Runner:
             if missing:
                 job.queue.append((ReplicationTask(task.index, task.seed, missing), keys))
         new_runs = sum(len(t.arms) for t, _ in job.queue)
-        total = len(job.queue)
+        total, reported = len(job.queue), -1
         with self._lock:
             self._jobs.append(job)
         try:
             while job.queue or job.futures:
                 self._dispatch()
-                if on_progress is not None:
-                    on_progress(total - len(job.queue) - len(job.futures), spec.replications)
+                done_now = total - len(job.queue) - len(job.futures)
+                if on_progress is not None and done_now != reported:  # each call redraws a progress bar
+                    on_progress(done_now, spec.replications)
+                    reported = done_now
                 with self._lock:  # another session's thread may hand this job's work out
                     mine = list(job.futures)
                 finished = wait(mine, timeout=0.02, return_when=FIRST_COMPLETED)[0] if mine else ()
