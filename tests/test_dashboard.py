@@ -53,22 +53,31 @@ def small(name: str = "baseline", **changes):
 
 def test_levers_round_trip_through_yaml_as_named_instruments(tmp_path):
     base = load_scenario(REPO / "scenarios" / "baseline.yaml")
-    lev = lv.Levers(fieldlabs=(2, 0, 1, 0, 0), fieldlab_capacity=9, hub_meur_per_year=1.5, subsidy_rate=0.3,
-                    subsidy_meur_per_year=5, training_meur_per_year=10)
+    lev = (lv.Levers(subsidy_rate=0.3, subsidy_meur_per_year=5, subsidy_provinces=("LI",),
+                     training_meur_per_year=10, training_provinces=("GR", "DR"), training_years=(2027, 2028))
+           .with_fieldlabs("LI", 2).with_capacity("LI", 9).with_fieldlabs("GR", 1).with_outreach("zuid", 1.5))
     s = lv.apply(base, lev, {"bass_q": 0.5, "knowledge_spillover": 0.1, "productivity_gain": 0.15}, 6, 99)
     names = [p.name for p in s.policies]
     assert s.name == "baseline_dashboard" and s.seed == 99 and s.replications == 6
     assert s.parameters == {"bass_q": 0.5}  # the two sliders left at their values are no overrides
-    assert {"dashboard_fieldlabs_noord", "dashboard_fieldlabs_zuid", "dashboard_subsidy", "dashboard_training"} \
-        <= set(names)
-    assert sum(n.startswith("dashboard_outreach_") for n in names) == 5
-    north = s.instrument("dashboard_fieldlabs_noord")
-    assert (north.count, north.capacity_per_year, north.start, north.end) == (2, 9, lv.LEVER_START, "2030Q4")
-    assert north.budget_eur == 2 * lv.FIELDLAB_EUR_PER_YEAR * 5  # 2026Q1-2030Q4: five years
+    assert {"dashboard_fieldlabs_LI", "dashboard_fieldlabs_GR", "dashboard_outreach_zuid", "dashboard_subsidy",
+            "dashboard_training"} <= set(names)
+    assert sum(n.startswith("dashboard_outreach_") for n in names) == 1  # one hub region only
+    limburg = s.instrument("dashboard_fieldlabs_LI")  # a Limburg advisor adds fieldlabs in Limburg alone
+    assert (limburg.count, limburg.capacity_per_year, limburg.start, limburg.end) == (2, 9, lv.LEVER_START, "2030Q4")
+    assert list(limburg.provinces) == ["LI"]
+    assert limburg.budget_eur == 2 * lv.FIELDLAB_EUR_PER_YEAR * 5  # 2026Q1-2030Q4: five years
+    training = s.instrument("dashboard_training")
+    assert (training.start, training.end, sorted(training.provinces)) == ("2027Q1", "2028Q4", ["DR", "GR"])
+    assert training.budget_eur == 10e6 * 2
+    assert list(s.instrument("dashboard_subsidy").provinces) == ["LI"]
     exported = tmp_path / "exported.yaml"
     exported.write_text(to_yaml(s))
     assert load_scenario(exported).content_hash() == s.content_hash()  # what `run.py run` reads
     assert lv.apply(base, lv.Levers(), {"bass_q": 0.38}, 20, base.seed).content_hash() == base.content_hash()
+    # A rate without a budget, or a budget without a rate, adds nothing (the page links them).
+    assert lv.lever_instruments(lv.Levers(subsidy_rate=0.3), "2030Q4") == []
+    assert lv.lever_instruments(lv.Levers(subsidy_meur_per_year=3), "2030Q4") == []
 
 
 def _quarterly(s, name: str) -> float:
@@ -96,8 +105,8 @@ def test_programme_end_year_stops_instruments_at_the_same_spending_rate(rate_giv
         # A given rate keeps its budget as a cap; a spread budget shrinks to the shorter window.
         assert ins.budget_eur == was.budget_eur if rate_given else ins.budget_eur < was.budget_eur
     assert cut.instrument("hub_noord") == base.instrument("hub_noord")  # ended in 2021: untouched
-    later = lv.apply(base, lv.Levers(fieldlabs=(1, 0, 0, 0, 0), end_year=2026), {}, 4, base.seed)
-    assert later.instrument("dashboard_fieldlabs_noord").end == "2026Q4"
+    later = lv.apply(base, lv.Levers(end_year=2026).with_fieldlabs("GR", 1), {}, 4, base.seed)
+    assert later.instrument("dashboard_fieldlabs_GR").end == "2026Q4"
 
 
 def test_levers_on_the_counterfactual_itself_compare_against_it():
@@ -124,7 +133,7 @@ def test_runner_matches_run_ensemble_and_reuses_the_counterfactual(runner):
     first = compute(s, runner)
     expected = run_ensemble(ensemble_spec(s, load_counterfactual(s)))
     pd.testing.assert_frame_equal(first.summary, summary_frame(expected))
-    edited = lv.apply(s, lv.Levers(fieldlabs=(3, 0, 0, 0, 0)), {}, 3, 5)
+    edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", 3), {}, 3, 5)
     second = compute(edited, runner)
     assert (first.new_runs, second.new_runs) == (6, 3)  # the counterfactual came from the cache
     pd.testing.assert_frame_equal(second.summary, summary_frame(
@@ -140,7 +149,7 @@ def test_a_stale_computation_stops_and_returns_nothing(runner):
 def test_the_levers_view_is_the_scenario_against_itself_without_levers(runner):
     """Three arms at once give the same numbers as `run.py run` of each comparison on its own."""
     s = small(replications=3, seed=8)
-    lev = lv.Levers(fieldlabs=(0, 2, 0, 0, 0))
+    lev = lv.Levers().with_fieldlabs("OV", 2)
     edited, plain = lv.apply(s, lev, {}, 3, 8), lv.apply(s, lv.Levers(), {}, 3, 8)
     c = compute(edited, runner, plain=plain)
     assert c.view("levers").comparison == "levers" and c.view("scenario").comparison == "scenario"
@@ -196,7 +205,7 @@ def test_fair_sharing_a_small_request_overtakes_a_large_one():
 def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():
     from viz import link
 
-    lev = lv.Levers(fieldlabs=(0, 0, 3, 0, 0), training_meur_per_year=4.0)
+    lev = lv.Levers(training_meur_per_year=4.0, training_years=(2027, 2029)).with_fieldlabs("LI", 3)
     q = link.encode("fieldlab_expansion_north", lev, {"bass_q": 0.5}, 12, 7, "scenario")
     state, bad = link.decode(q, 50)
     assert bad == [] and state == {"scenario": "fieldlab_expansion_north", "levers": lev,
@@ -205,6 +214,8 @@ def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():
     state, bad = link.decode("scenario=../etc/passwd&replications=500&levers=%7B%22x%22%3A1%7D&seed=-1"
                              "&levers=%7B%22fieldlabs%22%3A%5B1%5D%7D", 50)
     assert state == {} and sorted(bad) == ["levers", "replications", "scenario", "seed"]
+    state, bad = link.decode("levers=%7B%22subsidy_rate%22%3A%22lots%22%7D", 50)  # {"subsidy_rate": "lots"}
+    assert state == {} and bad == ["levers"]
 
 
 def test_single_run_page_steps_replication_r_of_the_ensemble():
@@ -386,13 +397,13 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     before, scenario = headline_texts(page), wanted(page)
     map_before = page.locator("[data-testid=tile-map]").inner_html()
     t0 = time.perf_counter()
-    nudge(page, "fieldlabs_noord")
+    nudge(page, "fieldlabs")
     wait_idle(page, scenario)
     latency = time.perf_counter() - t0
     after = headline_texts(page)
     assert after != before
     assert page.locator("[data-testid=tile-map]").inner_html() != map_before
-    assert page.get_by_text("New fieldlabs, Noord (GR, FR, DR): 1").is_visible()
+    assert page.get_by_text("New fieldlabs in Groningen: 1").is_visible()
     print(f"\nslider -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
     # By default the page shows what the lever adds on top of the scenario, in words too.
     assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "levers"
@@ -445,7 +456,7 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     before, scenario = headline_texts(page), wanted(page)
     nudge(page, "training_meur_per_year")
     wait_idle(page, scenario)
-    assert page.get_by_text("Training budget (EUR M a year): 1").is_visible()
+    assert page.get_by_text("Training budget, EUR M a year: 1").is_visible()
     assert headline_texts(page) != before
     # A valid paste replaces the scenario.
     box.fill("name: pasted_expansion\nextends: baseline\npolicies:\n  - {name: extra, type: fieldlab, "
@@ -472,7 +483,7 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
     with the levers against the scenario's own file."""
     pick(page, "baseline")
     scenario = wanted(page)
-    nudge(page, "fieldlabs_zuid")
+    nudge(page, "outreach_zuid")
     wait_idle(page, scenario)
     shown = headline_texts(page)
     with page.expect_download() as dl:
@@ -483,7 +494,7 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
         page.get_by_role("button", name="Summary per province (CSV)").click()
     page_csv = pd.read_csv(io.BytesIO(Path(dl.value.path()).read_bytes()))
     doc = yaml.safe_load(exported.read_text())
-    assert any(p["name"] == "dashboard_fieldlabs_zuid" for p in doc["policies"])
+    assert any(p["name"] == "dashboard_outreach_zuid" for p in doc["policies"])
     assert Path(doc["counterfactual"]).stem == "baseline"
     out = tmp_path / "rerun"
     done = subprocess.run([sys.executable, "run.py", "run", str(exported), "--out", str(out), "--seed",

@@ -182,13 +182,43 @@ def _set_lever(**change):
 
 
 @solara.component
-def Lever(name: str, label: str, value, on_value, lo, hi, step=1, shown: str | None = None, integer=False):
+def Lever(name: str, label: str, value, on_value, lo, hi, step=1, shown: str | None = None, integer=False,
+          disabled: bool = False, why: str = "", hover: str = ""):
     """A slider with its label and current value on a line above it (the sidebar is narrow);
-    `name` marks it for tests (data-lever)."""
+    `name` marks it for tests (data-lever); `disabled` with `why` says what it waits for;
+    `hover` is shown on pointing at the label (a technical name)."""
     slider = solara.SliderInt if integer else solara.SliderFloat
+    text = f"{label}: {shown if shown is not None else value}"
+    with solara.Div(attributes={"data-lever": name, "title": hover or label}):
+        # The label is the slider's own (Vuetify ties it to the slider as its accessible name); the
+        # CSS puts it on a line of its own above the track.
+        slider(text, value=value, min=lo, max=hi, step=step, on_value=on_value, thumb_label=False,
+               disabled=disabled)
+        if disabled and why:
+            solara.Text(why, classes=["sr-note", "sr-why"])
+
+
+fieldlab_province = solara.reactive("GR")  # the province whose fieldlabs the sliders edit
+
+
+def _names(codes) -> str:
+    return ", ".join(PROVINCE_NAMES[p] for p in codes)
+
+
+@solara.component
+def Years(name: str, years, on_value, first: int, last: int):
+    """A lever's active years (a range slider); None stands for first..last."""
+    value = years if years is not None else (first, last)
     with solara.Div(attributes={"data-lever": name}):
-        solara.Text(f"{label}: {shown if shown is not None else value}", classes=["sr-lever-label"])
-        slider("", value=value, min=lo, max=hi, step=step, on_value=on_value, thumb_label=False)
+        solara.SliderRangeInt(f"Active from {value[0]} to {value[1]}", value=value, min=first, max=last, thumb_label=False,
+                              on_value=lambda v: on_value(None if tuple(v) == (first, last) else tuple(v)))
+
+
+@solara.component
+def ProvincePicker(label: str, chosen, on_value):
+    names = [PROVINCE_NAMES[p] for p in PROVINCES]
+    solara.SelectMultiple(label, values=[PROVINCE_NAMES[p] for p in chosen], all_values=names, dense=True,
+                          on_value=lambda v: on_value(tuple(p for p in PROVINCES if PROVINCE_NAMES[p] in v)))
 
 
 @solara.component
@@ -199,22 +229,54 @@ def LeverControls():
             solara.Info(f"The horizon ends before {lv.LEVER_START}, where the levers start.")
         return
     first, last = int(lv.LEVER_START[:4]), int(s.horizon.end[:4])
-    with solara.Card("Policy levers", subtitle=f"new policy from {lv.LEVER_START}"):
-        for hub, count in zip(lv.HUB_REGIONS, lev.fieldlabs):
-            Lever(f"fieldlabs_{hub}", f"New fieldlabs, {lv.HUB_LABELS[hub]} ({', '.join(HUBS[hub])})", count,
-                  lambda v, hub=hub: levers.set(levers.value.with_fieldlabs(hub, v)), 0, 10, integer=True)
+    with solara.Card("Policy levers", subtitle=f"new policy from {lv.LEVER_START}, on top of the scenario"):
+        # Fieldlabs: count and capacity per province, one province at a time.
+        p = fieldlab_province.value
+        i = PROVINCES.index(p)
+        solara.Select("Fieldlabs in province", values=[PROVINCE_NAMES[q] for q in PROVINCES],
+                      value=PROVINCE_NAMES[p],
+                      on_value=lambda name: fieldlab_province.set(next(q for q in PROVINCES if PROVINCE_NAMES[q] == name)))
+        Lever("fieldlabs", f"New fieldlabs in {PROVINCE_NAMES[p]}", lev.fieldlabs[i],
+              lambda v: levers.set(levers.value.with_fieldlabs(p, v)), 0, 10, integer=True)
         cap = PARAMS["fieldlab_capacity"]
-        Lever("fieldlab_capacity", "Capacity of each new fieldlab (firms a year)", lev.fieldlab_capacity,
-              lambda v: _set_lever(fieldlab_capacity=v), *cap.plausible, shown=f"{lev.fieldlab_capacity:g}")
-        Lever("hub_meur_per_year", "Extra hub outreach (EUR M a year per hub region)", lev.hub_meur_per_year,
-              lambda v: _set_lever(hub_meur_per_year=v), 0, 5, 0.25, shown=f"{lev.hub_meur_per_year:g}")
-        Lever("subsidy_rate", "Adoption subsidy (share of the investment)", lev.subsidy_rate,
-              lambda v: _set_lever(subsidy_rate=v), 0, 0.5, 0.05, shown=f"{lev.subsidy_rate:.0%}")
-        Lever("subsidy_meur_per_year", "Adoption subsidy budget (EUR M a year)", lev.subsidy_meur_per_year,
+        Lever("fieldlab_capacity", f"Capacity of each, firms a year ({PROVINCE_NAMES[p]})", lev.fieldlab_capacity[i],
+              lambda v: levers.set(levers.value.with_capacity(p, v)), *cap.plausible,
+              shown=f"{lev.fieldlab_capacity[i]:g}", disabled=lev.fieldlabs[i] == 0,
+              why="add a fieldlab first: capacity needs a fieldlab")
+        added = [q for q, n in zip(PROVINCES, lev.fieldlabs) if n]
+        if added:
+            solara.Text("Added: " + "; ".join(f"{PROVINCE_NAMES[q]} {lev.fieldlabs[PROVINCES.index(q)]} x "
+                                              f"{lev.fieldlab_capacity[PROVINCES.index(q)]:g} firms/year"
+                                              for q in added), classes=["sr-note"])
+            Years("fieldlab_years", lev.fieldlab_years, lambda v: _set_lever(fieldlab_years=v), first, last)
+        solara.Text(f"EUR {lv.FIELDLAB_EUR_PER_YEAR / 1e6:g}M a year per fieldlab (assumption, as "
+                    "fieldlab_expansion_north).", classes=["sr-note"])
+        # Outreach per hub region.
+        for hub, meur in zip(lv.HUB_REGIONS, lev.hub_meur):
+            Lever(f"outreach_{hub}", f"Extra hub outreach, {lv.HUB_LABELS[hub]} ({_names(HUBS[hub])}), "
+                                      "EUR M a year", meur,
+                  lambda v, hub=hub: levers.set(levers.value.with_outreach(hub, v)), 0, 5, 0.25, shown=f"{meur:g}")
+        if any(lev.hub_meur):
+            Years("outreach_years", lev.outreach_years, lambda v: _set_lever(outreach_years=v), first, last)
+        # Subsidy: a rate acts only with a budget, so the rate waits for one.
+        Lever("subsidy_meur_per_year", "Adoption subsidy budget, EUR M a year", lev.subsidy_meur_per_year,
               lambda v: _set_lever(subsidy_meur_per_year=v), 0, 50, shown=f"{lev.subsidy_meur_per_year:g}")
-        Lever("training_meur_per_year", "Training budget (EUR M a year)", lev.training_meur_per_year,
+        Lever("subsidy_rate", "Subsidy rate, share of the investment", lev.subsidy_rate,
+              lambda v: _set_lever(subsidy_rate=v), 0, 0.5, 0.05, shown=f"{lev.subsidy_rate:.0%}",
+              disabled=lev.subsidy_meur_per_year == 0, why="set a budget first: a rate without one pays nothing")
+        if lev.subsidy_meur_per_year and not lev.subsidy_rate:
+            solara.Text("Set a rate: a budget without one pays nothing.", classes=["sr-note"])
+        if lev.subsidy_meur_per_year:
+            ProvincePicker("Subsidy only in (empty: every province)", lev.subsidy_provinces,
+                           lambda v: _set_lever(subsidy_provinces=v))
+            Years("subsidy_years", lev.subsidy_years, lambda v: _set_lever(subsidy_years=v), first, last)
+        Lever("training_meur_per_year", "Training budget, EUR M a year", lev.training_meur_per_year,
               lambda v: _set_lever(training_meur_per_year=v), 0, 50, shown=f"{lev.training_meur_per_year:g}")
-        Lever("end_year", "Programme end year (all instruments stop)", lev.end_year or last,
+        if lev.training_meur_per_year:
+            ProvincePicker("Training only in (empty: every province)", lev.training_provinces,
+                           lambda v: _set_lever(training_provinces=v))
+            Years("training_years", lev.training_years, lambda v: _set_lever(training_years=v), first, last)
+        Lever("end_year", "Programme end year (every instrument stops, the scenario's too)", lev.end_year or last,
               lambda v: _set_lever(end_year=None if v == last else v), first, last, integer=True)
         solara.Button("Reset levers", on_click=lambda: levers.set(lv.Levers()), text=True)
 
@@ -273,7 +335,7 @@ CARDS = (  # (summary metric, label, unit shown, unit for formatting)
     ("reshored_jobs", "Jobs reshored", "jobs", "jobs"),
     ("net_adopters", "Firms that adopted", "firms", "firms"),
     ("labour_productivity", "Labour productivity", "kEUR value added per worker", "kEUR/worker"),
-    ("extra_public_spend_eur", "Public spending", "EUR, 2014 onwards", "EUR"),
+    ("extra_public_spend_eur", "Public spending", "EUR, total to the horizon's end", "EUR"),
     ("cost_per_net_job_eur", "Public cost per net job", "EUR per job", "EUR/job"),
 )
 
@@ -318,8 +380,12 @@ CSS = TABLE_CSS + """
 .sr-charts {display: grid; grid-template-columns: repeat(auto-fill, 500px); gap: 8px;}
 .sr-title {font-size: 20px; font-weight: bold; display: block; margin: 8px 0;}
 .sr-lever-label {font-size: 13px; display: block; margin-top: 4px;}
-.sr-lever-label + div .v-input__details {display: none;}
-[data-lever] .v-input {margin-top: -4px;}
+[data-lever] .v-input__details {display: none;}
+[data-lever] .v-input--horizontal {grid-template-areas: "prepend" "control"; grid-template-columns: 100%;}
+[data-lever] .v-input__prepend {margin: 6px 0 -8px 0;}
+[data-lever] .v-slider .v-label, [data-lever] .v-input__prepend .v-label {font-size: 13px; opacity: 1; color: #222;
+  white-space: normal;}
+[data-lever] .v-slider.v-input--horizontal {margin-inline: 0;}
 .sr-note {font-size: 12.5px; color: #333;}
 .sr-indicative {background: #fff3cd; border: 1px solid #c9a227; padding: 2px 6px; border-radius: 4px;}
 /* A view being recomputed says so where it is, not only at the top of the page. */
@@ -421,9 +487,15 @@ def Results(computed: Computed, pending: bool):
                     solara.HTML(tag="div", unsafe_innerHTML=province_table_html(o))
 
 
+@solara.component_vue("aria_labels.vue")
+def AriaLabels():
+    """Names every slider after its label, for screen readers (see the .vue file)."""
+
+
 @solara.component
 def Page():
     solara.Style(CSS)
+    AriaLabels()
     scenario, plain, error = edited.value
     key = scenario.content_hash() if scenario is not None else None
 

@@ -66,10 +66,12 @@ def decode(search: str | None, max_replications: int) -> tuple[dict, list[str]]:
             if not isinstance(given, dict) or not set(given) <= names:
                 raise ValueError
             given = {k: tuple(v) if isinstance(v, list) else v for k, v in given.items()}
-            if len(given.get("fieldlabs", lv.Levers().fieldlabs)) != len(lv.HUB_REGIONS):
+            wanted = lv.Levers(**given)
+            if not wanted.valid_shape():
                 raise ValueError
-            out["levers"] = lv.Levers(**given)
-        except (ValueError, TypeError):
+            lv.lever_instruments(wanted, "2030Q4")  # numbers where numbers go
+            out["levers"] = wanted
+        except (ValueError, TypeError, AttributeError):
             bad.append("levers")
     if "parameters" in q:
         try:
