@@ -435,6 +435,46 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     page.locator(".sr-title", has_text="What your levers add").wait_for()
 
 
+def test_dutch_page_accessible_sliders_and_nothing_covers_the_table(page, server):
+    """The language switch, slider names for screen readers, and the Solara badge gone from
+    over the table, at the two screen sizes the docs show."""
+    thumb = page.locator("[data-lever=training_meur_per_year] [role=slider]")
+    assert thumb.get_attribute("aria-label").startswith("Training budget, EUR M a year: ")
+    assert page.locator("[data-lever=bass_q]").get_attribute("title").startswith("bass_q")
+    page.locator(".sr-lang button", has_text="nl").click()
+    page.get_by_text("Beleidsknoppen").wait_for()
+    assert page.locator("[data-testid=headline] [data-metric=net_jobs] .sr-label").inner_text() == "Netto banen"
+    assert page.get_by_role("tab", name="Verkenner").is_visible()
+    with page.expect_popup() as popup:  # the shareable link carries the language too
+        page.locator("[data-testid=share-link]").click()
+    assert "lang=nl" in popup.value.url
+    popup.value.close()
+    page.locator(".sr-lang button", has_text="en").click()
+    page.get_by_text("Policy levers").wait_for()
+    for size in ({"width": 1280, "height": 720}, {"width": 1920, "height": 1080}):
+        page.set_viewport_size(size)
+        page.locator("[data-testid=province-table] tr[data-province=NL]").scroll_into_view_if_needed()
+        badge = page.locator("a[href='https://solara.dev']")
+        assert badge.count() == 0 or not badge.first.is_visible()
+    page.set_viewport_size({"width": 1500, "height": 2200})
+
+
+def test_a_shared_link_restores_scenario_levers_seed_and_replications(page, server):
+    query = ("scenario=fieldlab_expansion_north&replications=3&seed=11&comparison=scenario"
+             "&levers=%7B%22fieldlabs%22%3A%5B0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C2%5D%7D")
+    other = page.context.new_page()
+    other.set_default_timeout(90_000)
+    other.goto(server + "?" + query)
+    wait_idle(other, timeout=300)
+    assert other.locator("[data-testid=status]").get_attribute("data-base") == "fieldlab_expansion_north"
+    assert "3 runs of each arm" in status(other) and "seed 11" in status(other)
+    assert other.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
+    other.locator(".v-select", has_text="Fieldlabs in province").click()
+    other.get_by_role("option", name="Limburg", exact=True).click()
+    other.get_by_text("New fieldlabs in Limburg: 2").wait_for()
+    other.close()
+
+
 def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     page.get_by_text("Upload or paste a scenario YAML").click()
     box = page.get_by_label("Paste YAML")

@@ -87,6 +87,7 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
     first = open_page(browser, url, "replications=4")
     first.close(run_before_unload=True)
     start = rss_mb(proc.pid)
+    t0 = time.perf_counter()
     for i in range(30):  # 30 sessions, 3 at a time, each until its first numbers are on screen
         if i % 3 == 0:
             pages = [browser.new_page(viewport={"width": 1280, "height": 720}) for _ in range(3)]
@@ -97,19 +98,20 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
                 wait_idle(pg, timeout=300)
                 pg.close(run_before_unload=True)
     after_sessions = rss_mb(proc.pid)
+    print(f"\n30 sessions opened and closed in {time.perf_counter() - t0:.0f} s")
     pg = open_page(browser, url, "replications=4")
     pg.get_by_role("tab", name="Single run").click()
     step = pg.get_by_role("button", name="Step")
     step.wait_for()
     pg.locator(".v-input", has_text="Render Interval").locator("[role=slider]").focus()
-    for _ in range(9):  # 1 -> 10 quarters per click
+    for _ in range(5):  # 1 -> 11 quarters per click
         pg.keyboard.press("ArrowRight")
     steps = 0
-    while steps < 200:  # 68 quarters to the horizon: Reset (a new model) every 60 steps
-        for n in range(10, 70, 10):
+    while steps < 200:  # 68 quarters to the horizon: Reset (a new model) every 66 steps
+        for n in range(11, 67, 11):
             step.click()
             pg.get_by_text(f"Step: {n}", exact=True).wait_for()
-            steps += 10
+            steps += 11
         pg.get_by_role("button", name="Reset").click()
         pg.get_by_text("Step: 0", exact=True).wait_for()
     pg.close(run_before_unload=True)

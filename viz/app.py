@@ -13,8 +13,9 @@ import solara
 import solara.lab
 
 from . import explorer, single_run
+from .words import tr
 
-TABS = (("Explorer", explorer.Page), ("Single run", single_run.Page))
+TABS = (("explorer", explorer.Page), ("single_run", single_run.Page))
 tab = solara.reactive(0)
 
 # Start the worker processes while the first visitor's page loads, not on their first run.
@@ -27,6 +28,6 @@ def Page():
     solara.use_effect(lambda: explorer.apply_query(router.search), [])  # a shared link's state, once
     solara.Title("smartregion")
     with solara.AppBar(), solara.lab.Tabs(value=tab, align="center"):
-        for label, _ in TABS:
-            solara.lab.Tab(label)
+        for key, _ in TABS:
+            solara.lab.Tab(tr(key, explorer.lang.value))
     TABS[tab.value][1]()

@@ -31,6 +31,7 @@ from model.scenario import (
 from . import levers as lv
 from . import link
 from .compute import Computed, Outcome, Runner, compute
+from .words import LANGS, glossary_html, parameter_name, tr
 from .views import (
     MAP_METRICS,
     TABLE_CSS,
@@ -73,7 +74,8 @@ seed = solara.reactive(_first.seed)
 # Which comparison the page shows: "levers" (what the levers add on top of the scenario, the
 # default) or "scenario" (the scenario with the levers against the world without policy).
 comparison = solara.reactive("levers")
-show_levels = solara.reactive(False)  # charts of levels (each arm) instead of differences
+show_levels = solara.reactive(False)
+lang = solara.reactive("en")  # "en" or "nl" (viz/words.py)  # charts of levels (each arm) instead of differences
 REGION_CODES = {"Netherlands": "NL", **{PROVINCE_NAMES[p]: p for p in PROVINCES}}
 REGION_CHOICES = list(REGION_CODES)
 region_label = solara.reactive("Netherlands")
@@ -118,7 +120,7 @@ def apply_query(search: str | None) -> None:
         levers.set(state["levers"])
     if "parameters" in state:
         parameters.set({**parameters.value, **state["parameters"]})
-    for key, var in (("replications", replications), ("seed", seed), ("comparison", comparison)):
+    for key, var in (("replications", replications), ("seed", seed), ("comparison", comparison), ("lang", lang)):
         if key in state:
             var.set(state[key])
     if bad:
@@ -130,7 +132,7 @@ def share_query(o: Outcome) -> str | None:
     shipped = base_label.value if not base_label.value.startswith("uploaded") else None
     overrides = {k: v for k, v in parameters.value.items() if v != _uncertain_values(base.value)[k]}
     return link.encode(shipped, levers.value, overrides, o.scenario.replications, o.scenario.seed,
-                       comparison.value)
+                       comparison.value, lang.value)
 
 
 # Every session shares the worker pool: an upload may not ask for more than the whole Dutch
@@ -162,7 +164,7 @@ def ScenarioPicker():
     def pick(name):
         choose_scenario(load_scenario(SCENARIO_DIR / f"{name}.yaml"), name)
 
-    with solara.Card("Scenario"):
+    with solara.Card(tr("scenario", lang.value)):
         solara.Select("Shipped scenario", values=names, value=shipped, on_value=pick)
         if shipped is None:
             solara.Text(f"Using {base_label.value}", style={"font-weight": "bold"})
@@ -229,7 +231,7 @@ def LeverControls():
             solara.Info(f"The horizon ends before {lv.LEVER_START}, where the levers start.")
         return
     first, last = int(lv.LEVER_START[:4]), int(s.horizon.end[:4])
-    with solara.Card("Policy levers", subtitle=f"new policy from {lv.LEVER_START}, on top of the scenario"):
+    with solara.Card(tr("levers", lang.value), subtitle=tr("levers_sub", lang.value)):
         # Fieldlabs: count and capacity per province, one province at a time.
         p = fieldlab_province.value
         i = PROVINCES.index(p)
@@ -283,22 +285,23 @@ def LeverControls():
 
 @solara.component
 def UncertaintyControls():
-    with solara.Card("Uncertain parameters", subtitle="plausible ranges from model/params.py"):
+    with solara.Card(tr("uncertain", lang.value), subtitle=tr("uncertain_sub", lang.value)):
         for name in lv.UNCERTAIN:
             p = PARAMS[name]
             lo, hi = p.plausible
             value = parameters.value[name]
-            Lever(name, f"{name} ({p.unit})", value,
+            Lever(name, f"{parameter_name(name, lang.value)} ({p.unit})", value,
                   lambda v, name=name: parameters.set({**parameters.value, name: v}), lo, hi,
-                  round((hi - lo) / 40, 6), shown=f"{value:.4g}")
+                  round((hi - lo) / 40, 6), shown=f"{value:.4g}", hover=f"{name} (model/params.py)")
             solara.Text(p.description, style={"font-size": "11px", "color": "#666"})
-        Lever("replications", "Replications", replications.value, replications.set, 1, MAX_REPLICATIONS, integer=True)
+        Lever("replications", "Runs of each arm (replications)", replications.value, replications.set, 1,
+              MAX_REPLICATIONS, integer=True)
         solara.InputInt("Seed", value=seed)
 
 
 @solara.component
 def Export(computed: Computed | None):
-    with solara.Card("Export", subtitle="what the results below were computed from"):
+    with solara.Card(tr("export", lang.value), subtitle="what the results below were computed from"):
         if computed is None:
             solara.Text("Waiting for the first results.")
             return
@@ -352,7 +355,7 @@ def cost_card_text(r) -> str:
     return fmt_number(r["cost_per_net_job_eur"], "EUR/job")
 
 
-def headline_html(o: Outcome, region: str = "NL") -> str:
+def headline_html(o: Outcome, region: str = "NL", language: str = "en") -> str:
     s = o.summary[o.summary["province"] == region].set_index("metric")
     cards = []
     for metric, label, unit, fmt_unit in CARDS:
@@ -364,9 +367,9 @@ def headline_html(o: Outcome, region: str = "NL") -> str:
         else:
             value, band = fmt_number(r["difference"], fmt_unit), fmt_band(r["difference_p5"], r["difference_p95"],
                                                                           fmt_unit)
-        cards.append(f'<div class="sr-card" data-metric="{metric}"><div class="sr-label">{label}</div>'
+        cards.append(f'<div class="sr-card" data-metric="{metric}"><div class="sr-label">{tr(metric, language)}</div>'
                      f'<div class="sr-value">{value}</div><div class="sr-unit">{unit}</div>'
-                     f'<div class="sr-band">90% band: {band}</div></div>')
+                     f'<div class="sr-band">{tr("band", language)}: {band}</div></div>')
     return f'<div class="sr-cards" data-testid="headline">{"".join(cards)}</div>'
 
 
@@ -387,6 +390,8 @@ CSS = TABLE_CSS + """
   white-space: normal;}
 [data-lever] .v-slider.v-input--horizontal {margin-inline: 0;}
 .sr-note {font-size: 12.5px; color: #333;}
+.sr-intro {max-width: 900px; font-size: 13.5px;}
+.sr-glossary dt {font-weight: bold;} .sr-glossary dd {margin: 0 0 4px 12px;}
 .sr-indicative {background: #fff3cd; border: 1px solid #c9a227; padding: 2px 6px; border-radius: 4px;}
 /* A view being recomputed says so where it is, not only at the top of the page. */
 .sr-stale {position: relative; opacity: 0.55;}
@@ -431,7 +436,7 @@ def _stale(pending: bool, label: str = "recomputing…") -> dict:
 def ComparisonSwitch(computed: Computed):
     has_levers = computed.available("levers")
     has_cf = computed.available("scenario")
-    labels = {"levers": "What my levers add", "scenario": "Scenario against no policy"}
+    labels = {"levers": tr("cmp_levers", lang.value), "scenario": tr("cmp_scenario", lang.value)}
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         with solara.ToggleButtonsSingle(value=comparison, classes=["sr-comparison"]):
             for v, text in labels.items():
@@ -450,7 +455,7 @@ def Results(computed: Computed, pending: bool):
     ComparisonSwitch(computed)
     solara.Text(title_of(o, base.value.name, cf_name), classes=["sr-title"])
     with solara.Row(style={"align-items": "center"}):
-        solara.Select("Region", values=REGION_CHOICES, value=region_label.value, on_value=region_label.set,
+        solara.Select(tr("region", lang.value), values=REGION_CHOICES, value=region_label.value, on_value=region_label.set,
                       style={"max-width": "220px"})
     where = REGION_CODES[region_label.value]
     if o.has_counterfactual:
@@ -459,10 +464,10 @@ def Results(computed: Computed, pending: bool):
                                else o.comparison]
             solara.HTML(tag="div", unsafe_innerHTML=decomposition_html(o, where, subject),
                         classes=["sr-note"])
-            solara.HTML(tag="div", unsafe_innerHTML=headline_html(o, where))
+            solara.HTML(tag="div", unsafe_innerHTML=headline_html(o, where, lang.value))
     solara.HTML(tag="div", unsafe_innerHTML=band_note(o), classes=["sr-note"])
     with solara.Div(**_stale(pending)):
-        solara.Checkbox(label="Show levels of each arm instead of differences", value=show_levels)
+        solara.Checkbox(label=tr("show_levels", lang.value), value=show_levels)
         solara.HTML(tag="div", unsafe_innerHTML="".join(series_svgs(o, where, show_levels.value)),
                     classes=["sr-charts"])
     metrics = list(MAP_METRICS) if o.has_counterfactual else ["Adoption rate"]
@@ -518,6 +523,11 @@ def Page():
         UncertaintyControls()
         Export(computed)
 
+    with solara.Row(style={"align-items": "flex-start", "justify-content": "space-between"}):
+        solara.Text(tr("intro", lang.value) + " " + tr("credits", lang.value), classes=["sr-note", "sr-intro"])
+        solara.ToggleButtonsSingle(value=lang, values=list(LANGS), dense=True, classes=["sr-lang"])
+    with solara.Details(tr("glossary", lang.value)):
+        solara.HTML(tag="div", unsafe_innerHTML=glossary_html(lang.value), classes=["sr-note"])
     if error:
         solara.Error(error)
     # The content hashes of the scenario wanted and the one on screen (tests wait for them to agree).

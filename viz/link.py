@@ -22,12 +22,14 @@ from . import levers as lv
 
 
 def encode(scenario: str | None, lev: lv.Levers, parameters: dict, replications: int, seed: int,
-           comparison: str) -> str | None:
+           comparison: str, lang: str = "en") -> str | None:
     """The query string for this state, or None for a scenario that has no shipped name."""
     if scenario is None:
         return None
     changed = {k: v for k, v in asdict(lev).items() if v != getattr(lv.Levers(), k)}
     q = {"scenario": scenario, "replications": replications, "seed": seed, "comparison": comparison}
+    if lang != "en":
+        q["lang"] = lang
     if changed:
         q["levers"] = json.dumps(changed, separators=(",", ":"))
     if parameters:
@@ -59,6 +61,11 @@ def decode(search: str | None, max_replications: int) -> tuple[dict, list[str]]:
             out["comparison"] = q["comparison"]
         else:
             bad.append("comparison")
+    if "lang" in q:
+        if q["lang"] in ("en", "nl"):
+            out["lang"] = q["lang"]
+        else:
+            bad.append("lang")
     if "levers" in q:
         try:
             given = json.loads(q["levers"])
