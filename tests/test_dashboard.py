@@ -232,6 +232,27 @@ def test_single_run_page_steps_replication_r_of_the_ensemble():
     np.testing.assert_array_equal(model.result().metrics, arms["policy"].metrics)
 
 
+def test_single_run_shows_a_firms_peers_fieldlab_members_hubs_and_the_run_without_policy():
+    from viz.single_run import ScenarioRun, fieldlabs_hubs_html, firm_html, twin_html, twin_of
+
+    s = small(replications=2, seed=3)
+    model = ScenarioRun(s, replication=1)
+    twin = twin_of(model)
+    for _ in range(24):
+        model.step()
+        twin.step()
+    i = int(np.argmax(np.diff(model.pop.peers.indptr)))  # the best-connected firm
+    text = firm_html(model, twin, i)
+    assert f"Its {np.diff(model.pop.peers.indptr)[i]} peers" in text and "without policy:" in text
+    _, arms = run_replication(ReplicationTask(1, replication_seeds(s.seed, 2)[1], ensemble_spec(
+        s, load_counterfactual(s)).arms))
+    # The twin is the counterfactual arm of the same replication, quarter by quarter.
+    np.testing.assert_array_equal(twin.result().metrics[:24], arms["counterfactual"].metrics[:24])
+    members = int((model.firms_state.fieldlab >= 0).sum())
+    assert "Open fieldlabs:" in fieldlabs_hubs_html(model) and members > 0
+    assert "with policy" in twin_html(model, twin)
+
+
 def test_dashboard_command_refuses_a_bad_or_busy_port_in_one_line(capsys, monkeypatch):
     monkeypatch.chdir(REPO)
     monkeypatch.syspath_prepend(str(REPO))  # run.py sits at the root, outside the package
@@ -309,7 +330,8 @@ def page(server):
         pg.failed = []  # requests the page could not load (this machine has no CDN to fall back on)
         pg.on("requestfailed", lambda r: pg.failed.append(r.url))
         pg.on("response", lambda r: r.status >= 400 and pg.failed.append(f"{r.status} {r.url}"))
-        pg.goto(server + f"?replications={BROWSER_REPLICATIONS}")  # a shared link's query sets them
+        # A shared link's query sets the replications; dev=1 shows Mesa's developer controls.
+        pg.goto(server + f"?replications={BROWSER_REPLICATIONS}&dev=1")
         wait_idle(pg)
         yield pg
         browser.close()
@@ -443,7 +465,7 @@ def test_dutch_page_accessible_sliders_and_nothing_covers_the_table(page, server
     assert page.locator("[data-lever=bass_q]").get_attribute("title").startswith("bass_q")
     page.locator(".sr-lang button", has_text="nl").click()
     page.get_by_text("Beleidsknoppen").wait_for()
-    assert page.locator("[data-testid=headline] [data-metric=net_jobs] .sr-label").inner_text() == "Netto banen"
+    page.locator("[data-testid=headline] [data-metric=net_jobs] .sr-label", has_text="Netto banen").wait_for()
     assert page.get_by_role("tab", name="Verkenner").is_visible()
     with page.expect_popup() as popup:  # the shareable link carries the language too
         page.locator("[data-testid=share-link]").click()
@@ -472,6 +494,10 @@ def test_a_shared_link_restores_scenario_levers_seed_and_replications(page, serv
     other.locator(".v-select", has_text="Fieldlabs in province").click()
     other.get_by_role("option", name="Limburg", exact=True).click()
     other.get_by_text("New fieldlabs in Limburg: 2").wait_for()
+    other.get_by_role("tab", name="Single run").click()  # Mesa's developer controls: hidden without dev=1
+    other.get_by_role("button", name="Step").wait_for()
+    other.locator(".v-label", has_text="Use Threads").wait_for(state="hidden")
+    assert not other.locator(".v-label", has_text="Render Interval").is_visible()
     other.close()
 
 
@@ -518,6 +544,38 @@ def pick(pg, name: str) -> None:
     wait_idle(pg, scenario)
 
 
+def test_a_file_picker_and_a_good_file_clears_the_old_error(page, tmp_path):
+    """Keyboard users choose a file instead of dragging one; after a bad file a good one
+    replaces the scenario and the old error goes."""
+    picker = page.locator(".sr-file-pick input[type=file]")
+    if not picker.is_visible():
+        page.get_by_text("Upload or paste a scenario YAML").click()
+    assert page.get_by_label("or choose a file").count() == 1  # a labelled control
+    bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
+    bad.write_text("name: bad\nhorizon: {start: 2014Q1, end: 2030Q5}\n")
+    good.write_text("name: picked\nextends: baseline\n")  # the baseline's runs: all in the cache
+    picker.set_input_files(str(bad))
+    page.locator(".sr-load-error", has_text="bad.yaml: horizon.end").wait_for()
+    scenario = wanted(page)
+    picker.set_input_files(str(good))
+    page.locator("[data-testid=status][data-base='uploaded: good.yaml']").wait_for()
+    wait_idle(page, scenario)
+    assert page.locator(".sr-load-error").count() == 0
+
+
+def test_compare_tab_puts_scenarios_side_by_side_as_run_py_compare(page):
+    page.get_by_role("tab", name="Compare scenarios").click()
+    page.locator("[data-testid=compare-status][data-ready='1']").wait_for(timeout=300_000)
+    rows = page.locator("[data-testid=compare-table] tbody tr")
+    assert rows.count() >= 2
+    north = page.locator("[data-testid=compare-table] tr[data-scenario=fieldlab_expansion_north] td")
+    assert north.count() == 4 + 12  # name, NL net jobs, spend, jobs per EUR M, then 12 provinces
+    assert north.nth(3).inner_text() != "n/a"  # it spends more than no policy: a ratio
+    shot(page, "compare")
+    page.get_by_role("tab", name="Explorer").click()
+    page.locator("[data-testid=headline]").wait_for()
+
+
 def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_path):
     """What the levers add (the default view) goes out as a file that compares the scenario
     with the levers against the scenario's own file."""
@@ -547,6 +605,12 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
     units = {"net_jobs": "jobs", "net_adopters": "firms", "reshored_jobs": "jobs", "extra_public_spend_eur": "EUR"}
     for metric, unit in units.items():
         assert shown[metric] == fmt_number(nl.loc[metric, "difference"], unit), metric
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Report of this view (PNG)").click()
+    png = Path(dl.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000  # four charts and the settings, drawn
+    if os.environ.get("DASHBOARD_SCREENSHOTS"):
+        (Path(os.environ["DASHBOARD_SCREENSHOTS"]) / "dashboard_report.png").write_bytes(png)
     from viz.explorer import cost_card_text  # a ratio, or "saves"/"unbounded" in words
 
     assert shown["cost_per_net_job_eur"] == cost_card_text(nl["difference"])

@@ -99,7 +99,7 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
                 pg.close(run_before_unload=True)
     after_sessions = rss_mb(proc.pid)
     print(f"\n30 sessions opened and closed in {time.perf_counter() - t0:.0f} s")
-    pg = open_page(browser, url, "replications=4")
+    pg = open_page(browser, url, "replications=4&dev=1")  # dev=1: Mesa's Render Interval, to step 11 at a time
     pg.get_by_role("tab", name="Single run").click()
     step = pg.get_by_role("button", name="Step")
     step.wait_for()

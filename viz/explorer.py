@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -128,6 +129,21 @@ def apply_query(search: str | None) -> None:
                        "(left as they were)")
 
 
+def report(o: Outcome, s, command: str) -> bytes:
+    """The report PNG of the view on screen (viz/report_png.py)."""
+    from .report_png import report_png
+
+    plain = edited.value[1]
+    cf_name = Path(plain.counterfactual).stem if plain is not None and plain.counterfactual else None
+    where = REGION_CODES[region_label.value]
+    strip = lambda h: re.sub(r"<[^>]+>", "", h)
+    settings = (f"Scenario {s.name}: {' '.join((s.description or '').split())} Seed {s.seed}, "
+                f"{s.replications} runs of each arm, population scale {s.population.scale:g}. "
+                + strip(band_note(o)))
+    return report_png(o, title_of(o, base.value.name, cf_name), strip(decomposition_html(o, where, SUBJECTS[
+        o.comparison])), settings, command, where)
+
+
 def share_query(o: Outcome) -> str | None:
     shipped = base_label.value if not base_label.value.startswith("uploaded") else None
     overrides = {k: v for k, v in parameters.value.items() if v != _uncertain_values(base.value)[k]}
@@ -156,6 +172,17 @@ def load_text(text: str | bytes, file: str) -> None:
 # --- sidebar ----------------------------------------------------------------------------------
 
 
+@solara.component_vue("file_pick.vue")
+def FilePick(label: str, max_bytes: int, event_pick: Callable[[dict], None]):
+    """A file picker (see the .vue file): keyboard and screen-reader users cannot drag."""
+
+
+def picked(f: dict) -> None:
+    # A file over the limit is not read in the browser: stand in the first byte too many, so that
+    # the scenario reader gives its usual one-line refusal.
+    load_text(f["text"] if f["size"] <= MAX_FILE_BYTES else "#" * (MAX_FILE_BYTES + 1), f["name"])
+
+
 @solara.component
 def ScenarioPicker():
     names = solara.use_memo(lambda: [n for n, _ in list_scenarios()], [])
@@ -172,6 +199,7 @@ def ScenarioPicker():
         with solara.Details("Upload or paste a scenario YAML"):
             solara.FileDrop(label="Drop a .yaml file here", lazy=True,
                             on_file=lambda f: load_text(f["file_obj"].read(MAX_FILE_BYTES + 1), f["name"]))
+            FilePick(label="or choose a file", max_bytes=MAX_FILE_BYTES, event_pick=picked)
             solara.InputTextArea("Paste YAML", value=pasted, rows=6, continuous_update=True)
             solara.Button("Use pasted YAML", on_click=lambda: load_text(pasted.value, "pasted YAML"),
                           color="primary", outlined=True)
@@ -317,6 +345,11 @@ def Export(computed: Computed | None):
         solara.FileDownload(lambda: to_yaml(s), filename=f"{stem}.yaml", label="Scenario (YAML)")
         solara.FileDownload(lambda: o.summary.to_csv(index=False), filename=f"{stem}_summary.csv",
                             label="Summary per province (CSV)")
+        command = (f"python run.py run {stem}.yaml --out results/{stem} --seed {s.seed} "
+                   f"--replications {s.replications}")
+        if o.has_counterfactual:
+            solara.FileDownload(lambda: report(o, s, command), filename=f"{stem}_report.png",
+                                label="Report of this view (PNG)")
         query = share_query(o)
         if query is None:
             solara.Text("An uploaded scenario cannot travel in a link: share its YAML file.", classes=["sr-note"])
@@ -324,8 +357,7 @@ def Export(computed: Computed | None):
             solara.HTML(tag="a", unsafe_innerHTML="Link to this view (scenario, levers, seed, replications)",
                         attributes={"href": f"?{query}", "data-testid": "share-link", "target": "_blank"})
         solara.Text("Rerun from the command line with identical numbers:")
-        solara.Preformatted(f"python run.py run {stem}.yaml --out results/{stem} --seed {s.seed} "
-                            f"--replications {s.replications}", style_="white-space: pre-wrap; font-size: 12px")
+        solara.Preformatted(command, style_="white-space: pre-wrap; font-size: 12px")
 
 
 # --- main area --------------------------------------------------------------------------------
@@ -500,7 +532,6 @@ def AriaLabels():
 @solara.component
 def Page():
     solara.Style(CSS)
-    AriaLabels()
     scenario, plain, error = edited.value
     key = scenario.content_hash() if scenario is not None else None
 

@@ -13,6 +13,7 @@ LANGS = {"en": "English", "nl": "Nederlands"}
 TEXTS: dict[str, tuple[str, str]] = {
     "explorer": ("Explorer", "Verkenner"),
     "single_run": ("Single run", "Eén run"),
+    "compare": ("Compare scenarios", "Scenario's vergelijken"),
     "scenario": ("Scenario", "Scenario"),
     "levers": ("Policy levers", "Beleidsknoppen"),
     "levers_sub": ("new policy from 2026Q1, on top of the scenario", "nieuw beleid vanaf 2026Q1, bovenop het scenario"),
