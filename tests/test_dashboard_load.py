@@ -40,8 +40,8 @@ def browser(served):
         b.close()
 
 
-def open_page(browser, url: str, query: str):
-    pg = browser.new_page(viewport={"width": 1280, "height": 720})
+def open_page(browser, url: str, query: str, viewport=None):
+    pg = browser.new_page(viewport=viewport or {"width": 1280, "height": 720})
     pg.set_default_timeout(180_000)
     pg.goto(url + "?" + query)
     wait_idle(pg, timeout=300)
@@ -99,7 +99,8 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
                 pg.close(run_before_unload=True)
     after_sessions = rss_mb(proc.pid)
     print(f"\n30 sessions opened and closed in {time.perf_counter() - t0:.0f} s")
-    pg = open_page(browser, url, "replications=4&dev=1")  # dev=1: Mesa's Render Interval, to step 11 at a time
+    # dev=1: Mesa's Render Interval, to step 11 quarters a click; a tall page keeps it in view.
+    pg = open_page(browser, url, "replications=4&dev=1", {"width": 1500, "height": 2200})
     pg.get_by_role("tab", name="Single run").click()
     step = pg.get_by_role("button", name="Step")
     step.wait_for()

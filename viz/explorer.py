@@ -422,7 +422,8 @@ CSS = TABLE_CSS + """
   white-space: normal;}
 [data-lever] .v-slider.v-input--horizontal {margin-inline: 0;}
 .sr-note {font-size: 12.5px; color: #333;}
-.sr-intro {max-width: 900px; font-size: 13.5px;}
+.sr-intro {max-width: 900px; font-size: 13.5px; flex: 1 1 0; min-width: 0;}
+.sr-lang {flex: none;}
 .sr-glossary dt {font-weight: bold;} .sr-glossary dd {margin: 0 0 4px 12px;}
 .sr-indicative {background: #fff3cd; border: 1px solid #c9a227; padding: 2px 6px; border-radius: 4px;}
 /* A view being recomputed says so where it is, not only at the top of the page. */
