@@ -137,7 +137,7 @@ def test_a_burst_of_twenty_sessions_leaves_the_server_responsive(served, browser
         pages.append(pg)
     for pg in pages:
         wait_idle(pg, timeout=300)
-    levers = ("fieldlabs_noord", "fieldlabs", "fieldlabs_zuid", "training_meur_per_year")
+    levers = ("fieldlabs", "outreach_noord", "outreach_zuid", "training_meur_per_year")
     t_end = time.time() + 60
     moves = 0
     while time.time() < t_end:  # a minute of slider moves, one session after another
