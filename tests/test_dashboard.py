@@ -413,7 +413,6 @@ def test_page_loads_with_charts_map_and_table(page):
     assert len(fills) > 3  # coloured by value, not one colour
     rows = page.locator("[data-testid=province-table] tbody tr")
     assert rows.count() == 13 and rows.last.get_attribute("data-province") == "NL"
-    shot(page, "explorer")
 
 
 def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
@@ -628,7 +627,6 @@ def test_shipped_scenario_map_metric_and_single_run_view(page):
     values = [float(t.get_attribute("data-value")) for t in page.locator("[data-testid=tile-map] [data-province]")
               .all()]
     assert all(0 < v < 100 for v in values) and len(set(values)) == 12
-    shot(page, "map_table", page.locator("[data-testid=map-table]"))
 
     page.get_by_role("tab", name="Single run").click()
     step = page.get_by_role("button", name="Step")
