@@ -23,16 +23,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from model.ensemble import ReplicationTask, ensemble_spec, run_ensemble, run_replication
-from model.instruments import Policy
-from model.params import resolve
-from model.results import summary_frame
-from model.scenario import load_counterfactual, load_scenario, scenario_from_dict, to_yaml
-from model.streams import replication_seeds
-from model.timeline import parse_quarter
-from viz import levers as lv
-from viz.compute import Runner, compute
-from viz.views import fmt_number
+from smartregion.model.ensemble import ReplicationTask, ensemble_spec, run_ensemble, run_replication
+from smartregion.model.instruments import Policy
+from smartregion.model.params import resolve
+from smartregion.model.results import summary_frame
+from smartregion.model.scenario import load_counterfactual, load_scenario, scenario_from_dict, to_yaml
+from smartregion.model.streams import replication_seeds
+from smartregion.model.timeline import parse_quarter
+from smartregion.viz import levers as lv
+from smartregion.viz.compute import Runner, compute
+from smartregion.viz.views import fmt_number
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -175,7 +175,7 @@ def test_the_levers_view_is_the_scenario_against_itself_without_levers(runner):
     (3e6, 10, "EUR 300k per net job", "unbounded"),
 ])
 def test_money_is_said_in_words_never_as_a_negative_cost_per_job(spend, jobs, says, never):
-    from viz.views import money_sentence
+    from smartregion.viz.views import money_sentence
 
     text = money_sentence(spend, jobs, spend / jobs, 2e5, 4e5)
     assert says in text and never not in text.replace("90% band", "")
@@ -204,7 +204,7 @@ def test_fair_sharing_a_small_request_overtakes_a_large_one():
 
 
 def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():
-    from viz import link
+    from smartregion.viz import link
 
     lev = lv.Levers(training_meur_per_year=4.0, training_years=(2027, 2029)).with_fieldlabs("LI", 3)
     q = link.encode("fieldlab_expansion_north", lev, {"bass_q": 0.5}, 12, 7, "scenario")
@@ -220,7 +220,7 @@ def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():
 
 
 def test_single_run_page_steps_replication_r_of_the_ensemble():
-    from viz.single_run import ScenarioRun, transitions
+    from smartregion.viz.single_run import ScenarioRun, transitions
 
     s = small(replications=3, seed=3)
     model = ScenarioRun(s, replication=2)
@@ -234,7 +234,7 @@ def test_single_run_page_steps_replication_r_of_the_ensemble():
 
 
 def test_single_run_shows_a_firms_peers_fieldlab_members_hubs_and_the_run_without_policy():
-    from viz.single_run import ScenarioRun, fieldlabs_hubs_html, firm_html, twin_html, twin_of
+    from smartregion.viz.single_run import ScenarioRun, fieldlabs_hubs_html, firm_html, twin_html, twin_of
 
     s = small(replications=2, seed=3)
     model = ScenarioRun(s, replication=1)
@@ -289,7 +289,7 @@ def need_chromium() -> None:
 def serve():
     """A real `run.py dashboard` on a free port: (its URL, its process)."""
     need_chromium()
-    from viz.assets import ensure
+    from smartregion.viz.assets import ensure
 
     ensure()
     port = _free_port()
@@ -611,7 +611,7 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000  # four charts and the settings, drawn
     if os.environ.get("DASHBOARD_SCREENSHOTS"):
         (Path(os.environ["DASHBOARD_SCREENSHOTS"]) / "dashboard_report.png").write_bytes(png)
-    from viz.explorer import cost_card_text  # a ratio, or "saves"/"unbounded" in words
+    from smartregion.viz.explorer import cost_card_text  # a ratio, or "saves"/"unbounded" in words
 
     assert shown["cost_per_net_job_eur"] == cost_card_text(nl["difference"])
 

@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import report
-from model.ensemble import EnsembleSpec, ensemble_spec, run_ensemble, spec_of
-from model.model import REGIONS_OUT
-from model.results import compare_frame, metric_arrays, summary_frame, summary_from_final, timeseries_frame
-from model.scenario import SCENARIO_DIR, Population, load_counterfactual, load_scenario
+from smartregion.model import report
+from smartregion.model.ensemble import EnsembleSpec, ensemble_spec, run_ensemble, spec_of
+from smartregion.model.model import REGIONS_OUT
+from smartregion.model.results import compare_frame, metric_arrays, summary_frame, summary_from_final, timeseries_frame
+from smartregion.model.scenario import SCENARIO_DIR, Population, load_counterfactual, load_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -16,10 +16,10 @@ import argparse
 
 import numpy as np
 
-from model.ensemble import EnsembleSpec, Executor, run_ensemble, spec_of
-from model.model import METRIC_INDEX, REGIONS_OUT
-from model.scenario import SCENARIO_DIR, load_counterfactual, load_scenario
-from model.results import BAND
+from smartregion.model.ensemble import EnsembleSpec, Executor, run_ensemble, spec_of
+from smartregion.model.model import METRIC_INDEX, REGIONS_OUT
+from smartregion.model.scenario import SCENARIO_DIR, load_counterfactual, load_scenario
+from smartregion.model.results import BAND
 
 SIZES = (4, 8, 12, 16, 20, 30, 40)
 DRAWS = 2000

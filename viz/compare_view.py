@@ -15,10 +15,10 @@ import numpy as np
 import solara
 import solara.lab
 
-from model.ensemble import EnsembleSpec, spec_of
-from model.regions import PROVINCE_NAMES, PROVINCES
-from model.results import compare_frame
-from model.scenario import SCENARIO_DIR, list_scenarios, load_scenario
+from smartregion.model.ensemble import EnsembleSpec, spec_of
+from smartregion.model.regions import PROVINCE_NAMES, PROVINCES
+from smartregion.model.results import compare_frame
+from smartregion.model.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 
 from . import explorer
 from .views import TABLE_CSS, fmt_band, fmt_number

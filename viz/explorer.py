@@ -17,9 +17,9 @@ from pathlib import Path
 import solara
 import solara.lab
 
-from model.params import PARAMS
-from model.regions import HUBS, PROVINCE_NAMES, PROVINCES
-from model.scenario import (
+from smartregion.model.params import PARAMS
+from smartregion.model.regions import HUBS, PROVINCE_NAMES, PROVINCES
+from smartregion.model.scenario import (
     MAX_FILE_BYTES,
     SCENARIO_DIR,
     ScenarioError,

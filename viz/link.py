@@ -16,7 +16,7 @@ import json
 from dataclasses import asdict, fields
 from urllib.parse import parse_qs, urlencode
 
-from model.scenario import list_scenarios
+from smartregion.model.scenario import list_scenarios
 
 from . import levers as lv
 

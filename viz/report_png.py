@@ -11,7 +11,7 @@ import textwrap
 
 from matplotlib.figure import Figure
 
-from model.regions import PROVINCE_NAMES
+from smartregion.model.regions import PROVINCE_NAMES
 
 from .compute import Outcome
 from .views import CREATED, LOST, NET, POLICY_COLOUR, RESHORED, _years, fmt_band, fmt_number

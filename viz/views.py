@@ -14,8 +14,8 @@ import matplotlib
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from model.model import METRICS
-from model.regions import PROVINCE_NAMES, PROVINCES, TILE_GRID
+from smartregion.model.model import METRICS
+from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, TILE_GRID
 
 from .compute import Outcome
 
