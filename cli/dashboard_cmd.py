@@ -7,9 +7,12 @@ reads uploaded YAML, so it is not offered to the network by accident.
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 
 from .common import UserError
+
+SESSION_TIMEOUT = "60s"  # docs/DASHBOARD.md, "Sessions and memory"
 
 
 def add_parser(subparsers) -> None:
@@ -31,10 +34,15 @@ def main(args: argparse.Namespace) -> int:
         except OSError as e:
             raise UserError(f"--host {args.host} --port {args.port}: cannot listen there ({e.strerror}); allowed: "
                             "a free port on an address of this machine") from None
+    # A session whose page went away without saying so (a closed laptop, a lost network) is
+    # freed after this long instead of Solara's 24 hours; a page closed normally frees its
+    # session at once. Read by solara.server.settings on import, hence before it.
+    os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", SESSION_TIMEOUT)
     try:
         from solara.__main__ import run as solara_run
     except ModuleNotFoundError as e:
-        raise UserError(f"the dashboard needs solara ({e}); allowed: pip install 'smartregion[dashboard]'") from None
+        raise UserError(f"the dashboard needs solara ({e}); allowed: pip install -e '.[dashboard]' in the "
+                        "repository's directory") from None
     from smartregion.viz.assets import AssetError, ensure
 
     try:

@@ -20,7 +20,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 

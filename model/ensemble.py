@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from . import params as params_mod
-from .model import ARMS, RunResult, SmartIndustryModel
+from .model import RunResult, SmartIndustryModel
 from .population import build_population
 from .streams import Streams, replication_seeds
 

@@ -29,7 +29,7 @@ from .mechanisms.productivity import realised
 from .network import PeerShare
 from .population import Population, build_population
 from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES, STAGES
-from .state import SKILLS, FirmState, RegionState
+from .state import FirmState, RegionState
 from .streams import Streams, replication_seeds
 from .timeline import format_quarter, parse_quarter
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .population import Population
-from .regions import PROVINCES
 
 
 @dataclass

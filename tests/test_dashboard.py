@@ -8,7 +8,9 @@ the screenshots there (docs/ holds the ones the README shows).
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
 import os
 import socket
 import subprocess
@@ -37,6 +39,7 @@ CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 SMALL_SCALE = 0.1  # the non-browser tests use a tenth of the firms
+BROWSER_REPLICATIONS = 4  # the page's default (20) costs 60 runs at full population on its first load
 
 
 def small(name: str = "baseline", **changes):
@@ -51,22 +54,31 @@ def small(name: str = "baseline", **changes):
 
 def test_levers_round_trip_through_yaml_as_named_instruments(tmp_path):
     base = load_scenario(REPO / "scenarios" / "baseline.yaml")
-    lev = lv.Levers(fieldlabs=(2, 0, 1, 0, 0), fieldlab_capacity=9, hub_meur_per_year=1.5, subsidy_rate=0.3,
-                    subsidy_meur_per_year=5, training_meur_per_year=10)
+    lev = (lv.Levers(subsidy_rate=0.3, subsidy_meur_per_year=5, subsidy_provinces=("LI",),
+                     training_meur_per_year=10, training_provinces=("GR", "DR"), training_years=(2027, 2028))
+           .with_fieldlabs("LI", 2).with_capacity("LI", 9).with_fieldlabs("GR", 1).with_outreach("zuid", 1.5))
     s = lv.apply(base, lev, {"bass_q": 0.5, "knowledge_spillover": 0.1, "productivity_gain": 0.15}, 6, 99)
     names = [p.name for p in s.policies]
     assert s.name == "baseline_dashboard" and s.seed == 99 and s.replications == 6
     assert s.parameters == {"bass_q": 0.5}  # the two sliders left at their values are no overrides
-    assert {"dashboard_fieldlabs_noord", "dashboard_fieldlabs_zuid", "dashboard_subsidy", "dashboard_training"} \
-        <= set(names)
-    assert sum(n.startswith("dashboard_outreach_") for n in names) == 5
-    north = s.instrument("dashboard_fieldlabs_noord")
-    assert (north.count, north.capacity_per_year, north.start, north.end) == (2, 9, lv.LEVER_START, "2030Q4")
-    assert north.budget_eur == 2 * lv.FIELDLAB_EUR_PER_YEAR * 5  # 2026Q1-2030Q4: five years
+    assert {"dashboard_fieldlabs_LI", "dashboard_fieldlabs_GR", "dashboard_outreach_zuid", "dashboard_subsidy",
+            "dashboard_training"} <= set(names)
+    assert sum(n.startswith("dashboard_outreach_") for n in names) == 1  # one hub region only
+    limburg = s.instrument("dashboard_fieldlabs_LI")  # a Limburg advisor adds fieldlabs in Limburg alone
+    assert (limburg.count, limburg.capacity_per_year, limburg.start, limburg.end) == (2, 9, lv.LEVER_START, "2030Q4")
+    assert list(limburg.provinces) == ["LI"]
+    assert limburg.budget_eur == 2 * lv.FIELDLAB_EUR_PER_YEAR * 5  # 2026Q1-2030Q4: five years
+    training = s.instrument("dashboard_training")
+    assert (training.start, training.end, sorted(training.provinces)) == ("2027Q1", "2028Q4", ["DR", "GR"])
+    assert training.budget_eur == 10e6 * 2
+    assert list(s.instrument("dashboard_subsidy").provinces) == ["LI"]
     exported = tmp_path / "exported.yaml"
     exported.write_text(to_yaml(s))
     assert load_scenario(exported).content_hash() == s.content_hash()  # what `run.py run` reads
     assert lv.apply(base, lv.Levers(), {"bass_q": 0.38}, 20, base.seed).content_hash() == base.content_hash()
+    # A rate without a budget, or a budget without a rate, adds nothing (the page links them).
+    assert lv.lever_instruments(lv.Levers(subsidy_rate=0.3), "2030Q4") == []
+    assert lv.lever_instruments(lv.Levers(subsidy_meur_per_year=3), "2030Q4") == []
 
 
 def _quarterly(s, name: str) -> float:
@@ -100,8 +112,8 @@ def test_programme_end_year_stops_instruments_at_the_same_spending_rate(rate_giv
             assert ins.budget_eur < was.budget_eur
     assert (base.instrument("edih_noord").eur_per_quarter is not None) == rate_given
     assert cut.instrument("hub_noord") == base.instrument("hub_noord")  # ended in 2021: untouched
-    later = lv.apply(base, lv.Levers(fieldlabs=(1, 0, 0, 0, 0), end_year=2026), {}, 4, base.seed)
-    assert later.instrument("dashboard_fieldlabs_noord").end == "2026Q4"
+    later = lv.apply(base, lv.Levers(end_year=2026).with_fieldlabs("GR", 1), {}, 4, base.seed)
+    assert later.instrument("dashboard_fieldlabs_GR").end == "2026Q4"
 
 
 def test_levers_on_the_counterfactual_itself_compare_against_it():
@@ -128,7 +140,7 @@ def test_runner_matches_run_ensemble_and_reuses_the_counterfactual(runner):
     first = compute(s, runner)
     expected = run_ensemble(ensemble_spec(s, load_counterfactual(s)))
     pd.testing.assert_frame_equal(first.summary, summary_frame(expected))
-    edited = lv.apply(s, lv.Levers(fieldlabs=(3, 0, 0, 0, 0)), {}, 3, 5)
+    edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", 3), {}, 3, 5)
     second = compute(edited, runner)
     assert (first.new_runs, second.new_runs) == (6, 3)  # the counterfactual came from the cache
     pd.testing.assert_frame_equal(second.summary, summary_frame(
@@ -139,6 +151,78 @@ def test_runner_matches_run_ensemble_and_reuses_the_counterfactual(runner):
 def test_a_stale_computation_stops_and_returns_nothing(runner):
     s = small(replications=6, seed=11)
     assert compute(s, runner, is_current=lambda: False) is None
+
+
+def test_the_levers_view_is_the_scenario_against_itself_without_levers(runner):
+    """Three arms at once give the same numbers as `run.py run` of each comparison on its own."""
+    s = small(replications=3, seed=8)
+    lev = lv.Levers().with_fieldlabs("OV", 2)
+    edited, plain = lv.apply(s, lev, {}, 3, 8), lv.apply(s, lv.Levers(), {}, 3, 8)
+    c = compute(edited, runner, plain=plain)
+    assert c.view("levers").comparison == "levers" and c.view("scenario").comparison == "scenario"
+    against_plain = scenario_from_dict({**edited.resolved_dict(), "counterfactual": "baseline"})
+    against_plain = against_plain.model_copy(update={"population": s.population})
+    cf = load_counterfactual(against_plain)
+    pd.testing.assert_frame_equal(c.view("levers").summary, summary_frame(
+        run_ensemble(ensemble_spec(against_plain, cf))))
+    pd.testing.assert_frame_equal(c.view("scenario").summary, summary_frame(
+        run_ensemble(ensemble_spec(edited, load_counterfactual(edited)))))
+    # No levers: nothing to add, so the page falls back to the scenario against no policy.
+    none = compute(plain, runner, plain=plain)
+    assert not none.available("levers") and none.view("levers").comparison == "scenario"
+
+
+@pytest.mark.parametrize("spend, jobs, says, never", [
+    (-830_287 * 10, 10, "saves EUR 8.3M of public money and adds 10 jobs", "-"),
+    (5e6, -3, "adds no net jobs, so the cost per job is unbounded", "per net job"),
+    (5e6, 0.2, "cost per job is unbounded", "per net job"),
+    (-2e6, -4, "saves EUR 2.0M of public money and loses 4 jobs", "per net job"),
+    (100, 12, "no extra public money", "per net job"),
+    (3e6, 10, "EUR 300k per net job", "unbounded"),
+])
+def test_money_is_said_in_words_never_as_a_negative_cost_per_job(spend, jobs, says, never):
+    from smartregion.viz.views import money_sentence
+
+    text = money_sentence(spend, jobs, spend / jobs, 2e5, 4e5)
+    assert says in text and never not in text.replace("90% band", "")
+
+
+def test_fair_sharing_a_small_request_overtakes_a_large_one():
+    """Two requests at once: the small one (a lever move) finishes before the large one (50
+    replications), however late it arrives; each gets the numbers it would get alone."""
+    import threading
+
+    runner = Runner(workers=2)
+    try:
+        big, little = small(replications=16, seed=21), small(replications=2, seed=22)
+        finished = []
+        t = threading.Thread(target=lambda: finished.append(("big", compute(big, runner))))
+        t.start()
+        time.sleep(1.0)  # the large request holds both workers
+        alone = compute(little, runner)
+        finished.append(("little", alone))
+        t.join()
+        assert [name for name, _ in finished] == ["little", "big"]
+        pd.testing.assert_frame_equal(alone.summary, summary_frame(run_ensemble(ensemble_spec(
+            little, load_counterfactual(little)))))
+    finally:
+        runner.pool().shutdown(cancel_futures=True)
+
+
+def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():
+    from smartregion.viz import link
+
+    lev = lv.Levers(training_meur_per_year=4.0, training_years=(2027, 2029)).with_fieldlabs("LI", 3)
+    q = link.encode("fieldlab_expansion_north", lev, {"bass_q": 0.5}, 12, 7, "scenario")
+    state, bad = link.decode(q, 50)
+    assert bad == [] and state == {"scenario": "fieldlab_expansion_north", "levers": lev,
+                                   "parameters": {"bass_q": 0.5}, "replications": 12, "seed": 7,
+                                   "comparison": "scenario"}
+    state, bad = link.decode("scenario=../etc/passwd&replications=500&levers=%7B%22x%22%3A1%7D&seed=-1"
+                             "&levers=%7B%22fieldlabs%22%3A%5B1%5D%7D", 50)
+    assert state == {} and sorted(bad) == ["levers", "replications", "scenario", "seed"]
+    state, bad = link.decode("levers=%7B%22subsidy_rate%22%3A%22lots%22%7D", 50)  # {"subsidy_rate": "lots"}
+    assert state == {} and bad == ["levers"]
 
 
 def test_single_run_page_steps_replication_r_of_the_ensemble():
@@ -153,6 +237,27 @@ def test_single_run_page_steps_replication_r_of_the_ensemble():
         model.step()
     _, arms = run_replication(ReplicationTask(2, replication_seeds(s.seed, 3)[2], ensemble_spec(s).arms))
     np.testing.assert_array_equal(model.result().metrics, arms["policy"].metrics)
+
+
+def test_single_run_shows_a_firms_peers_fieldlab_members_hubs_and_the_run_without_policy():
+    from smartregion.viz.single_run import ScenarioRun, fieldlabs_hubs_html, firm_html, twin_html, twin_of
+
+    s = small(replications=2, seed=3)
+    model = ScenarioRun(s, replication=1)
+    twin = twin_of(model)
+    for _ in range(24):
+        model.step()
+        twin.step()
+    i = int(np.argmax(np.diff(model.pop.peers.indptr)))  # the best-connected firm
+    text = firm_html(model, twin, i)
+    assert f"Its {np.diff(model.pop.peers.indptr)[i]} peers" in text and "without policy:" in text
+    _, arms = run_replication(ReplicationTask(1, replication_seeds(s.seed, 2)[1], ensemble_spec(
+        s, load_counterfactual(s)).arms))
+    # The twin is the counterfactual arm of the same replication, quarter by quarter.
+    np.testing.assert_array_equal(twin.result().metrics[:24], arms["counterfactual"].metrics[:24])
+    members = int((model.firms_state.fieldlab >= 0).sum())
+    assert "Open fieldlabs:" in fieldlabs_hubs_html(model) and members > 0
+    assert "with policy" in twin_html(model, twin)
 
 
 def test_dashboard_command_refuses_a_bad_or_busy_port_in_one_line(capsys, monkeypatch):
@@ -179,12 +284,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+def need_chromium() -> None:
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing; CI must have Debian's chromium (apt-get install -y chromium)")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); the browser tests need it")
+
+
+@contextlib.contextmanager
+def serve():
+    """A real `run.py dashboard` on a free port: (its URL, its process)."""
+    need_chromium()
     from smartregion.viz.assets import ensure
 
     ensure()
@@ -193,20 +303,27 @@ def server():
     with open(log_path, "w") as log:
         proc = subprocess.Popen([sys.executable, "run.py", "dashboard", "--port", str(port)], cwd=REPO, stdout=log,
                                 stderr=subprocess.STDOUT)
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            assert proc.poll() is None, f"the dashboard exited with {proc.returncode}: see {log_path}"
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
+        try:
+            deadline = time.time() + 90
+            while time.time() < deadline:
+                assert proc.poll() is None, f"the dashboard exited with {proc.returncode}: see {log_path}"
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail(f"the dashboard did not listen on port {port} within 90 s: see {log_path}")
+            yield f"http://127.0.0.1:{port}/", proc
+        finally:
             proc.terminate()
-            pytest.fail(f"the dashboard did not listen on port {port} within 90 s: see {log_path}")
-        yield f"http://127.0.0.1:{port}/"
-        proc.terminate()
-        proc.wait(timeout=30)
+            proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve() as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -220,7 +337,8 @@ def page(server):
         pg.failed = []  # requests the page could not load (this machine has no CDN to fall back on)
         pg.on("requestfailed", lambda r: pg.failed.append(r.url))
         pg.on("response", lambda r: r.status >= 400 and pg.failed.append(f"{r.status} {r.url}"))
-        pg.goto(server)
+        # A shared link's query sets the replications; dev=1 shows Mesa's developer controls.
+        pg.goto(server + f"?replications={BROWSER_REPLICATIONS}&dev=1")
         wait_idle(pg)
         yield pg
         browser.close()
@@ -279,35 +397,49 @@ def test_server_listens_on_loopback_only(server):
 
 def test_page_loads_with_charts_map_and_table(page):
     assert page.failed == []
-    assert "replications x 2 arms" in status(page) and "population scale 1" in status(page)
+    assert f"{BROWSER_REPLICATIONS} runs of each arm" in status(page)
+    assert "every firm of the Netherlands" in status(page)
     assert set(headline_texts(page)) >= {"net_jobs", "net_adopters", "reshored_jobs", "cost_per_net_job_eur"}
+    # No lever moved yet: the page says so and shows the scenario against no policy.
+    assert page.get_by_text("Your levers add nothing yet").is_visible()
+    assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
+    # Too few runs for a stable band, and the page says so, with what the band carries.
+    assert page.locator("[data-testid=indicative]").is_visible()
+    assert page.get_by_text("They carry chance only").is_visible()
     charts = page.locator("[data-testid=chart]")
     assert charts.count() == 4
-    for chart in charts.all():  # policy and counterfactual (or created, lost, net): a mean line over a band
-        assert chart.locator("[data-series] polyline").count() >= 2
+    for chart in charts.all():  # differences: a mean line over its band, a zero line
+        assert chart.locator("[data-series] polyline").count() >= 1
         assert chart.locator("[data-series] polygon").count() == chart.locator("[data-series] polyline").count()
         assert chart.bounding_box()["height"] > 200
+    assert page.locator("[data-testid=chart] [data-series=difference]").count() == 3
     tiles = page.locator("[data-testid=tile-map] [data-province]")
     assert tiles.count() == 12
     fills = {t.locator("rect").get_attribute("fill") for t in tiles.all()}
     assert len(fills) > 3  # coloured by value, not one colour
     rows = page.locator("[data-testid=province-table] tbody tr")
     assert rows.count() == 13 and rows.last.get_attribute("data-province") == "NL"
-    shot(page, "explorer")
 
 
 def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     before, scenario = headline_texts(page), wanted(page)
     map_before = page.locator("[data-testid=tile-map]").inner_html()
     t0 = time.perf_counter()
-    nudge(page, "fieldlabs_noord")
+    nudge(page, "fieldlabs")
     wait_idle(page, scenario)
     latency = time.perf_counter() - t0
     after = headline_texts(page)
     assert after != before
     assert page.locator("[data-testid=tile-map]").inner_html() != map_before
-    assert page.get_by_text("New fieldlabs, Noord (GR, FR, DR): 1").is_visible()
+    assert page.get_by_text("New fieldlabs in Groningen: 1").is_visible()
     print(f"\nslider -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
+    # By default the page shows what the lever adds on top of the scenario, in words too.
+    assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "levers"
+    assert "What your levers add to baseline" in page.locator(".sr-title").inner_text()
+    words = page.locator("[data-testid=decomposition]").inner_text()
+    assert words.startswith("By 2030Q4, in the Netherlands, your levers ") and "lost to automation" in words
+    assert "-EUR" not in words and "EUR -" not in words
+    charts_before = page.locator(".sr-charts").inner_html()
 
     # An uncertain parameter reruns both arms (seconds at full population); meanwhile the page
     # answers: the map's quarter slider moves while the status still says Computing.
@@ -320,8 +452,59 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     assert "Computing" in status(page), "the computation ended before the page could be shown to answer"
     wait_idle(page, scenario)
     latency = time.perf_counter() - t0
-    assert headline_texts(page) != after
+    assert page.locator(".sr-charts").inner_html() != charts_before  # both arms moved; their difference too
     print(f"parameter -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
+    # One click away: the scenario with the lever against no policy.
+    page.locator(".sr-comparison [data-comparison=scenario]").click()
+    page.locator(".sr-title", has_text="baseline with your levers against no policy").wait_for()
+    assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
+    assert headline_texts(page)["net_jobs"] != after["net_jobs"]
+    page.locator(".sr-comparison [data-comparison=levers]").click()
+    page.locator(".sr-title", has_text="What your levers add").wait_for()
+
+
+def test_dutch_page_accessible_sliders_and_nothing_covers_the_table(page, server):
+    """The language switch, slider names for screen readers, and the Solara badge gone from
+    over the table, at the two screen sizes the docs show."""
+    thumb = page.locator("[data-lever=training_meur_per_year] [role=slider]")
+    assert thumb.get_attribute("aria-label").startswith("Training budget, EUR M a year: ")
+    assert page.locator("[data-lever=bass_q]").get_attribute("title").startswith("bass_q")
+    page.locator(".sr-lang button", has_text="nl").click()
+    page.get_by_text("Beleidsknoppen").wait_for()
+    page.locator("[data-testid=headline] [data-metric=net_jobs] .sr-label", has_text="Netto banen").wait_for()
+    assert page.get_by_role("tab", name="Verkenner").is_visible()
+    with page.expect_popup() as popup:  # the shareable link carries the language too
+        page.locator("[data-testid=share-link]").click()
+    assert "lang=nl" in popup.value.url
+    popup.value.close()
+    page.locator(".sr-lang button", has_text="en").click()
+    page.get_by_text("Policy levers").wait_for()
+    for size in ({"width": 1280, "height": 720}, {"width": 1920, "height": 1080}):
+        page.set_viewport_size(size)
+        page.locator("[data-testid=province-table] tr[data-province=NL]").scroll_into_view_if_needed()
+        badge = page.locator("a[href='https://solara.dev']")
+        assert badge.count() == 0 or not badge.first.is_visible()
+    page.set_viewport_size({"width": 1500, "height": 2200})
+
+
+def test_a_shared_link_restores_scenario_levers_seed_and_replications(page, server):
+    query = ("scenario=fieldlab_expansion_north&replications=3&seed=11&comparison=scenario"
+             "&levers=%7B%22fieldlabs%22%3A%5B0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C0%2C2%5D%7D")
+    other = page.context.browser.new_page(viewport={"width": 1280, "height": 720})
+    other.set_default_timeout(90_000)
+    other.goto(server + "?" + query)
+    wait_idle(other, timeout=300)
+    assert other.locator("[data-testid=status]").get_attribute("data-base") == "fieldlab_expansion_north"
+    assert "3 runs of each arm" in status(other) and "seed 11" in status(other)
+    assert other.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
+    other.locator(".v-select", has_text="Fieldlabs in province").click()
+    other.get_by_role("option", name="Limburg", exact=True).click()
+    other.get_by_text("New fieldlabs in Limburg: 2").wait_for()
+    other.get_by_role("tab", name="Single run").click()  # Mesa's developer controls: hidden without dev=1
+    other.get_by_role("button", name="Step").wait_for()
+    other.locator(".v-label", has_text="Use Threads").wait_for(state="hidden")
+    assert not other.locator(".v-label", has_text="Render Interval").is_visible()
+    other.close()
 
 
 def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
@@ -345,7 +528,7 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     before, scenario = headline_texts(page), wanted(page)
     nudge(page, "training_meur_per_year")
     wait_idle(page, scenario)
-    assert page.get_by_text("Training budget (EUR M a year): 1").is_visible()
+    assert page.get_by_text("Training budget, EUR M a year: 1").is_visible()
     assert headline_texts(page) != before
     # A valid paste replaces the scenario.
     box.fill("name: pasted_expansion\nextends: baseline\npolicies:\n  - {name: extra, type: fieldlab, "
@@ -355,12 +538,56 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     wait_idle(page, scenario)
     assert page.get_by_text("Using uploaded: pasted YAML").is_visible()
     assert page.locator(".sr-load-error").count() == 0
-    assert "pasted_expansion against no_policy" in page.locator(".sr-title").inner_text()
+    assert "pasted_expansion against no policy" in page.locator(".sr-title").inner_text()
+
+
+def pick(pg, name: str) -> None:
+    if pg.locator("[data-testid=status]").get_attribute("data-base") == name:
+        return
+    scenario = wanted(pg)
+    pg.get_by_label("Shipped scenario").click(force=True)  # Vuetify lays its field over the input
+    pg.get_by_role("option", name=name, exact=True).click()
+    wait_idle(pg, scenario)
+
+
+def test_a_file_picker_and_a_good_file_clears_the_old_error(page, tmp_path):
+    """Keyboard users choose a file instead of dragging one; after a bad file a good one
+    replaces the scenario and the old error goes."""
+    picker = page.locator(".sr-file-pick input[type=file]")
+    if not picker.is_visible():
+        page.get_by_text("Upload or paste a scenario YAML").click()
+    page.get_by_label("or choose a file").wait_for()  # a labelled control
+    bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
+    bad.write_text("name: bad\nhorizon: {start: 2014Q1, end: 2030Q5}\n")
+    good.write_text("name: picked\nextends: baseline\n")  # the baseline's runs: all in the cache
+    picker.set_input_files(str(bad))
+    page.locator(".sr-load-error", has_text="bad.yaml: horizon.end").wait_for()
+    scenario = wanted(page)
+    picker.set_input_files(str(good))
+    page.locator("[data-testid=status][data-base='uploaded: good.yaml']").wait_for()
+    wait_idle(page, scenario)
+    assert page.locator(".sr-load-error").count() == 0
+
+
+def test_compare_tab_puts_scenarios_side_by_side_as_run_py_compare(page):
+    page.get_by_role("tab", name="Compare scenarios").click()
+    page.locator("[data-testid=compare-status][data-ready='1']").wait_for(timeout=300_000)
+    rows = page.locator("[data-testid=compare-table] tbody tr")
+    assert rows.count() >= 2
+    north = page.locator("[data-testid=compare-table] tr[data-scenario=fieldlab_expansion_north] td")
+    assert north.count() == 4 + 12  # name, NL net jobs, spend, jobs per EUR M, then 12 provinces
+    assert north.nth(3).inner_text() != "n/a"  # it spends more than no policy: a ratio
+    shot(page, "compare")
+    page.get_by_role("tab", name="Explorer").click()
+    page.locator("[data-testid=headline]").wait_for()
 
 
 def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_path):
+    """What the levers add (the default view) goes out as a file that compares the scenario
+    with the levers against the scenario's own file."""
+    pick(page, "baseline")
     scenario = wanted(page)
-    nudge(page, "fieldlabs_zuid")
+    nudge(page, "outreach_zuid")
     wait_idle(page, scenario)
     shown = headline_texts(page)
     with page.expect_download() as dl:
@@ -371,7 +598,8 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
         page.get_by_role("button", name="Summary per province (CSV)").click()
     page_csv = pd.read_csv(io.BytesIO(Path(dl.value.path()).read_bytes()))
     doc = yaml.safe_load(exported.read_text())
-    assert any(p["name"] == "dashboard_fieldlabs_zuid" for p in doc["policies"])
+    assert any(p["name"] == "dashboard_outreach_zuid" for p in doc["policies"])
+    assert Path(doc["counterfactual"]).stem == "baseline"
     out = tmp_path / "rerun"
     done = subprocess.run([sys.executable, "run.py", "run", str(exported), "--out", str(out), "--seed",
                            str(doc["seed"]), "--replications", str(doc["replications"]), "--no-progress"],
@@ -380,26 +608,31 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
     cli = pd.read_csv(out / "summary.csv")
     pd.testing.assert_frame_equal(cli, page_csv, check_exact=False, rtol=1e-12)
     nl = cli[cli["province"] == "NL"].set_index("metric")
-    units = {"net_jobs": "jobs", "net_adopters": "firms", "reshored_jobs": "jobs",
-             "cost_per_net_job_eur": "EUR/job", "extra_public_spend_eur": "EUR"}
+    units = {"net_jobs": "jobs", "net_adopters": "firms", "reshored_jobs": "jobs", "extra_public_spend_eur": "EUR"}
     for metric, unit in units.items():
         assert shown[metric] == fmt_number(nl.loc[metric, "difference"], unit), metric
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Report of this view (PNG)").click()
+    png = Path(dl.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000  # four charts and the settings, drawn
+    if os.environ.get("DASHBOARD_SCREENSHOTS"):
+        (Path(os.environ["DASHBOARD_SCREENSHOTS"]) / "dashboard_report.png").write_bytes(png)
+    from smartregion.viz.explorer import cost_card_text  # a ratio, or "saves"/"unbounded" in words
+
+    assert shown["cost_per_net_job_eur"] == cost_card_text(nl["difference"])
 
 
 def test_shipped_scenario_map_metric_and_single_run_view(page):
-    scenario = wanted(page)
-    page.get_by_label("Shipped scenario").click(force=True)  # Vuetify lays its field over the input
-    page.get_by_role("option", name="fieldlab_expansion_north").click()
-    wait_idle(page, scenario)
+    pick(page, "fieldlab_expansion_north")
     assert "fieldlab_expansion_north against baseline" in page.locator(".sr-title").inner_text()
-    assert "4 from the cache" in status(page)  # its counterfactual, baseline, was computed at page load
+    new = int(re.search(r"in all, (\d+) new", status(page)).group(1))
+    assert new <= 4  # its counterfactual, baseline, was computed at page load (the compare tab may have done the rest)
     page.get_by_label("Map metric").click(force=True)
     page.get_by_role("option", name="Adoption rate").click()
     page.locator("[data-testid=tile-map]", has_text="Adoption rate (%)").wait_for()
     values = [float(t.get_attribute("data-value")) for t in page.locator("[data-testid=tile-map] [data-province]")
               .all()]
     assert all(0 < v < 100 for v in values) and len(set(values)) == 12
-    shot(page, "map_table", page.locator("[data-testid=map-table]"))
 
     page.get_by_role("tab", name="Single run").click()
     step = page.get_by_role("button", name="Step")

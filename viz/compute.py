@@ -2,8 +2,10 @@
 
 The numbers come from the same calls the command line makes: `ensemble_spec` and its
 `ReplicationTask`s, `run_replication` for each replication, `summary_frame` for the table.
-Three things differ from `run_ensemble`, for responsiveness only:
+Four things differ from `run_ensemble`, for responsiveness only:
   - the worker processes stay up between slider moves (starting them costs ~1 s);
+  - every session shares them fairly: a replication goes to a worker only when one is free,
+    and the computation with the least work left goes first (Runner._dispatch);
   - each (arm, replication) result is cached by its content, so moving a policy lever reruns
     the policy arm only: its counterfactual is unchanged and comes from the cache;
   - a run that a newer slider move made stale stops handing out work.
@@ -14,6 +16,7 @@ checks the page against `run.py run` on the exported YAML.
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -23,12 +26,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from smartregion.model.ensemble import EnsembleSpec, ReplicationTask, RunSpec, ensemble_spec, run_replication
+from smartregion.model.ensemble import EnsembleSpec, ReplicationTask, RunSpec, ensemble_spec, run_replication, spec_of
 from smartregion.model.model import METRIC_INDEX, REGIONS_OUT, RunResult
 from smartregion.model.results import BAND, summary_frame
 from smartregion.model.scenario import Scenario, load_counterfactual
@@ -60,6 +63,16 @@ def _warm(seconds: float) -> int:
     return os.getpid()
 
 
+@dataclass(eq=False)
+class _Job:
+    """One computation's replications not yet handed to a worker, and those in the pool."""
+
+    number: int  # arrival order
+    queue: list = field(default_factory=list)  # (ReplicationTask, cache keys per arm)
+    futures: dict = field(default_factory=dict)  # Future -> replication index
+    running: int = 0
+
+
 class Runner:
     """A warm process pool and a cache of finished arm runs, shared by every browser session."""
 
@@ -67,15 +80,21 @@ class Runner:
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._cache: OrderedDict[str, RunResult] = OrderedDict()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._jobs: list[_Job] = []  # computations waiting for or using workers, any session
+        self._jobs_made = 0
+        self._running = 0  # replications in the pool
 
     def pool(self) -> ProcessPoolExecutor:
         with self._lock:
-            if self._pool is None:
-                # spawn: the server has threads, which fork would copy in an unknown state.
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_exit_with_parent, initargs=(os.getpid(),))
-            return self._pool
+            return self.pool_locked()
+
+    def pool_locked(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # spawn: the server has threads, which fork would copy in an unknown state.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
+        return self._pool
 
     def warm_up(self) -> None:
         """Start every worker now, so the first slider move does not pay for it."""
@@ -88,12 +107,34 @@ class Runner:
                 self._cache.move_to_end(key)
             return hit
 
-    def _keep(self, done: Future, keys: dict[str, str]) -> None:
-        """Cache the arms of a finished replication (not a cancelled or failed one)."""
-        if done.cancelled() or done.exception() is not None:
-            return
+    def _dispatch(self) -> None:
+        """Hand free workers the next replication of the job with the least work left.
+
+        At most one replication per worker is in the pool at a time, so a job that arrives
+        while another computes 50 replications waits for one replication to finish, not 50
+        (shortest job first: a lever move overtakes a long request and delays it a little)."""
         with self._lock:
-            for arm, result in done.result()[1].items():
+            while self._running < self.workers:
+                jobs = [j for j in self._jobs if j.queue]
+                if not jobs:
+                    return
+                job = min(jobs, key=lambda j: (len(j.queue) + j.running, j.number))
+                task, keys = job.queue.pop(0)
+                fut = self.pool_locked().submit(run_replication, task)
+                self._running += 1
+                job.running += 1
+                job.futures[fut] = task.index
+                fut.add_done_callback(lambda f, job=job, keys=keys: self._done(f, job, keys))
+
+    def _done(self, fut: Future, job: _Job, keys: dict[str, str]) -> None:
+        """Cache the arms of a finished replication (not a cancelled or failed one), even if
+        its job went stale: the next request is likely to want them."""
+        with self._lock:
+            self._running = max(self._running - 1, 0)
+            job.running -= 1
+            if fut.cancelled() or fut.exception() is not None:
+                return
+            for arm, result in fut.result()[1].items():
                 self._cache[keys[arm]] = result
             while len(self._cache) > CACHE_RUNS:
                 self._cache.popitem(last=False)
@@ -104,50 +145,82 @@ class Runner:
         of arm runs computed rather than taken from the cache), or None if `is_current()`
         turned False before the end (the work done so far stays cached)."""
         out: Results = {}
-        new_runs = 0
-        futures: dict[Future, tuple[int, dict[str, str]]] = {}
+        with self._lock:
+            self._jobs_made += 1
+            job = _Job(self._jobs_made)
         for task in spec.tasks():
             keys = {arm: _arm_key(s, spec.seed, task.index) for arm, s in spec.arms.items()}
             out[task.index] = {arm: self._get(key) for arm, key in keys.items()}
             missing = {arm: spec.arms[arm] for arm, r in out[task.index].items() if r is None}
             if missing:
-                new_runs += len(missing)
-                fut = self.pool().submit(run_replication, ReplicationTask(task.index, task.seed, missing))
-                fut.add_done_callback(lambda f, keys=keys: self._keep(f, keys))  # even if this run goes stale
-                futures[fut] = task.index, keys
-        pending = set(futures)
-        while pending:
-            if on_progress is not None:
-                on_progress(spec.replications - len(pending), spec.replications)
-            finished, pending = wait(pending, timeout=0.05, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                index, _ = futures[fut]
-                try:
-                    out[index].update(fut.result()[1])
-                except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool next time
+                job.queue.append((ReplicationTask(task.index, task.seed, missing), keys))
+        new_runs = sum(len(t.arms) for t, _ in job.queue)
+        total, reported = len(job.queue), -1
+        with self._lock:
+            self._jobs.append(job)
+        try:
+            while job.queue or job.futures:
+                self._dispatch()
+                done_now = total - len(job.queue) - len(job.futures)
+                if on_progress is not None and done_now != reported:  # each call redraws a progress bar
+                    on_progress(done_now, spec.replications)
+                    reported = done_now
+                with self._lock:  # another session's thread may hand this job's work out
+                    mine = list(job.futures)
+                finished = wait(mine, timeout=0.02, return_when=FIRST_COMPLETED)[0] if mine else ()
+                if not mine:
+                    time.sleep(0.02)
+                for fut in finished:
                     with self._lock:
-                        self._pool = None
-                    raise
-            if pending and not is_current():
-                for fut in pending:
-                    fut.cancel()
-                return None
+                        index = job.futures.pop(fut)
+                    try:
+                        out[index].update(fut.result()[1])
+                    except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool next time
+                        with self._lock:
+                            self._pool, self._running = None, 0
+                        raise
+                if (job.queue or job.futures) and not is_current():
+                    for fut in mine:
+                        fut.cancel()  # only those not started yet; a started one finishes into the cache
+                    return None
+        finally:
+            with self._lock:
+                job.queue.clear()
+                self._jobs.remove(job)
         return out, new_runs
+
+
+# The arms one computation runs (same replications, same random numbers):
+#   policy: the scenario with the dashboard's levers; base: the scenario as chosen, parameters
+#   as set (absent when the levers add nothing); counterfactual: the scenario's own
+#   counterfactual, the world without policy (absent when the scenario is that world).
+# A view compares two of them (COMPARISONS), replication by replication.
+COMPARISONS = {"levers": ("policy", "base"), "scenario": ("policy", "counterfactual")}
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """One computed ensemble and the views of it the page draws."""
+    """One computed ensemble seen as one comparison: arm "policy" against arm "counterfactual"
+    of `results` (for the "levers" view those are the levers and the scenario without them)."""
 
-    scenario: Scenario
+    scenario: Scenario  # the scenario with the levers (what the policy arm ran)
     results: Results
-    summary: pd.DataFrame
     seconds: float  # wall time of the computation (including cache hits)
     new_runs: int  # arm runs computed for it; the others came from the cache
+    comparison: str = "scenario"  # a key of COMPARISONS, or "levels" (no counterfactual at all)
+    arm_runs: int = 0  # arm runs behind it (all arms, all replications)
+
+    @functools.cached_property
+    def summary(self) -> pd.DataFrame:
+        return summary_frame(self.results)
 
     @property
     def quarters(self) -> list[str]:
         return next(iter(self.results.values()))["policy"].quarters
+
+    @property
+    def replications(self) -> int:
+        return len(self.results)
 
     @property
     def has_counterfactual(self) -> bool:
@@ -171,13 +244,69 @@ class Outcome:
         return {r: float(self.band(metric, r, difference=difference)[0][quarter]) for r in REGIONS_OUT[:-1]}
 
 
+@dataclass(frozen=True)
+class Computed:
+    """Every arm of one computation; `view` makes the Outcome of one comparison."""
+
+    scenario: Scenario
+    results: Results  # replication -> arm (policy, base, counterfactual) -> run
+    seconds: float
+    new_runs: int
+    arm_runs: int
+
+    def available(self, comparison: str) -> bool:
+        return all(arm in next(iter(self.results.values())) for arm in COMPARISONS[comparison])
+
+    def view(self, comparison: str) -> Outcome:
+        """The Outcome of `comparison`, or of the nearest one the arms allow: the scenario
+        against no policy when the levers add nothing, levels alone when there is no
+        counterfactual at all."""
+        order = [comparison] + [c for c in COMPARISONS if c != comparison]
+        got = next((c for c in order if self.available(c)), "levels")
+        pol, cf = COMPARISONS.get(got, ("policy", None))
+        results = {i: {"policy": arms[pol], **({"counterfactual": arms[cf]} if cf else {})}
+                   for i, arms in self.results.items()}
+        return Outcome(self.scenario, results, self.seconds, self.new_runs, got, self.arm_runs)
+
+
+def arms_of(edited: Scenario, plain: Scenario) -> dict[str, RunSpec]:
+    """The arms for `edited` (the scenario with levers) next to `plain` (the same without
+    levers). Two arms may be the same run (no levers: policy and base); `compute` runs it once."""
+    arms = {"policy": spec_of(edited), "base": spec_of(plain)}
+    cf = load_counterfactual(plain)
+    if cf is not None:
+        arms["counterfactual"] = spec_of(cf)
+    elif arms["base"] != arms["policy"]:  # the scenario is the world without policy itself
+        arms["counterfactual"] = arms["base"]
+    if arms["base"] == arms["policy"]:  # the levers add nothing: no "levers" comparison
+        del arms["base"]
+    return arms
+
+
 def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] = lambda: True,
-            on_progress: Callable[[int, int], None] | None = None) -> Outcome | None:
-    """Run `scenario` (its replications and seed) against its counterfactual."""
+            on_progress: Callable[[int, int], None] | None = None, plain: Scenario | None = None,
+            comparison: str = "scenario") -> Outcome | Computed | None:
+    """Run `scenario` (its replications and seed) against its counterfactual; with `plain`
+    (the scenario without the dashboard's levers) run that too and return every arm as a
+    `Computed`."""
     t0 = time.perf_counter()
-    spec = ensemble_spec(scenario, load_counterfactual(scenario))
+    if plain is None:
+        spec = ensemble_spec(scenario, load_counterfactual(scenario))
+    else:
+        wanted = arms_of(scenario, plain)
+        distinct: dict[str, RunSpec] = {}
+        for name, arm in wanted.items():
+            if arm not in distinct.values():
+                distinct[name] = arm
+        spec = EnsembleSpec(distinct, scenario.seed, scenario.replications)
     done = runner.run(spec, is_current, on_progress)
     if done is None:
         return None
     results, new_runs = done
-    return Outcome(scenario, results, summary_frame(results), time.perf_counter() - t0, new_runs)
+    if plain is not None:  # an arm that is the same run as another shares its result
+        for arms in results.values():
+            for name, arm in wanted.items():
+                arms.setdefault(name, next(r for n, r in arms.items() if spec.arms.get(n) == arm))
+    if plain is None:
+        return Outcome(scenario, results, time.perf_counter() - t0, new_runs, arm_runs=len(spec.arms) * len(results))
+    return Computed(scenario, results, time.perf_counter() - t0, new_runs, len(spec.arms) * len(results))

@@ -5,7 +5,9 @@ Every lever becomes a named instrument (`dashboard_...`) or a parameter override
 the YAML the dashboard exports is a plain scenario file, and `run.py run` on it computes the
 numbers the page shows.
 
-Policy levers add instruments from LEVER_START to the end of the programme end year. The
+Policy levers add instruments from LEVER_START (or a later first year chosen per lever) to
+the lever's last year or the programme end year, whichever comes first; fieldlabs per
+province, outreach per hub region, subsidy and training for chosen provinces. The
 end-year lever also stops the scenario's own instruments then, announced at the start of
 that year (one year's notice, as in scenarios/policy_discontinuity.yaml). A stopped
 instrument keeps its spending rate: its budget shrinks to what it would have spent by then,
@@ -14,11 +16,11 @@ so stopping early never makes the remaining quarters richer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from smartregion.model import data
 from smartregion.model.params import PARAMS
-from smartregion.model.regions import HUBS
+from smartregion.model.regions import HUBS, PROVINCE_NAMES, PROVINCES
 from smartregion.model.scenario import Scenario, scenario_from_dict
 from smartregion.model.timeline import format_quarter, parse_quarter
 
@@ -38,22 +40,49 @@ HUB_LABELS = {"noord": "Noord", "oost": "Oost", "zuid": "Zuid", "zuid_holland": 
 _SPREAD = ("fieldlab", "historical_fieldlabs", "hub_outreach", "training")
 
 
+NO_FIELDLABS = (0,) * len(PROVINCES)
+DEFAULT_CAPACITY = 6.0  # firms a new fieldlab takes in per year (model/policies.py default)
+
+
 @dataclass(frozen=True)
 class Levers:
-    """Policy on top of the scenario, from LEVER_START to the end of `end_year`."""
+    """Policy on top of the scenario. Each lever acts in its own years (first, last; None:
+    from LEVER_START to the horizon's end), and the programme end year stops everything."""
 
-    fieldlabs: tuple[int, ...] = field(default=(0,) * len(HUB_REGIONS))  # new fieldlabs per hub region
-    fieldlab_capacity: float = 6.0  # firms a new fieldlab takes in per year (model/policies.py default)
-    hub_meur_per_year: float = 0.0  # extra outreach budget per hub region, EUR M a year
+    fieldlabs: tuple[int, ...] = NO_FIELDLABS  # new fieldlabs per province (PROVINCES order)
+    fieldlab_capacity: tuple[float, ...] = (DEFAULT_CAPACITY,) * len(PROVINCES)  # firms a year each, per province
+    fieldlab_years: tuple[int, int] | None = None
+    hub_meur: tuple[float, ...] = (0.0,) * len(HUB_REGIONS)  # extra outreach per hub region, EUR M a year
+    outreach_years: tuple[int, int] | None = None
     subsidy_rate: float = 0.0  # share of an adopter's investment paid
-    subsidy_meur_per_year: float = 0.0  # national subsidy budget, EUR M a year
-    training_meur_per_year: float = 0.0  # national retraining budget, EUR M a year
+    subsidy_meur_per_year: float = 0.0  # subsidy budget, EUR M a year
+    subsidy_provinces: tuple[str, ...] = ()  # only firms in these provinces; (): every province
+    subsidy_years: tuple[int, int] | None = None
+    training_meur_per_year: float = 0.0  # retraining budget, EUR M a year
+    training_provinces: tuple[str, ...] = ()
+    training_years: tuple[int, int] | None = None
     end_year: int | None = None  # programme end; None: the horizon's end, nothing stopped
 
-    def with_fieldlabs(self, hub: str, count: int) -> Levers:
+    def with_fieldlabs(self, province: str, count: int) -> Levers:
         counts = list(self.fieldlabs)
-        counts[HUB_REGIONS.index(hub)] = int(count)
+        counts[PROVINCES.index(province)] = int(count)
         return replace(self, fieldlabs=tuple(counts))
+
+    def with_capacity(self, province: str, capacity: float) -> Levers:
+        caps = list(self.fieldlab_capacity)
+        caps[PROVINCES.index(province)] = float(capacity)
+        return replace(self, fieldlab_capacity=tuple(caps))
+
+    def with_outreach(self, hub: str, meur: float) -> Levers:
+        budgets = list(self.hub_meur)
+        budgets[HUB_REGIONS.index(hub)] = float(meur)
+        return replace(self, hub_meur=tuple(budgets))
+
+    def valid_shape(self) -> bool:
+        """Per-province and per-hub tuples of the right length (a shared link may carry others)."""
+        return (len(self.fieldlabs) == len(self.fieldlab_capacity) == len(PROVINCES)
+                and len(self.hub_meur) == len(HUB_REGIONS)
+                and set(self.subsidy_provinces) | set(self.training_provinces) <= set(PROVINCES))
 
 
 def end_quarter(scenario: Scenario, end_year: int | None) -> str:
@@ -93,29 +122,45 @@ def _stop(p: dict, end_q: str) -> dict | None:
     return out
 
 
+def _window(years: tuple[int, int] | None, end_q: str) -> dict | None:
+    """A lever's quarters: from Q1 of its first year (not before LEVER_START) to Q4 of its last,
+    cut at the programme's end; None if nothing is left."""
+    first, last = years if years is not None else (int(LEVER_START[:4]), int(end_q[:4]))
+    start = max(parse_quarter(f"{first}Q1"), parse_quarter(LEVER_START))
+    end = min(parse_quarter(f"{last}Q4"), parse_quarter(end_q))
+    if end < start:
+        return None
+    return {"start": format_quarter(start), "end": format_quarter(end), "years": (end - start + 1) / 4}
+
+
 def lever_instruments(levers: Levers, end_q: str) -> list[dict]:
-    """The instruments the levers add, in scenario-file form."""
-    years = (parse_quarter(end_q) - parse_quarter(LEVER_START) + 1) / 4
-    if years <= 0:
-        return []
-    window = {"start": LEVER_START, "end": end_q}
+    """The instruments the levers add, in scenario-file form. A subsidy rate needs a budget
+    (the page links the two): without either it adds nothing."""
     out = []
-    for hub, count in zip(HUB_REGIONS, levers.fieldlabs):
+
+    def add(d: dict, window: dict | None, eur_per_year: float) -> None:
+        if window is not None:
+            out.append({**d, "start": window["start"], "end": window["end"],
+                        "budget_eur": round(eur_per_year * window["years"], 2)})
+
+    w = _window(levers.fieldlab_years, end_q)
+    for p, count, cap in zip(PROVINCES, levers.fieldlabs, levers.fieldlab_capacity):
         if count > 0:
-            out.append({"name": f"dashboard_fieldlabs_{hub}", "type": "fieldlab", "provinces": [hub],
-                        "count": count, "capacity_per_year": levers.fieldlab_capacity, **window,
-                        "budget_eur": round(count * FIELDLAB_EUR_PER_YEAR * years, 2)})
-    if levers.hub_meur_per_year > 0:
-        for hub in HUB_REGIONS:
-            out.append({"name": f"dashboard_outreach_{hub}", "type": "hub_outreach", "provinces": [hub], **window,
-                        "budget_eur": round(levers.hub_meur_per_year * 1e6 * years, 2),
-                        "visibility_boost": HUB_VISIBILITY_BOOST})
+            add({"name": f"dashboard_fieldlabs_{p}", "type": "fieldlab", "provinces": [p], "count": count,
+                 "capacity_per_year": cap}, w, count * FIELDLAB_EUR_PER_YEAR)
+    w = _window(levers.outreach_years, end_q)
+    for hub, meur in zip(HUB_REGIONS, levers.hub_meur):
+        if meur > 0:
+            add({"name": f"dashboard_outreach_{hub}", "type": "hub_outreach", "provinces": [hub],
+                 "visibility_boost": HUB_VISIBILITY_BOOST}, w, meur * 1e6)
+    where = lambda provinces: {"provinces": list(provinces)} if provinces else {}
     if levers.subsidy_rate > 0 and levers.subsidy_meur_per_year > 0:
-        out.append({"name": "dashboard_subsidy", "type": "adoption_subsidy", "rate": levers.subsidy_rate, **window,
-                    "budget_eur": round(levers.subsidy_meur_per_year * 1e6 * years, 2)})
+        add({"name": "dashboard_subsidy", "type": "adoption_subsidy", "rate": levers.subsidy_rate,
+             **where(levers.subsidy_provinces)}, _window(levers.subsidy_years, end_q),
+            levers.subsidy_meur_per_year * 1e6)
     if levers.training_meur_per_year > 0:
-        out.append({"name": "dashboard_training", "type": "training", **window,
-                    "budget_eur": round(levers.training_meur_per_year * 1e6 * years, 2)})
+        add({"name": "dashboard_training", "type": "training", **where(levers.training_provinces)},
+            _window(levers.training_years, end_q), levers.training_meur_per_year * 1e6)
     return out
 
 
@@ -146,18 +191,27 @@ def apply(base: Scenario, levers: Levers, parameters: dict[str, float], replicat
     return scenario_from_dict(d, file="dashboard settings")
 
 
+def _years(years: tuple[int, int] | None) -> str:
+    return "" if years is None else f", {years[0]}-{years[1]}"
+
+
 def describe(levers: Levers, overrides: dict[str, float], end_q: str) -> str:
     """One line saying what the dashboard changed (goes into the exported description)."""
     parts = []
-    fl = [f"{HUB_LABELS[h]} {n}" for h, n in zip(HUB_REGIONS, levers.fieldlabs) if n]
+    fl = [f"{PROVINCE_NAMES[p]} {n} ({c:g} firms/year each)"
+          for p, n, c in zip(PROVINCES, levers.fieldlabs, levers.fieldlab_capacity) if n]
     if fl:
-        parts.append(f"new fieldlabs ({', '.join(fl)}; {levers.fieldlab_capacity:g} firms/year each)")
-    if levers.hub_meur_per_year:
-        parts.append(f"hub outreach +EUR {levers.hub_meur_per_year:g}M/year per hub region")
+        parts.append(f"new fieldlabs ({', '.join(fl)}{_years(levers.fieldlab_years)})")
+    hubs = [f"{HUB_LABELS[h]} EUR {m:g}M/year" for h, m in zip(HUB_REGIONS, levers.hub_meur) if m]
+    if hubs:
+        parts.append(f"hub outreach ({', '.join(hubs)}{_years(levers.outreach_years)})")
+    only = lambda provinces: f" in {', '.join(PROVINCE_NAMES[p] for p in provinces)}" if provinces else ""
     if levers.subsidy_rate and levers.subsidy_meur_per_year:
-        parts.append(f"adoption subsidy {levers.subsidy_rate:.0%} up to EUR {levers.subsidy_meur_per_year:g}M/year")
+        parts.append(f"adoption subsidy {levers.subsidy_rate:.0%} up to EUR {levers.subsidy_meur_per_year:g}M/year"
+                     f"{only(levers.subsidy_provinces)}{_years(levers.subsidy_years)}")
     if levers.training_meur_per_year:
-        parts.append(f"training EUR {levers.training_meur_per_year:g}M/year")
+        parts.append(f"training EUR {levers.training_meur_per_year:g}M/year{only(levers.training_provinces)}"
+                     f"{_years(levers.training_years)}")
     if levers.end_year is not None:
         parts.append(f"programme ends {end_q}")
     parts += [f"{k} = {v:g} {PARAMS[k].unit}" for k, v in overrides.items()]

@@ -19,15 +19,16 @@ from matplotlib.figure import Figure
 
 from smartregion.model.model import SmartIndustryModel
 from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, STAGES, TILE_GRID
-from smartregion.model.scenario import Scenario
+from smartregion.model.scenario import Scenario, load_counterfactual
 from smartregion.model.streams import replication_seeds
 
 from . import explorer
-from .views import TABLE_CSS
+from .views import TABLE_CSS, fmt_number
 
 # Solara warns when Mesa's SolaraViz is imported about a hook order in Mesa's own code (not
 # ours, and harmless: the order never changes at run time); keep the console for our messages.
 warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*ComponentsView", category=UserWarning)
+from mesa import Agent
 from mesa.visualization import Slider, SolaraViz, make_plot_component
 from mesa.visualization.utils import update_counter
 
@@ -46,6 +47,7 @@ class ScenarioRun(SmartIndustryModel):
                          end=scenario.horizon.end, scale=scenario.population.scale,
                          network=scenario.population.network, seed=seed)
         self.scenario_name = scenario.name
+        self.scenario, self.replication = scenario, replication
         self.stage_before = self.firms_state.stage.copy()
         order = np.lexsort((self.pop.size_class, self.pop.sector, self.pop.province))
         self.layout = {p: order[self.pop.province[order] == i] for i, p in enumerate(PROVINCES)}
@@ -123,9 +125,92 @@ def FirmStages(model: ScenarioRun):
                     classes=["sr-table"])
 
 
+def twin_of(model: ScenarioRun) -> ScenarioRun | None:
+    """The same replication without policy (the scenario's counterfactual, same seed), or
+    None when the scenario is the world without policy itself."""
+    cf = load_counterfactual(model.scenario)
+    return None if cf is None else ScenarioRun(cf, model.replication)
+
+
+def _stage_counts(stages: np.ndarray) -> str:
+    counts = np.bincount(stages, minlength=len(STAGES))
+    return ", ".join(f"{name} {n:,}" for name, n in zip(STAGES, counts))
+
+
+def firm_html(model: ScenarioRun, twin: ScenarioRun | None, i: int) -> str:
+    """A firm, its stage with and without policy, and its peer neighbourhood."""
+    f, pop = model.firms_state, model.pop
+    peers = [] if pop.peers is None else pop.peers.indices[pop.peers.indptr[i]:pop.peers.indptr[i + 1]]
+    without = f" (without policy: {STAGES[twin.firms_state.stage[i]]})" if twin is not None else ""
+    t = int(f.adopted_t[i])
+    adopted = {-1: "not adopted", -2: "adopted before the start"}.get(t, f"adopted in {model.quarters[t]}"
+                                                                        if 0 <= t < len(model.quarters) else "")
+    rows = "".join(f"<tr><td>{j}</td><td>{PROVINCE_NAMES[PROVINCES[pop.province[j]]]}</td>"
+                   f"<td>{STAGES[f.stage[j]]}</td></tr>" for j in peers[:SAMPLE_ROWS])
+    return (f'<div data-testid="firm"><b>Firm {i}</b>: {PROVINCE_NAMES[PROVINCES[pop.province[i]]]}, '
+            f"{f.employees[i]:.0f} employees; stage <b>{STAGES[f.stage[i]]}</b>{without}; {adopted}; "
+            f"{'took part in a fieldlab' if f.fieldlab_experience[i] else 'no fieldlab yet'}.<br>"
+            f"Its {len(peers)} peers (the firms it watches): {_stage_counts(f.stage[peers]) if len(peers) else 'none'}."
+            f'<table class="sr-table"><tr><th>peer</th><th>province</th><th>stage</th></tr>{rows}</table></div>')
+
+
+def fieldlabs_hubs_html(model: ScenarioRun) -> str:
+    """Open fieldlabs with their member firms, and the hubs with their budget left."""
+    fl = model.policy.fieldlabs
+    open_now = set(np.atleast_1d(getattr(model, "open_fieldlabs", [])).tolist())
+    members = np.bincount(model.firms_state.fieldlab[model.firms_state.fieldlab >= 0], minlength=fl.n)
+    rows = "".join(f"<tr><td>{model.policy.instruments[fl.instrument[k]].name}</td>"
+                   f"<td>{PROVINCE_NAMES[PROVINCES[fl.province[k]]]}</td><td>{fl.capacity_q[k] * 4:g}</td>"
+                   f"<td>{members[k]:,}</td></tr>" for k in sorted(open_now))
+    hubs = "".join(f"<tr><td>{ins.name}</td><td>{', '.join(p for p, on in zip(PROVINCES, ins.provinces) if on)}</td>"
+                   f"<td>{fmt_number(float(ins.left), 'EUR', signed=False)}</td></tr>"
+                   for _, ins in model.policy.of_kind("hub_outreach"))
+    return (f'<div data-testid="fieldlabs"><b>Open fieldlabs: {len(open_now)}</b> of {fl.n}'
+            '<table class="sr-table"><tr><th>fieldlab</th><th>province</th><th>capacity, firms a year</th>'
+            f'<th>member firms</th></tr>{rows}</table></div>'
+            f'<div data-testid="hubs"><b>Hubs</b><table class="sr-table"><tr><th>hub</th><th>provinces</th>'
+            f'<th>budget left</th></tr>{hubs}</table></div>')
+
+
+def twin_html(model: ScenarioRun, twin: ScenarioRun | None) -> str:
+    if twin is None:
+        return "<p>This scenario is the world without policy itself.</p>"
+    a, b = model.firms_state, twin.firms_state
+    rate = lambda f: float((f.stage == 3).mean()) * 100
+    return (f'<p data-testid="twin">Same run without policy, {model.quarter}: adopting firms '
+            f"{rate(a):.1f}% with policy, {rate(b):.1f}% without; employment {a.employees.sum():,.0f} with, "
+            f"{b.employees.sum():,.0f} without ({a.employees.sum() - b.employees.sum():+,.0f} jobs).</p>")
+
+
+firm = solara.reactive(0)
+
+
+@solara.component
+def AgentsView(model: ScenarioRun):
+    """The agent-based part: one firm and its peers, fieldlabs with members, hubs, and the same
+    run without policy stepped alongside."""
+    update_counter.get()
+    twin = solara.use_memo(lambda: twin_of(model), [model])
+    solara.use_effect(lambda: (lambda: twin is not None and forget(twin)), [twin])
+    while twin is not None and twin.t < model.t:
+        twin.step()
+    solara.HTML(tag="div", unsafe_innerHTML=twin_html(model, twin))
+    solara.InputInt("Firm to follow (its number)", value=firm.value,
+                    on_value=lambda v: firm.set(min(max(int(v), 0), model.n - 1)))
+    solara.HTML(tag="div", unsafe_innerHTML=firm_html(model, twin, min(firm.value, model.n - 1)))
+    solara.HTML(tag="div", unsafe_innerHTML=fieldlabs_hubs_html(model))
+
+
 # Mesa's plot components of the model's DataCollector series.
 PLOTS = (make_plot_component({"adoption_rate": "#277da1"})[0],
          make_plot_component({"jobs_created": "#2ca02c", "jobs_lost": "#d62728", "reshored_jobs": "#9467bd"})[0])
+
+
+def forget(model: ScenarioRun) -> None:
+    """Let a model that made Mesa agents be freed: Mesa 3.3 keeps a counter per model in the
+    class attribute Agent._ids (mesa issue #3179), which holds every such model for the life of
+    the server. Called when Reset replaces a model and when the page closes."""
+    Agent._ids.pop(model, None)
 
 
 @solara.component
@@ -133,6 +218,8 @@ def Page():
     scenario = explorer.edited.value[0] or explorer.base.value
     first = solara.use_memo(lambda: ScenarioRun(scenario, 0), [scenario.content_hash()])
     model = solara.use_reactive(first)  # SolaraViz's Reset puts a new model here
+    current = model.value
+    solara.use_effect(lambda: lambda: forget(current), [current])
     solara.Style(TABLE_CSS)
     # SolaraViz gives the controls (step, play, reset, replication). Its own component grid
     # is not used: Mesa 3.3.1 builds it with Vuetify 2 tabs, absent under ipyvuetify 3.
@@ -149,5 +236,6 @@ def Page():
     with solara.Columns([7, 4]):
         FirmStages(model.value)
         with solara.Column():
+            AgentsView(model.value)
             for plot in PLOTS:
                 plot(model.value)

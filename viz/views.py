@@ -14,11 +14,16 @@ import matplotlib
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
+from smartregion.model.model import METRICS
 from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, TILE_GRID
 
 from .compute import Outcome
 
-POLICY_COLOUR, CF_COLOUR = "#1f77b4", "#7f7f7f"
+# Okabe-Ito colours (distinguishable under the common colour-vision deficiencies); the lines
+# also differ in dash, so colour is never the only cue.
+POLICY_COLOUR, CF_COLOUR = "#0072B2", "#E69F00"
+CREATED, LOST, RESHORED, NET = "#009E73", "#D55E00", "#CC79A7", "#000000"
+DASH = {LOST: "6 3", CF_COLOUR: "6 3", RESHORED: "2 2"}
 
 # Map metrics: label -> (metric, policy minus counterfactual?, scale, unit).
 MAP_METRICS: dict[str, tuple[str, bool, float, str]] = {
@@ -93,8 +98,11 @@ def chart_svg(title: str, x: np.ndarray, series: list[Series], zero_line: bool =
         band = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(np.r_[x, x[::-1]], np.r_[p5, p95[::-1]]))
         line = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x, mean))
         out.append(f'<g data-series="{html.escape(label)}"><polygon points="{band}" fill="{colour}" '
-                   f'fill-opacity="0.2"/><polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.8"/>'
-                   f'<rect x="{_M["left"] + 8}" y="{_M["top"] + 6 + 15 * k}" width="14" height="3" fill="{colour}"/>'
+                   f'fill-opacity="0.2"/><polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1.8" '
+                   f'stroke-dasharray="{DASH.get(colour, "none")}"/>'
+                   f'<line x1="{_M["left"] + 8}" x2="{_M["left"] + 24}" y1="{_M["top"] + 7 + 15 * k}" '
+                   f'y2="{_M["top"] + 7 + 15 * k}" stroke="{colour}" stroke-width="2.5" '
+                   f'stroke-dasharray="{DASH.get(colour, "none")}"/>'
                    f'<text x="{_M["left"] + 26}" y="{_M["top"] + 11 + 15 * k}">{html.escape(label)}</text></g>')
     out.append(f'<rect x="{_M["left"]}" y="{_M["top"]}" width="{w}" height="{h}" fill="none" stroke="#999"/></svg>')
     return "".join(out)
@@ -104,28 +112,33 @@ def _years(quarters: list[str]) -> np.ndarray:
     return np.array([int(q[:4]) + (int(q[-1]) - 1) / 4 for q in quarters])
 
 
-def _arms(o: Outcome, metric: str, region: str, scale: float = 1.0) -> list[Series]:
-    arms = (("policy", POLICY_COLOUR), ("counterfactual", CF_COLOUR))[: 2 if o.has_counterfactual else 1]
-    return [(arm, colour, *(v * scale for v in o.band(metric, region, arm=arm))) for arm, colour in arms]
-
-
-def series_svgs(o: Outcome, region: str = "NL") -> list[str]:
-    """Adoption, jobs, reshoring and productivity over time, policy vs counterfactual, with
-    the 90% band over replications."""
+def series_svgs(o: Outcome, region: str = "NL", levels: bool = False) -> list[str]:
+    """Adoption, jobs, reshoring and productivity over time: by default the difference the
+    comparison makes (replication by replication, with its 90% band); `levels`, or no
+    counterfactual, each arm's level with its band."""
     x = _years(o.quarters)
     where = "the Netherlands" if region == "NL" else PROVINCE_NAMES[region]
-    jobs = (("jobs_created", "created", "#2ca02c"), ("jobs_lost", "lost", "#d62728"))
-    if o.has_counterfactual:
+    jobs = (("jobs_created", "created", CREATED), ("jobs_lost", "lost", LOST), ("reshored_jobs", "reshored", RESHORED))
+    if o.has_counterfactual and not levels:
+        diff = lambda m, scale=1.0: [("difference", POLICY_COLOUR, *(v * scale for v in o.band(m, region,
+                                                                                               difference=True)))]
         job_series = [(label, colour, *o.band(m, region, difference=True)) for m, label, colour in jobs]
-        job_series.append(("net", "#000000", *o.band("employment", region, difference=True)))
-        job_title = "Jobs since the start: policy minus counterfactual"
-    else:
-        job_series = [(label, colour, *o.band(m, region)) for m, label, colour in jobs]
-        job_title = "Jobs created and lost since the start (gross)"
-    return [chart_svg(f"Adopting firms, % ({where})", x, _arms(o, "adoption_rate", region, 100)),
-            chart_svg(job_title, x, job_series, zero_line=True),
-            chart_svg("Reshored jobs (cumulative)", x, _arms(o, "reshored_jobs", region)),
-            chart_svg("Labour productivity, kEUR value added per worker", x, _arms(o, "labour_productivity", region))]
+        job_series.append(("net", NET, *o.band("employment", region, difference=True)))
+        return [chart_svg(f"Extra adopting firms, percentage points ({where})", x, diff("adoption_rate", 100),
+                          zero_line=True),
+                chart_svg(f"Extra jobs since 2014 ({where})", x, job_series, zero_line=True),
+                chart_svg(f"Extra reshored jobs, cumulative ({where})", x, diff("reshored_jobs"), zero_line=True),
+                chart_svg(f"Productivity difference, kEUR per worker ({where})", x, diff("labour_productivity"),
+                          zero_line=True)]
+    names = {"policy": "with" if o.comparison != "levels" else o.scenario.name, "counterfactual": "without"}
+    arms = lambda m, scale=1.0: [(names[a], c, *(v * scale for v in o.band(m, region, arm=a)))
+                                 for a, c in (("policy", POLICY_COLOUR), ("counterfactual", CF_COLOUR))
+                                 [: 2 if o.has_counterfactual else 1]]
+    job_series = [(label, colour, *o.band(m, region)) for m, label, colour in jobs[:2]]
+    return [chart_svg(f"Adopting firms, % ({where})", x, arms("adoption_rate", 100)),
+            chart_svg(f"Jobs created and lost since 2014, gross ({where})", x, job_series),
+            chart_svg(f"Reshored jobs, cumulative ({where})", x, arms("reshored_jobs")),
+            chart_svg(f"Labour productivity, kEUR value added per worker ({where})", x, arms("labour_productivity"))]
 
 
 # --- tile-grid map --------------------------------------------------------------------------
@@ -173,7 +186,7 @@ def tile_map_svg(values: dict[str, float], label: str, quarter_label: str) -> st
             f'<rect x="{x}" y="{y}" width="{TILE_W}" height="{TILE_H}" rx="6" fill="{fill}" stroke="#444"/>'
             f'<text x="{x + 8}" y="{y + 20}" font-size="12" fill="{ink}">{PROVINCE_NAMES[p]}</text>'
             f'<text x="{x + 8}" y="{y + 56}" font-size="20" font-weight="bold" fill="{ink}">{text}</text></g>')
-    scale = ("red: below the counterfactual, blue: above" if difference else "darker: higher")
+    scale = ("red: fewer than without, blue: more" if difference else "darker: higher")
     parts.append(f'<text x="0" y="{height - 4}" font-size="11" fill="#555">Colour: {scale}; '
                  f'range {fmt_number(lo, unit, difference)} to {fmt_number(hi, unit, difference)}</text>')
     parts.append("</svg>")
@@ -202,6 +215,14 @@ def province_table_html(o: Outcome) -> str:
         for metric, _, unit, band in TABLE_COLUMNS:
             r = s.loc[(region, metric)]
             cell = fmt_number(r["difference"], unit)
+            if metric == "cost_per_net_job_eur":
+                spend = s.loc[(region, "extra_public_spend_eur"), "difference"]
+                jobs = s.loc[(region, "net_jobs"), "difference"]
+                if abs(spend) < 500 or spend < 0 or jobs <= 0:
+                    cell = ("none spent" if abs(spend) < 500 else
+                            f"saves {fmt_number(-spend, 'EUR', signed=False)}" if spend < 0 else "unbounded")
+                    cells.append(f'<td data-metric="{metric}">{cell}</td>')
+                    continue
             if band:
                 cell += f'<br><small>{fmt_band(r["difference_p5"], r["difference_p95"], unit)}</small>'
             cells.append(f'<td data-metric="{metric}">{cell}</td>')
@@ -218,3 +239,69 @@ TABLE_CSS = """
 .sr-table small {color: #666; white-space: nowrap;}
 .sr-table td {white-space: nowrap;}
 """
+
+
+# --- words ----------------------------------------------------------------------------------
+# A sign or a size that needs explaining gets a sentence: what the jobs figure is made of, and
+# what the money bought (savings as savings; an unbounded cost per job said in words).
+
+# A metric of jobs displaced at competing firms, if the model records one (product-market
+# competition); the decomposition names it when present.
+DISPLACED = next((m for m in METRICS if "displaced" in m), None)
+JOB_PARTS = (("jobs_created", "created at firms that adopt and grow", 1),  # (metric, words, sign in net)
+             ("jobs_lost", "lost to automation", -1),
+             ("reshored_jobs", "reshored from abroad", 1)) + (
+    ((DISPLACED, "displaced at competitors", -1),) if DISPLACED else ())
+
+
+def _jobs(value: float) -> str:
+    return f"{fmt_number(value, 'jobs')} job{'' if round(abs(value)) == 1 else 's'}"
+
+
+def money_sentence(spend: float, jobs: float, ratio: float, lo: float, hi: float) -> str:
+    """What the extra public money bought, in words: never a negative cost per job."""
+    tiny_spend, tiny_jobs = abs(spend) < 500, abs(jobs) < 0.5
+    if tiny_spend:
+        return "It spends no extra public money."
+    eur = fmt_number(abs(spend), "EUR", signed=False)
+    if spend < 0:
+        what = "adds " + _jobs(jobs).lstrip("+") if jobs > 0 else ("loses " + _jobs(-jobs).lstrip("+")
+                                                                   if not tiny_jobs else "changes no jobs")
+        return f"It saves {eur} of public money and {what}, so there is no cost per job to give."
+    if jobs <= 0 or tiny_jobs:
+        return (f"It costs {eur} of extra public money and adds no net jobs, so the cost per job is unbounded "
+                "(no number of euros buys a job here).")
+    band = f"{fmt_number(lo, 'EUR/job')} to {fmt_number(hi, 'EUR/job')}"
+    why = (" (no upper end: in more than 5% of resampled ensembles the net jobs are zero or fewer)"
+           if math.isinf(hi) else "")
+    return f"It costs {eur} of extra public money: {fmt_number(ratio, 'EUR/job')} per net job, 90% band {band}{why}."
+
+
+def decomposition_html(o: Outcome, region: str, subject: str) -> str:
+    """One paragraph: net jobs of the comparison at the horizon's end, what they are made of,
+    and what the money bought (from the summary, as summary.csv has it)."""
+    s = o.summary[o.summary["province"] == region].set_index("metric")["difference"]
+    b = o.summary[o.summary["province"] == region].set_index("metric")
+    where = "the Netherlands" if region == "NL" else PROVINCE_NAMES[region]
+    plural = subject.endswith("levers")
+    net = s["net_jobs"]
+    parts = [f"{_jobs(s[m])} {text}" if sign > 0 else
+             f"{fmt_number(abs(s[m]), 'jobs', signed=False)} {'more' if s[m] >= 0 else 'fewer'} jobs {text}"
+             for m, text, sign in JOB_PARTS]
+    counted = sum(sign * s[m] for m, _, sign in JOB_PARTS)
+    other = net - counted
+    if abs(other) >= max(0.5, 0.01 * sum(abs(s[m]) for m, _, _ in JOB_PARTS)):
+        parts.append(f"{_jobs(other)} from other changes (firm growth and training)")
+    lo, hi = b.loc["net_jobs", "difference_p5"], b.loc["net_jobs", "difference_p95"]
+    out = [f'<p data-testid="decomposition">By {o.quarters[-1]}, in {where}, {subject} '
+           f'<b>{"add" if net >= 0 else "remove"}{"" if plural else "s"} {_jobs(abs(net)).lstrip("+")}</b> net '
+           f'(90% band {fmt_band(lo, hi, "jobs")}): {"; ".join(parts)}.']
+    if net < 0 and s["jobs_lost"] > s["jobs_created"]:
+        out.append(" Net jobs fall because automation at the extra adopters removes more jobs than their growth "
+                   "creates by then.")
+    if lo < 0 < hi:
+        out.append(" The band includes zero: by chance alone the effect could go either way.")
+    r = b.loc["cost_per_net_job_eur"]
+    out.append(" " + html.escape(money_sentence(s["extra_public_spend_eur"], net, r["difference"],
+                                                r["difference_p5"], r["difference_p95"])) + "</p>")
+    return "".join(out)
