@@ -57,21 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_extra(command: str, package: str) -> str:
+    """The one line for a subcommand whose optional dependencies are not installed, with the
+    install command as it works in a clone of the repository (the extras are not on PyPI)."""
+    return (f"{command} needs the optional package '{package}', which is not installed; allowed: install the "
+            f"'{EXTRAS[command]}' extra from the repository root with pip install -e '.[{EXTRAS[command]}]'")
+
+
 def _needs_extra(sub, name: str, package: str) -> None:
     """A subcommand whose optional dependencies are not installed: listed, and when used it
     says in one line what to install, instead of breaking every other command."""
     from cli.common import UserError
 
-    extra = EXTRAS[name]
-
     def explain(args):
-        raise UserError(f"{name} needs the optional package '{package}', which is not installed; allowed: "
-                        f"install it with pip install -e '.[{extra}]'")
+        raise UserError(missing_extra(name, package))
 
     if name in sub.choices:  # add_parser failed half-way: keep its flags, replace what it does
         p = sub.choices[name]
     else:
-        p = sub.add_parser(name, help=f"(needs: pip install -e '.[{extra}]')")
+        p = sub.add_parser(name, help=f"(needs: pip install -e '.[{EXTRAS[name]}]')")
         p.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     p.set_defaults(func=explain)
 
@@ -84,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except UserError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as e:  # an optional package imported only when the command runs
+        missing = (e.name or "").split(".")[0]
+        if args.command not in EXTRAS or not missing or missing in PROJECT_PACKAGES:
+            raise  # a bug, not a missing optional install
+        print(f"error: {missing_extra(args.command, missing)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

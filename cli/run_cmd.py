@@ -326,7 +326,7 @@ def print_headline(summary, scenario, cf) -> None:
     width = max(len(x) for x in h["label"])
     for _, r in h.iterrows():
         unit = {"EUR": "", "EUR/job": "per net job"}.get(r["unit"], r["unit"])
-        if r["metric"] == "cost_per_net_job_eur" and fmt(r["value"], "") == "n/a":
-            unit = "(not defined: no net jobs on average)"
+        if r["metric"] == "cost_per_net_job_eur" and r["note"]:
+            unit = f"({r['note']})"  # savings, or no net jobs: what happened instead of a ratio
         band = f"[{fmt(r['p5'], r['unit'])} .. {fmt(r['p95'], r['unit'])}]"
         print(f"  {r['label']:<{width}}  {fmt(r['value'], r['unit']):>14}  {band:<30} {unit}")

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .model import ARMS, BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
+from .units import UNITS
 
 BAND = (5, 95)
 HEADLINE = (
@@ -130,6 +131,22 @@ def _ratio_band(num: np.ndarray, den: np.ndarray, seed: int = 12345, draws: int 
     return float(num.mean() / den.mean()), float(lo), float(hi)
 
 
+def cost_per_job_words(spend_eur: float, net_jobs: float) -> str:
+    """What the extra public spending bought, in words and numbers, for the cases where a cost
+    per net job is not a meaningful number: a scenario that spends less than its
+    counterfactual has savings, not a negative cost; without net jobs there is no per-job cost.
+    Empty when the ratio itself says it (more spending, more jobs)."""
+    if not (np.isfinite(spend_eur) and np.isfinite(net_jobs)):
+        return ""
+    jobs = f"{net_jobs:+,.0f} net jobs"
+    if spend_eur < 0:
+        return (f"no extra cost: spends EUR {-spend_eur / 1e6:,.1f}M less than the counterfactual "
+                f"(public savings) with {jobs}")
+    if net_jobs <= 0:
+        return f"not defined: {jobs} for EUR {spend_eur / 1e6:,.1f}M extra public spending"
+    return ""
+
+
 # Derived rows of the summary: name -> the metric whose policy-minus-counterfactual it is.
 DERIVED = {"net_jobs": "employment", "net_adopters": "adopters", "extra_public_spend_eur": "public_spend_eur"}
 
@@ -145,19 +162,22 @@ def summary_from_final(pol: np.ndarray, cf: np.ndarray | None, quarter: str) -> 
     for g, region in enumerate(REGIONS_OUT):
         for k, metric in enumerate(METRICS):
             rows.append((metric, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
-                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k], ""))
         for name, base in DERIVED.items():
             k = METRICS.index(base)
             rows.append((name, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
-                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k], ""))
         spend = diff[:, g, METRICS.index("public_spend_eur")]
         jobs = diff[:, g, METRICS.index("employment")]
-        ratio, r_lo, r_hi = _ratio_band(spend, jobs) if has_cf else (np.nan,) * 3
-        rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
+        # Savings are not a negative cost: the ratio is left undefined and the note says what happened.
+        ratio, r_lo, r_hi = _ratio_band(spend, jobs) if has_cf and spend.mean() >= 0 else (np.nan,) * 3
+        rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi,
+                     cost_per_job_words(spend.mean(), jobs.mean()) if has_cf else ""))
     out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
-                                      "difference_p5", "difference_p95"])
+                                      "difference_p5", "difference_p95", "note"])
     out.insert(2, "quarter", quarter)
     out.insert(3, "replications", len(pol))
+    out.insert(len(out.columns) - 1, "unit", out["metric"].map(UNITS))
     return out
 
 
@@ -205,5 +225,6 @@ def headline(summary: pd.DataFrame, province: str = "NL") -> pd.DataFrame:
     for metric, label, unit in HEADLINE:
         r = s.loc[metric]
         rows.append({"metric": metric, "label": label, "unit": unit, "value": r["difference"],
-                     "p5": r["difference_p5"], "p95": r["difference_p95"]})
+                     "p5": r["difference_p5"], "p95": r["difference_p95"],
+                     "note": r["note"] if isinstance(r["note"], str) else ""})
     return pd.DataFrame(rows)
