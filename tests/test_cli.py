@@ -68,7 +68,9 @@ def test_breakdown_and_spend_tables(small_run):
 def test_summary_has_every_region_and_agrees_with_the_timeseries(small_run):
     s = pd.read_csv(small_run / "summary.csv")
     assert list(s.columns) == ["metric", "province", "quarter", "replications", "policy_mean",
-                               "counterfactual_mean", "difference", "difference_p5", "difference_p95"]
+                               "counterfactual_mean", "difference", "difference_p5", "difference_p95", "unit",
+                               "note"]
+    assert s["unit"].notna().all()
     for metric in (*METRICS, "net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur"):
         assert set(s.loc[s["metric"] == metric, "province"]) == set(REGIONS_OUT), metric
     assert (s["quarter"] == "2030Q4").all() and (s["replications"] == 6).all()
