@@ -103,7 +103,10 @@ def main(args) -> int:
 
 def print_table(table, cf, spec) -> None:
     nl = table[table["province"] == "NL"]
-    print(f"\nagainst {cf.name}, NL, {cf.horizon.end}: mean [90% band] over {spec.replications} replications")
+    from model.units import describe
+
+    print(f"\nagainst {cf.name}, NL, {cf.horizon.end}: mean [90% band] over {spec.replications} replications; "
+          f"{describe(cf.population.scale)}")
     head = f"  {'scenario':<28} {'net jobs':>26} {'net adopters':>13} {'extra spend':>13} {'cost per net job':>17}" \
            f" {'jobs per EUR M':>15}"
     print(head)

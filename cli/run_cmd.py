@@ -316,13 +316,14 @@ def fmt(value: float, unit: str) -> str:
 
 def print_headline(summary, scenario, cf) -> None:
     from model.results import headline
+    from model.units import describe
 
     if cf is None:
         print(f"{scenario.name} has no counterfactual: effects are not defined; see summary.csv for levels.")
         return
     h = headline(summary, "NL")
     print(f"\n{scenario.name} vs {cf.name}, NL, {summary['quarter'].iloc[0]}: mean [90% band] over "
-          f"{summary['replications'].iloc[0]} replications")
+          f"{summary['replications'].iloc[0]} replications; {describe(scenario.population.scale)}")
     width = max(len(x) for x in h["label"])
     for _, r in h.iterrows():
         unit = {"EUR": "", "EUR/job": "per net job"}.get(r["unit"], r["unit"])

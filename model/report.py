@@ -21,6 +21,7 @@ from .model import METRICS, REGIONS_OUT  # noqa: E402
 from .regions import PROVINCES  # noqa: E402
 from .results import BAND, cost_per_job_words  # noqa: E402
 from .timeline import parse_quarter  # noqa: E402
+from .units import describe  # noqa: E402
 
 POLICY, COUNTERFACTUAL, EFFECT = "#1f5fa8", "#8a8a8a", "#b03a2e"
 FLOWS = (("jobs_created", "jobs created", "#2e8b57"), ("jobs_lost", "jobs lost", "#b03a2e"),
@@ -176,9 +177,8 @@ def report_figure(quarters: list[str], national: dict[str, np.ndarray], final: d
     a_rate.legend(loc="upper left", frameon=False, ncols=2)
 
     vs = f" vs {info['counterfactual']}" if info.get("counterfactual") else " (no counterfactual)"
-    scale = "" if info.get("scale", 1.0) == 1.0 else f", population scale {info['scale']:g}"
     fig.suptitle(f"{info['scenario']}{vs}: {quarters[0]}-{quarters[-1]}, {_plural(n, 'replication')}, "
-                 f"seed {info['seed']}{scale}", fontsize=14, fontweight="bold")
+                 f"seed {info['seed']}; {describe(info.get('scale', 1.0))}", fontsize=14, fontweight="bold")
     fig.text(0.005, 0.002, FOOTNOTE.format(lo=BAND[0], hi=BAND[1], n=_plural(n, "replication")), fontsize=8.5,
              color="#444444", ha="left", va="bottom")
     fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))
@@ -237,9 +237,9 @@ def compare_figure(table: pd.DataFrame, info: dict) -> plt.Figure:
                     loc="left", fontsize=11, fontweight="bold")
     fig.colorbar(im, ax=a_map, shrink=0.9, label="net jobs per EUR million")
 
-    scale = "" if info.get("scale", 1.0) == 1.0 else f", population scale {info['scale']:g}"
     fig.suptitle(f"Which scenario buys the most net jobs per euro? Against {info['counterfactual']}, "
-                 f"{info['quarter']}: {_plural(info['replications'], 'replication')}, seed {info['seed']}{scale}",
+                 f"{info['quarter']}: {_plural(info['replications'], 'replication')}, seed {info['seed']}; "
+                 f"{describe(info.get('scale', 1.0))}",
                  fontsize=13, fontweight="bold")
     fig.text(0.005, 0.002, "Net jobs: employment difference with the counterfactual (same random numbers). "
              "Ratio of means; whiskers: bootstrap 5th-95th percentile. Jobs in a province can come from spending "

@@ -99,7 +99,10 @@ def test_training_never_raises_employment_by_more_than_it_trains():
     runs = ensemble(none=arm(), trained=arm(training))
     trainees = final(runs["trained"], "trainees")
     extra_jobs = final(runs["trained"], "employment") - final(runs["none"], "employment")
+    extra_technical = final(runs["trained"], "employment_technical") - final(runs["none"], "employment_technical")
     assert trainees.min() > 0 and (extra_jobs <= trainees).all(), (extra_jobs, trainees)
+    # and it helps where technical workers are short: more technical jobs, never more than trained
+    assert (extra_technical > 0).all() and (extra_technical <= trainees).all(), (extra_technical, trainees)
 
 
 # One instrument of each type, as a scenario would write it (fieldlab types need a province).
