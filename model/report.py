@@ -7,6 +7,8 @@ effect is policy minus counterfactual replication by replication (common random 
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only; never open a window (servers, CI)
@@ -137,7 +139,8 @@ def report_figure(quarters: list[str], national: dict[str, np.ndarray], final: d
         nl = REGIONS_OUT.index("NL")
         spend, jobs = (_stats(final_diff[:, nl, m[k]])[0] for k in ("public_spend_eur", "employment"))
         words = cost_per_job_words(spend, jobs) or f"public cost EUR {spend / jobs:,.0f} per net job (ratio of means)"
-        a_net.text(0.01, 0.02, words, transform=a_net.transAxes, fontsize=9, color="#333333", va="bottom")
+        a_net.text(0.01, 0.98, textwrap.fill(words, 60), transform=a_net.transAxes, fontsize=9, color="#333333",
+                   va="top", in_layout=False, bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
         end = _stats(net[:, -1])[0]
         a_net.annotate(f"{end:+,.0f} in {quarters[-1]}", (x[-1], np.nan_to_num(end)),
                        xytext=(-6, 8), textcoords="offset points", ha="right", color=EFFECT, fontweight="bold")

@@ -192,7 +192,7 @@ def summary_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
 
 COMPARE_COLUMNS = ["scenario", "province"] + [f"{m}_{s}" for m in (
     "net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur", "net_jobs_per_eur_million")
-    for s in ("mean", "p5", "p95")]
+    for s in ("mean", "p5", "p95")] + ["note"]
 
 
 def compare_frame(final: dict[str, np.ndarray], counterfactual: str, quarter: str) -> pd.DataFrame:
@@ -214,7 +214,7 @@ def compare_frame(final: dict[str, np.ndarray], counterfactual: str, quarter: st
                 r = s.loc[(metric, region)]
                 row += [r["difference"], r["difference_p5"], r["difference_p95"]]
             row += list(_ratio_band(jobs[:, g], spend[:, g] / 1e6))
-            rows.append(row)
+            rows.append(row + [s.loc[("cost_per_net_job_eur", region), "note"]])
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
 

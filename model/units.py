@@ -44,8 +44,8 @@ STATEMENT = "counts are for all Dutch manufacturing firms (simulated firms / pop
 def describe(scale: float) -> str:
     """The rule as a reader of one output needs it: what the counts are, and the scale."""
     if scale == 1.0:
-        return "counts: all Dutch manufacturing firms"
-    return f"counts: all Dutch manufacturing firms, scaled up from a simulation of {scale:g} of them"
+        return "counts for all Dutch manufacturing firms"
+    return f"counts for all Dutch manufacturing firms (simulated at scale {scale:g}, scaled up)"
 
 
 def to_full(values: np.ndarray, metrics, scale: float) -> np.ndarray:

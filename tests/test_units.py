@@ -34,5 +34,5 @@ def test_counts_are_for_the_whole_economy_at_any_scale():
 
 
 def test_outputs_say_which_counts_they_show():
-    assert describe(1.0) == "counts: all Dutch manufacturing firms"
-    assert "0.1" in describe(0.1) and "scaled up" in describe(0.1)
+    assert describe(1.0) == "counts for all Dutch manufacturing firms"
+    assert "scale 0.1" in describe(0.1) and "scaled up" in describe(0.1)
