@@ -87,6 +87,12 @@ def hubs(boost: float):
                         "visibility_boost": boost})
 
 
+def test_hub_outreach_raises_awareness():
+    runs = ensemble(none=arm(), hubs=arm(hubs(0.0)))
+    none, reached = final(runs["none"], "aware"), final(runs["hubs"], "aware")
+    assert (reached >= none).all() and reached.sum() > none.sum(), (none, reached)
+
+
 def test_visibility_boost_raises_awareness():
     runs = ensemble(plain=arm(hubs(0.0)), boosted=arm(hubs(0.9)))
     plain, boosted = final(runs["plain"], "aware"), final(runs["boosted"], "aware")
