@@ -73,7 +73,10 @@ class StagedDir:
             self._remove_parents()
             raise UserError(f"--out {self.shown}: cannot create {self.staging} ({e.strerror}); allowed: a "
                             "writable location") from None
-        identity_file.write_text(json.dumps(self.identity, indent=1, sort_keys=True))
+        # Whole or absent: a run killed while writing it must not leave a file --resume cannot read.
+        tmp = identity_file.with_name(identity_file.name + ".tmp")
+        tmp.write_text(json.dumps(self.identity, indent=1, sort_keys=True))
+        tmp.rename(identity_file)
         return self.staging
 
     def __exit__(self, exc_type, exc, tb) -> bool:

@@ -642,9 +642,9 @@ def test_largest_allowed_document_is_read_in_about_a_second():
     from model.scenario import MAX_FILE_BYTES
 
     worst = "".join(f"k{i}: {i}\n" for i in range(60_000))[:MAX_FILE_BYTES]
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: wall time on a loaded machine says nothing about the parser
     e = error_of(worst)
-    assert time.perf_counter() - t0 < 2.0 and "YAML values" in str(e)
+    assert time.process_time() - t0 < 2.0 and "YAML values" in str(e)
     e = error_of("# " + "x" * MAX_FILE_BYTES + "\n")
     assert "bytes" in str(e) and f"at most {MAX_FILE_BYTES:,}" in str(e)
 
