@@ -23,9 +23,9 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
 
-    from model.mechanisms import ORDER
-    from model.model import SmartIndustryModel
-    from model.scenario import load_scenario
+    from smartregion.model.mechanisms import ORDER
+    from smartregion.model.model import SmartIndustryModel
+    from smartregion.model.scenario import load_scenario
 
     policies = load_scenario(ROOT / "scenarios" / "baseline.yaml").policies
     parts: dict[str, list[float]] = collections.defaultdict(list)

@@ -59,8 +59,8 @@ def machine() -> str:
 
 def ensemble(replications: int, workers: int) -> dict:
     """The baseline against its counterfactual, full population, results streamed and dropped."""
-    from model.ensemble import Executor, ensemble_spec, run_ensemble
-    from model.scenario import load_counterfactual, load_scenario
+    from smartregion.model.ensemble import Executor, ensemble_spec, run_ensemble
+    from smartregion.model.scenario import load_counterfactual, load_scenario
 
     s = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     spec = ensemble_spec(s, load_counterfactual(s), replications=replications)

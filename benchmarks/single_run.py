@@ -26,8 +26,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
-    from model.model import SmartIndustryModel
-    from model.scenario import load_scenario
+    from smartregion.model.model import SmartIndustryModel
+    from smartregion.model.scenario import load_scenario
 
     policies = load_scenario(ROOT / "scenarios" / "baseline.yaml").policies
     rss_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

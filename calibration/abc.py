@@ -39,7 +39,7 @@ import pandas as pd
 import pyabc
 from pyabc.sampler import MappingSampler
 
-from model.ensemble import Executor
+from smartregion.model.ensemble import Executor
 
 from .settings import AbcSettings
 from .summaries import SimulationSpec, simulate

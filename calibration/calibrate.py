@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from model.ensemble import Executor
-from model.scenario import REPO_ROOT
+from smartregion.model.ensemble import Executor
+from smartregion.model.scenario import REPO_ROOT
 
 from . import abc, fit
 from . import posterior as posterior_mod

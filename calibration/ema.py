@@ -1,6 +1,6 @@
 """The model as an EMA Workbench `ReplicatorModel`: uncertainties, levers, outcomes.
 
-    from calibration.ema import Lever, build_model
+    from smartregion.calibration.ema import Lever, build_model
     model = build_model("scenarios/fieldlab_expansion_north.yaml",
                         uncertainties=["experiment_rate", "routine_displacement"],
                         levers=[Lever("north_fieldlabs", "count", 1, 12)], replications=3, scale=0.25)
@@ -32,12 +32,12 @@ from ema_workbench import (
 )
 from pydantic import TypeAdapter, ValidationError
 
-from model.ensemble import ReplicationTask, run_replication, spec_of
-from model.params import PARAMS, suggest
-from model.policies import Instrument
-from model.regions import HUBS
-from model.scenario import Population, load_counterfactual, load_scenario
-from model.streams import replication_seeds
+from smartregion.model.ensemble import ReplicationTask, run_replication, spec_of
+from smartregion.model.params import PARAMS, suggest
+from smartregion.model.policies import Instrument
+from smartregion.model.regions import HUBS
+from smartregion.model.scenario import Population, load_counterfactual, load_scenario
+from smartregion.model.streams import replication_seeds
 
 _INSTRUMENT = TypeAdapter(Instrument)
 

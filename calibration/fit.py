@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from model.ensemble import Executor
-from model.streams import replication_seeds
+from smartregion.model.ensemble import Executor
+from smartregion.model.streams import replication_seeds
 
 from .posterior import Posterior
 from .summaries import SimulationSpec, simulate

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.params import PARAMS, ParameterError, check_value, suggest
-from model.streams import Streams
+from smartregion.model.params import PARAMS, ParameterError, check_value, suggest
+from smartregion.model.streams import Streams
 
 STREAM = "posterior"
 EXTRA_COLUMNS = ("weight", "distance")

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.ensemble import Executor
+from smartregion.model.ensemble import Executor
 
 from . import abc
 from . import posterior as posterior_mod

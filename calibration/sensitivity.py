@@ -27,9 +27,9 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import morris as morris_sample
 from SALib.sample import sobol as sobol_sample
 
-from model.ensemble import Executor, ReplicationTask, spec_of
-from model.params import PARAMS
-from model.streams import replication_seeds
+from smartregion.model.ensemble import Executor, ReplicationTask, spec_of
+from smartregion.model.params import PARAMS
+from smartregion.model.streams import replication_seeds
 
 METHODS = ("sobol", "morris")
 OUTCOMES = {

@@ -19,10 +19,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from model import data
-from model.model import RunResult, SmartIndustryModel
-from model.regions import ADOPTED, NATIONAL, PROVINCES, SECTOR_INDEX
-from model.timeline import format_quarter, parse_quarter
+from smartregion.model import data
+from smartregion.model.model import RunResult, SmartIndustryModel
+from smartregion.model.regions import ADOPTED, NATIONAL, PROVINCES, SECTOR_INDEX
+from smartregion.model.timeline import format_quarter, parse_quarter
 
 @dataclass(frozen=True)
 class Statistic:

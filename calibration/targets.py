@@ -18,12 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from model import data
-from model.model import REGIONS_OUT
-from model.params import PARAMS, suggest
-from model.regions import SECTORS
-from model.scenario import SCENARIO_DIR, Scenario, ScenarioError, line_of, load_scenario, parse_yaml
-from model.timeline import parse_quarter
+from smartregion.model import data
+from smartregion.model.model import REGIONS_OUT
+from smartregion.model.params import PARAMS, suggest
+from smartregion.model.regions import SECTORS
+from smartregion.model.scenario import SCENARIO_DIR, Scenario, ScenarioError, line_of, load_scenario, parse_yaml
+from smartregion.model.timeline import parse_quarter
 
 from .summaries import STATISTICS, Request, SimulationSpec
 

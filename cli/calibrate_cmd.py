@@ -18,7 +18,7 @@ _positive = whole_number_at_least(1)
 
 
 def add_parser(sub) -> None:
-    from calibration.settings import AbcSettings
+    from smartregion.calibration.settings import AbcSettings
 
     d = AbcSettings()
     p = sub.add_parser("calibrate", help="estimate parameters against observed targets (ABC-SMC)",
@@ -46,9 +46,9 @@ def add_parser(sub) -> None:
 
 
 def main(args) -> int:
-    from calibration.calibrate import CalibrationError, calibrate
-    from calibration.settings import AbcSettings
-    from calibration.targets import TargetsError, load_targets
+    from smartregion.calibration.calibrate import CalibrationError, calibrate
+    from smartregion.calibration.settings import AbcSettings
+    from smartregion.calibration.targets import TargetsError, load_targets
 
     try:
         ts = load_targets(args.targets)

@@ -31,7 +31,7 @@ def add_parser(sub) -> None:
 def load_all(args):
     """The scenarios (with the flags applied, and the first one's seed and replications) and
     the common counterfactual, aligned to the first scenario."""
-    from model.scenario import ScenarioError, load_counterfactual, load_scenario
+    from smartregion.model.scenario import ScenarioError, load_counterfactual, load_scenario
 
     try:
         first = with_overrides(load_scenario(args.scenarios[0]), args)
@@ -65,9 +65,9 @@ def main(args) -> int:
     scenarios, cf = load_all(args)
     import numpy as np
 
-    from model import report
-    from model.ensemble import EnsembleSpec, run_ensemble, spec_of
-    from model.results import compare_frame
+    from smartregion.model import report
+    from smartregion.model.ensemble import EnsembleSpec, run_ensemble, spec_of
+    from smartregion.model.results import compare_frame
 
     from .output import StagedDir, write_manifest, write_resolved
 
@@ -102,7 +102,7 @@ def main(args) -> int:
 
 
 def print_table(table, cf, spec) -> None:
-    from model.units import describe
+    from smartregion.model.units import describe
 
     nl = table[table["province"] == "NL"]
     print(f"\nagainst {cf.name}, NL, {cf.horizon.end}: mean [90% band] over {spec.replications} replications; "

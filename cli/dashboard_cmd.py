@@ -35,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
         from solara.__main__ import run as solara_run
     except ModuleNotFoundError as e:
         raise UserError(f"the dashboard needs solara ({e}); allowed: pip install 'smartregion[dashboard]'") from None
-    from viz.assets import AssetError, ensure
+    from smartregion.viz.assets import AssetError, ensure
 
     try:
         ensure()
@@ -44,6 +44,6 @@ def main(args: argparse.Namespace) -> int:
     print(f"smartregion dashboard on http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
     # solara's own command line, in this process: production mode (no file watching, no
     # reloads), no browser opened on the server's machine, no version check over the network.
-    solara_run.main(["viz.app", "--host", args.host, "--port", str(args.port), "--production", "--no-open",
+    solara_run.main(["smartregion.viz.app", "--host", args.host, "--port", str(args.port), "--production", "--no-open",
                      "--no-check-version", "--log-level", "warning"], standalone_mode=False)
     return 0

@@ -23,8 +23,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from model.scenario import SCENARIO_DIR, Scenario, to_yaml
-from model.results import breakdown_frame, spend_frame, timeseries_frame
+from smartregion.model.scenario import SCENARIO_DIR, Scenario, to_yaml
+from smartregion.model.results import breakdown_frame, spend_frame, timeseries_frame
 
 from .common import UserError
 

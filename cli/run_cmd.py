@@ -97,7 +97,7 @@ def add_parser(sub) -> None:
 def load(path: str, args):
     """The scenario with the command line's seed, replications and scale applied (so that the
     resolved scenario written to the output is exactly what ran), and its counterfactual."""
-    from model.scenario import ScenarioError, load_counterfactual, load_scenario
+    from smartregion.model.scenario import ScenarioError, load_counterfactual, load_scenario
 
     try:
         s = with_overrides(load_scenario(path), args)
@@ -109,7 +109,7 @@ def load(path: str, args):
 def with_overrides(s, args):
     """The scenario with --seed, --replications and --scale applied (validated by their flag
     types, so a copy without re-validation is safe)."""
-    from model.scenario import Population
+    from smartregion.model.scenario import Population
 
     update = {}
     if args.seed is not None:
@@ -126,7 +126,7 @@ def with_posterior(spec, path: str):
     from dataclasses import replace
 
     try:
-        from calibration.posterior import PosteriorError, load
+        from smartregion.calibration.posterior import PosteriorError, load
     except ModuleNotFoundError as e:
         raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: pip install -e "
                         "'.[calibration]'") from None
@@ -139,7 +139,7 @@ def with_posterior(spec, path: str):
 
 
 def executor(args):
-    from model.ensemble import Executor
+    from smartregion.model.ensemble import Executor
 
     if args.scheduler:
         import importlib.util
@@ -208,7 +208,7 @@ def run_manifest(args, t0: float, spec, arms: dict, rerun: list[str]) -> dict:
 def main(args) -> int:
     t0 = time.perf_counter()
     scenario, cf = load(args.scenario, args)
-    from model.ensemble import ensemble_spec, run_ensemble
+    from smartregion.model.ensemble import ensemble_spec, run_ensemble
 
     from .output import PartStore, StagedDir, model_code_hash, sha256, write_manifest
 
@@ -252,9 +252,9 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
     Parquet), the summary, the report and the resolved scenario files; returns the summary."""
     import numpy as np
 
-    from model import report
-    from model.model import REGIONS_OUT
-    from model.results import metric_arrays, summary_from_final
+    from smartregion.model import report
+    from smartregion.model.model import REGIONS_OUT
+    from smartregion.model.results import metric_arrays, summary_from_final
 
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -315,8 +315,8 @@ def fmt(value: float, unit: str) -> str:
 
 
 def print_headline(summary, scenario, cf) -> None:
-    from model.results import headline
-    from model.units import describe
+    from smartregion.model.results import headline
+    from smartregion.model.units import describe
 
     if cf is None:
         print(f"{scenario.name} has no counterfactual: effects are not defined; see summary.csv for levels.")

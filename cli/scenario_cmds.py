@@ -28,7 +28,7 @@ def add_parser(sub) -> None:
 
 
 def validate(args) -> int:
-    from model.scenario import ScenarioError, load_counterfactual, load_scenario
+    from smartregion.model.scenario import ScenarioError, load_counterfactual, load_scenario
 
     failed = 0
     for f in args.files:
@@ -46,7 +46,7 @@ def validate(args) -> int:
 
 def schema_text() -> str:
     """The schema exactly as committed at the repository root (scenario.schema.json)."""
-    from model.scenario import scenario_json_schema
+    from smartregion.model.scenario import scenario_json_schema
 
     return json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
 
@@ -65,7 +65,7 @@ def schema(args) -> int:
 
 
 def list_shipped(args) -> int:
-    from model.scenario import list_scenarios
+    from smartregion.model.scenario import list_scenarios
 
     rows = list_scenarios()
     width = max((len(name) for name, _ in rows), default=0)

@@ -26,7 +26,7 @@ from .run_cmd import (
 
 
 def _parameters(text: str) -> list[str]:
-    from model.params import PARAMS, suggest
+    from smartregion.model.params import PARAMS, suggest
 
     names = [n.strip() for n in text.split(",") if n.strip()]
     for n in names:
@@ -67,8 +67,8 @@ def add_parser(sub) -> None:
 def main(args) -> int:
     import pandas as pd
 
-    from calibration import sensitivity as sa
-    from calibration.sensitivity_plot import plot
+    from smartregion.calibration import sensitivity as sa
+    from smartregion.calibration.sensitivity_plot import plot
 
     from .output import StagedDir, environment, write_manifest
 

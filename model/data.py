@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model import regions
-from model.timeline import parse_quarter
+from smartregion.model import regions
+from smartregion.model.timeline import parse_quarter
 
 DATA_DIR: Path = Path(__file__).resolve().parent.parent / "calibration" / "data"
 

@@ -91,7 +91,7 @@ def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
     for arm, spec in task.arms.items():
         if spec.posterior is not None:
             # One parameter set per replication, drawn from the seed alone: both arms get the same.
-            from calibration.posterior import parameters_for
+            from smartregion.calibration.posterior import parameters_for
 
             spec = replace(spec, parameters=parameters_for(spec.posterior, task.seed, spec.parameters), posterior=None)
         key = _population_key(spec)

@@ -17,10 +17,10 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO))
 
-from model.ensemble import ensemble_spec, run_ensemble  # noqa: E402
-from model.model import REGIONS_OUT  # noqa: E402
-from model.results import summary_frame  # noqa: E402
-from model.scenario import SCENARIO_DIR, Population, load_counterfactual, load_scenario  # noqa: E402
+from smartregion.model.ensemble import ensemble_spec, run_ensemble  # noqa: E402
+from smartregion.model.model import REGIONS_OUT  # noqa: E402
+from smartregion.model.results import summary_frame  # noqa: E402
+from smartregion.model.scenario import SCENARIO_DIR, Population, load_counterfactual, load_scenario  # noqa: E402
 
 BASELINE = Path(__file__).with_name("baseline.json")
 SCALE, SEED, REPLICATIONS = 0.05, 2026, 2

@@ -18,7 +18,7 @@ def stored() -> dict:
 
 
 def test_baseline_covers_every_shipped_scenario(stored):
-    from model.scenario import SCENARIO_DIR
+    from smartregion.model.scenario import SCENARIO_DIR
 
     assert sorted(stored["scenarios"]) == sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
 

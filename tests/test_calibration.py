@@ -15,16 +15,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from calibration import abc, recovery, sensitivity
-from calibration import posterior as posterior_mod
-from calibration.settings import AbcSettings
-from calibration.summaries import simulate
-from calibration.targets import TargetsError, load_targets
-from model import data
-from model.ensemble import Executor, ReplicationTask, run_replication, spec_of
-from model.params import PARAMS
-from model.scenario import load_counterfactual, load_scenario
-from model.streams import replication_seeds
+from smartregion.calibration import abc, recovery, sensitivity
+from smartregion.calibration import posterior as posterior_mod
+from smartregion.calibration.settings import AbcSettings
+from smartregion.calibration.summaries import simulate
+from smartregion.calibration.targets import TargetsError, load_targets
+from smartregion.model import data
+from smartregion.model.ensemble import Executor, ReplicationTask, run_replication, spec_of
+from smartregion.model.params import PARAMS
+from smartregion.model.scenario import load_counterfactual, load_scenario
+from smartregion.model.streams import replication_seeds
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / "calibration" / "targets.yaml"
@@ -124,8 +124,8 @@ def test_bad_targets_on_the_command_line_exit_2_and_write_nothing(tmp_path, caps
 
 def test_robot_proxy_agrees_with_the_models_own_adoption_rate_of_firms_with_10_plus(shipped):
     """The firm-level statistic read during the run equals the recorded metric at that quarter."""
-    from calibration.summaries import Request, SimulationSpec
-    from model.model import SmartIndustryModel
+    from smartregion.calibration.summaries import Request, SimulationSpec
+    from smartregion.model.model import SmartIndustryModel
 
     s = shipped.scenario
     spec = SimulationSpec(tuple(s.policies), s.horizon.start, "peers", TINY,
@@ -191,7 +191,7 @@ def test_two_calibrations_into_one_directory_are_refused(tmp_path):
     import fcntl
     import os
 
-    from calibration.calibrate import CalibrationError, calibrate
+    from smartregion.calibration.calibrate import CalibrationError, calibrate
 
     ts = load_targets(small_targets(tmp_path, ["fieldlab_capacity"]))
     out = tmp_path / "cal"
@@ -286,7 +286,7 @@ def test_sensitivity_command_writes_indices_with_confidence_intervals(tmp_path):
 def test_ema_model_runs_experiments_and_matches_a_direct_run():
     from ema_workbench import SequentialEvaluator
 
-    from calibration.ema import EmaError, Lever, build_model
+    from smartregion.calibration.ema import EmaError, Lever, build_model
 
     path = ROOT / "scenarios" / "fieldlab_expansion_north.yaml"
     model = build_model(str(path), ["experiment_rate"], [Lever("north_fieldlabs", "count", 1, 8, integer=True)],

@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 
 from conftest import REPO, SMALL, cli
-from model.model import METRICS, REGIONS_OUT
-from model.regions import SECTORS, SIZE_CLASSES
-from model.scenario import SCENARIO_DIR
+from smartregion.model.model import METRICS, REGIONS_OUT
+from smartregion.model.regions import SECTORS, SIZE_CLASSES
+from smartregion.model.scenario import SCENARIO_DIR
 
 RUN_FILES = {"timeseries.csv", "breakdown.csv", "spend.csv", "summary.csv", "manifest.json", "report.png",
              "scenario.yaml", "counterfactual.yaml"}
@@ -271,7 +271,7 @@ def test_validate_reports_each_file(tmp_path):
 
 
 def test_committed_schema_is_the_generated_one(tmp_path):
-    from cli.scenario_cmds import schema_text
+    from smartregion.cli.scenario_cmds import schema_text
 
     committed = (REPO / "scenario.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text(), "regenerate it: python run.py schema --out scenario.schema.json"

@@ -21,16 +21,16 @@ import pandas as pd
 import pytest
 import yaml
 
-from model.ensemble import ReplicationTask, ensemble_spec, run_ensemble, run_replication
-from model.instruments import Policy
-from model.params import resolve
-from model.results import summary_frame
-from model.scenario import load_counterfactual, load_scenario, scenario_from_dict, to_yaml
-from model.streams import replication_seeds
-from model.timeline import parse_quarter
-from viz import levers as lv
-from viz.compute import Runner, compute
-from viz.views import fmt_number
+from smartregion.model.ensemble import ReplicationTask, ensemble_spec, run_ensemble, run_replication
+from smartregion.model.instruments import Policy
+from smartregion.model.params import resolve
+from smartregion.model.results import summary_frame
+from smartregion.model.scenario import load_counterfactual, load_scenario, scenario_from_dict, to_yaml
+from smartregion.model.streams import replication_seeds
+from smartregion.model.timeline import parse_quarter
+from smartregion.viz import levers as lv
+from smartregion.viz.compute import Runner, compute
+from smartregion.viz.views import fmt_number
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -136,7 +136,7 @@ def test_a_stale_computation_stops_and_returns_nothing(runner):
 
 
 def test_single_run_page_steps_replication_r_of_the_ensemble():
-    from viz.single_run import ScenarioRun, transitions
+    from smartregion.viz.single_run import ScenarioRun, transitions
 
     s = small(replications=3, seed=3)
     model = ScenarioRun(s, replication=2)
@@ -179,7 +179,7 @@ def server():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{CHROMIUM} is missing; CI must have Debian's chromium (apt-get install -y chromium)")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium); the browser tests need it")
-    from viz.assets import ensure
+    from smartregion.viz.assets import ensure
 
     ensure()
     port = _free_port()

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import data, regions
-from model.timeline import parse_quarter
+from smartregion.model import data, regions
+from smartregion.model.timeline import parse_quarter
 
 CSV_FILES = sorted(p.name for p in data.DATA_DIR.glob("*.csv"))
 

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
-from model.ensemble import EnsembleSpec, RunSpec, run_ensemble
-from model.model import BREAKDOWN_GROUPS, BREAKDOWN_METRICS
-from model.policies import INSTRUMENT_TYPES, Instrument
+from smartregion.model.ensemble import EnsembleSpec, RunSpec, run_ensemble
+from smartregion.model.model import BREAKDOWN_GROUPS, BREAKDOWN_METRICS
+from smartregion.model.policies import INSTRUMENT_TYPES, Instrument
 
 SCALE, SEED, REPLICATIONS = 0.05, 14, 4
 START, END = "2014Q1", "2024Q4"

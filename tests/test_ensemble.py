@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
-from model.ensemble import EnsembleSpec, Executor, RunSpec, run_ensemble
-from model.policies import Instrument
+from smartregion.model.ensemble import EnsembleSpec, Executor, RunSpec, run_ensemble
+from smartregion.model.policies import Instrument
 
 POLICIES = tuple(TypeAdapter(Instrument).validate_python(s) for s in (
     {"type": "historical_fieldlabs", "name": "hist", "start": "2014Q1", "end": "2030Q4", "budget_eur": 5e8},
@@ -84,8 +84,8 @@ def test_a_finished_replication_leaves_no_model_behind():
     releases them: with the collector off, none is left."""
     import gc
 
-    from model.ensemble import run_replication
-    from model.model import SmartIndustryModel
+    from smartregion.model.ensemble import run_replication
+    from smartregion.model.model import SmartIndustryModel
 
     task = SPEC.tasks()[0]
     gc.collect()
@@ -107,7 +107,7 @@ def test_arms_that_differ_in_a_population_parameter_do_not_share_a_population():
     order of the arms). Each arm gives what it gives when run alone, in either order."""
     from dataclasses import replace
 
-    from model.ensemble import population_parameters, run_replication
+    from smartregion.model.ensemble import population_parameters, run_replication
 
     assert {"initial_cost_ratio", "offshoring_prevalence", "peer_degree", "productivity_gain"} <= \
         population_parameters("peers")

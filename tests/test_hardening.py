@@ -27,11 +27,11 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from model.ensemble import ensemble_spec, run_replication
-from model.params import PARAMS
-from model.policies import INSTRUMENT_TYPES
-from model.regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
-from model.scenario import (
+from smartregion.model.ensemble import ensemble_spec, run_replication
+from smartregion.model.params import PARAMS
+from smartregion.model.policies import INSTRUMENT_TYPES
+from smartregion.model.regions import HUBS, PROVINCES, SECTORS, SIZE_CLASSES
+from smartregion.model.scenario import (
     INSTRUMENT_MODELS,
     MAX_FILE_BYTES,
     Population,
@@ -42,7 +42,7 @@ from model.scenario import (
     scenario_from_yaml_text,
     to_yaml,
 )
-from model.timeline import format_quarter, parse_quarter
+from smartregion.model.timeline import format_quarter, parse_quarter
 
 REPO = Path(__file__).resolve().parent.parent
 FILE = "gen.yaml"
@@ -463,7 +463,7 @@ TARGET_CASES = {
 
 @pytest.mark.parametrize("case", sorted(TARGET_CASES))
 def test_bad_targets_file_is_one_line(case, tmp_path):
-    from calibration.targets import TargetsError, load_targets
+    from smartregion.calibration.targets import TargetsError, load_targets
 
     (old, new), needle = TARGET_CASES[case]
     assert old in TARGETS
@@ -476,7 +476,7 @@ def test_bad_targets_file_is_one_line(case, tmp_path):
 
 
 def test_targets_path_the_os_refuses_is_one_line():
-    from calibration.targets import TargetsError, load_targets
+    from smartregion.calibration.targets import TargetsError, load_targets
 
     with pytest.raises(TargetsError):
         load_targets("x" * 5000 + ".yaml")

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
-from model.model import METRICS, REGIONS_OUT, SmartIndustryModel
-from model.policies import Instrument
+from smartregion.model.model import METRICS, REGIONS_OUT, SmartIndustryModel
+from smartregion.model.policies import Instrument
 
 INSTR = TypeAdapter(Instrument)
 SMALL = 0.25  # a quarter of the Dutch population keeps these tests fast
@@ -172,7 +172,7 @@ def test_index_lists_and_incremental_peer_sums_match_a_full_pass_every_quarter()
     """The step keeps some sets as index lists and some peer sums up to date incrementally
     (model.py, network.PeerShare); every quarter they must equal what a pass over all firms
     gives, with a hub that changes adopters' visibility part-way."""
-    from model.regions import ADOPTED
+    from smartregion.model.regions import ADOPTED
 
     m = SmartIndustryModel(policies=MIXED_POLICY, seed=3, scale=SMALL)
     boosts = set()
@@ -197,9 +197,9 @@ def test_index_lists_and_incremental_peer_sums_match_a_full_pass_every_quarter()
 def test_peer_network_does_not_depend_on_the_chunk_size(monkeypatch, chunk):
     """Links are drawn in chunks to save memory at EU scale; the network must be the one a single
     draw for all links gives, whatever the chunk size (here odd-sized and larger than everything)."""
-    from model import network
-    from model.params import resolve
-    from model.population import build_population
+    from smartregion.model import network
+    from smartregion.model.params import resolve
+    from smartregion.model.population import build_population
 
     def network_with(size):
         monkeypatch.setattr(network, "_CHUNK", size)

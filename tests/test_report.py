@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import report
-from model.ensemble import EnsembleSpec, ensemble_spec, run_ensemble, spec_of
-from model.model import REGIONS_OUT
-from model.results import compare_frame, metric_arrays, summary_frame, summary_from_final, timeseries_frame
-from model.scenario import SCENARIO_DIR, Population, load_counterfactual, load_scenario
+from smartregion.model import report
+from smartregion.model.ensemble import EnsembleSpec, ensemble_spec, run_ensemble, spec_of
+from smartregion.model.model import REGIONS_OUT
+from smartregion.model.results import compare_frame, metric_arrays, summary_frame, summary_from_final, timeseries_frame
+from smartregion.model.scenario import SCENARIO_DIR, Population, load_counterfactual, load_scenario
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -122,7 +122,7 @@ def test_metric_arrays_rejects_unknown_names(results):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from model.model import METRICS  # noqa: E402
+from smartregion.model.model import METRICS  # noqa: E402
 
 RATIOS = [METRICS.index(m) for m in ("adoption_rate", "adoption_rate_10plus", "labour_productivity")]
 
@@ -182,7 +182,7 @@ def test_a_skewed_ensemble_draws_its_band_not_a_band_around_the_mean():
 
 
 def test_cost_per_net_job_of_a_scenario_that_saves_money_is_said_in_words():
-    from model.results import cost_per_job_words
+    from smartregion.model.results import cost_per_job_words
 
     final = np.zeros((4, len(REGIONS_OUT), len(METRICS)))
     pol, cf = final.copy(), final.copy()

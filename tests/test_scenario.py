@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from model.scenario import (
+from smartregion.model.scenario import (
     SCENARIO_DIR,
     Scenario,
     ScenarioError,
@@ -639,7 +639,7 @@ def test_uploads_cannot_probe_paths_on_the_server():
 
 
 def test_largest_allowed_document_is_read_in_about_a_second():
-    from model.scenario import MAX_FILE_BYTES
+    from smartregion.model.scenario import MAX_FILE_BYTES
 
     worst = "".join(f"k{i}: {i}\n" for i in range(60_000))[:MAX_FILE_BYTES]
     t0 = time.process_time()  # CPU time: wall time on a loaded machine says nothing about the parser
@@ -650,7 +650,7 @@ def test_largest_allowed_document_is_read_in_about_a_second():
 
 
 def test_parse_yaml_serves_other_yaml_inputs_with_their_own_wording():
-    from model.scenario import line_of, parse_yaml
+    from smartregion.model.scenario import line_of, parse_yaml
 
     data, node = parse_yaml("scenario: baseline\ntargets:\n  - name: a\n    observed: x\n", "t.yaml",
                             expected="a mapping with scenario:, estimate: and targets:")

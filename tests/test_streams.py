@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-import model.model as model_module
-from model.model import SmartIndustryModel
-from model.scenario import load_scenario
-from model.streams import STREAM_NAMES, Streams, check_distinct
+import smartregion.model.model as model_module
+from smartregion.model.model import SmartIndustryModel
+from smartregion.model.scenario import load_scenario
+from smartregion.model.streams import STREAM_NAMES, Streams, check_distinct
 
 
 def test_stream_names_and_seeds_are_distinct():

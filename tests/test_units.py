@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from model import data
-from model.model import BREAKDOWN_METRICS, METRICS, SmartIndustryModel
-from model.results import summary_from_final
-from model.units import SCALE_FREE, UNITS, describe
+from smartregion.model import data
+from smartregion.model.model import BREAKDOWN_METRICS, METRICS, SmartIndustryModel
+from smartregion.model.results import summary_from_final
+from smartregion.model.units import SCALE_FREE, UNITS, describe
 
 
 def test_every_output_metric_has_a_unit():

@@ -6,7 +6,7 @@ ones from a public CDN. Machines without that CDN (this project's) get a blank p
 packages the page template names are fetched once with `npm pack` (the npm registry is
 reachable) and unpacked into the cache, where the proxy finds them.
 
-`python -m viz.assets` installs what is missing; `run.py dashboard` and the dashboard tests
+`python -m smartregion.viz.assets` installs what is missing; `run.py dashboard` and the dashboard tests
 call `ensure()` before starting a server.
 """
 
@@ -51,7 +51,7 @@ def _install(package: str, version: str) -> None:
     npm = shutil.which("npm")
     if npm is None:
         raise AssetError(f"Solara's browser code {package}@{version} is not in {cache_dir()} and npm is not "
-                         "installed; allowed: install npm (apt-get install npm) and run python -m viz.assets")
+                         "installed; allowed: install npm (apt-get install npm) and run python -m smartregion.viz.assets")
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run([npm, "pack", f"{package}@{version}", "--silent", "--pack-destination", tmp],
                               capture_output=True, text=True, timeout=300, check=False)

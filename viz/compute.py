@@ -28,10 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from model.ensemble import EnsembleSpec, ReplicationTask, RunSpec, ensemble_spec, run_replication
-from model.model import METRIC_INDEX, REGIONS_OUT, RunResult
-from model.results import BAND, summary_frame
-from model.scenario import Scenario, load_counterfactual
+from smartregion.model.ensemble import EnsembleSpec, ReplicationTask, RunSpec, ensemble_spec, run_replication
+from smartregion.model.model import METRIC_INDEX, REGIONS_OUT, RunResult
+from smartregion.model.results import BAND, summary_frame
+from smartregion.model.scenario import Scenario, load_counterfactual
 
 CACHE_RUNS = 400  # arm-replication results kept (~0.2 MB each at 68 quarters)
 Results = dict[int, dict[str, RunResult]]  # replication -> arm -> run, as run_ensemble returns

@@ -16,10 +16,10 @@ from pathlib import Path
 import solara
 import solara.lab
 
-from model.params import PARAMS
-from model.regions import HUBS, PROVINCES
-from model.results import headline
-from model.scenario import (
+from smartregion.model.params import PARAMS
+from smartregion.model.regions import HUBS, PROVINCES
+from smartregion.model.results import headline
+from smartregion.model.scenario import (
     MAX_FILE_BYTES,
     SCENARIO_DIR,
     ScenarioError,

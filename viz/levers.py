@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from model import data
-from model.params import PARAMS
-from model.regions import HUBS
-from model.scenario import Scenario, scenario_from_dict
-from model.timeline import format_quarter, parse_quarter
+from smartregion.model import data
+from smartregion.model.params import PARAMS
+from smartregion.model.regions import HUBS
+from smartregion.model.scenario import Scenario, scenario_from_dict
+from smartregion.model.timeline import format_quarter, parse_quarter
 
 # MODEL_BRIEF section 1: "if my province funds four more fieldlabs from 2026".
 LEVER_START = "2026Q1"

@@ -17,10 +17,10 @@ import solara
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from model.model import SmartIndustryModel
-from model.regions import PROVINCE_NAMES, PROVINCES, STAGES, TILE_GRID
-from model.scenario import Scenario
-from model.streams import replication_seeds
+from smartregion.model.model import SmartIndustryModel
+from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, STAGES, TILE_GRID
+from smartregion.model.scenario import Scenario
+from smartregion.model.streams import replication_seeds
 
 from . import explorer
 from .views import TABLE_CSS

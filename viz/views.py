@@ -14,7 +14,7 @@ import matplotlib
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from model.regions import PROVINCE_NAMES, PROVINCES, TILE_GRID
+from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, TILE_GRID
 
 from .compute import Outcome
 

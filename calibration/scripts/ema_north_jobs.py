@@ -40,7 +40,7 @@ from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator
 from ema_workbench.analysis import prim
 from ema_workbench.em_framework import sample_levers, sample_uncertainties
 
-from calibration.ema import Lever, build_model
+from smartregion.calibration.ema import Lever, build_model
 
 SCENARIO = ROOT / "scenarios" / "fieldlab_expansion_north.yaml"
 # The eight parameters with the largest Morris mu* on net jobs in the baseline

@@ -25,9 +25,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from model.ensemble import Executor, ReplicationTask, run_replication, spec_of
-from model.scenario import Population, load_counterfactual, load_scenario
-from model.streams import replication_seeds
+from smartregion.model.ensemble import Executor, ReplicationTask, run_replication, spec_of
+from smartregion.model.scenario import Population, load_counterfactual, load_scenario
+from smartregion.model.streams import replication_seeds
 
 
 def main() -> None:

@@ -25,10 +25,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from calibration import recovery
-from calibration.settings import AbcSettings
-from calibration.targets import load_targets
-from model.ensemble import Executor
+from smartregion.calibration import recovery
+from smartregion.calibration.settings import AbcSettings
+from smartregion.calibration.targets import load_targets
+from smartregion.model.ensemble import Executor
 
 
 def main() -> None:

@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from SALib.analyze import morris as morris_analyze
 
-from calibration import sensitivity
-from calibration.summaries import simulate
-from calibration.targets import load_targets
-from model.ensemble import Executor
-from model.params import PARAMS
+from smartregion.calibration import sensitivity
+from smartregion.calibration.summaries import simulate
+from smartregion.calibration.targets import load_targets
+from smartregion.model.ensemble import Executor
+from smartregion.model.params import PARAMS
 
 SEED = 20140101
 
