@@ -101,7 +101,7 @@ class SmartRegionFunction:
         pol, base = res["policy"], res["counterfactual"]
 
         def diff(metric, regions=("NL",)):
-            return sum(pol.value(metric, r) - base.value(metric, r) for r in regions) / self.scale
+            return sum(pol.value(metric, r) - base.value(metric, r) for r in regions)  # whole economy
 
         out = {"net_jobs_NL": diff("employment")}
         out.update({f"net_jobs_{hub}": diff("employment", provinces) for hub, provinces in HUBS.items()})

@@ -73,7 +73,6 @@ def scenario_outcomes(scenario, counterfactual, prob: dict, X: np.ndarray, repli
             spec = spec_of(s)
             arms[arm] = dataclasses.replace(spec, parameters={**spec.parameters, **overrides(prob, row)})
         tasks += [ReplicationTask(i * replications + r, seeds[r], arms) for r in range(replications)]
-    scale = scenario.population.scale
     final = np.zeros((len(X), replications, 4))  # employment diff, adopters diff, spend diff, adoption rate
     for done, (index, arms) in enumerate(executor.map(tasks), 1):
         pol, cf = arms["policy"], arms["counterfactual"]
@@ -83,11 +82,10 @@ def scenario_outcomes(scenario, counterfactual, prob: dict, X: np.ndarray, repli
         if progress:
             progress(done, len(tasks))
     mean = final.mean(axis=1)
-    net_jobs = mean[:, 0] / scale
-    spend = mean[:, 2] / scale
+    net_jobs, spend = mean[:, 0], mean[:, 2]  # whole economy at any scale (model/units.py)
     return pd.DataFrame({
         "net_jobs": net_jobs,
-        "net_adopters": mean[:, 1] / scale,
+        "net_adopters": mean[:, 1],
         "adoption_rate_pct": 100 * mean[:, 3],
         "cost_per_net_job_eur": np.where(net_jobs > 0, spend / np.where(net_jobs > 0, net_jobs, 1), np.nan),
         "net_jobs_per_meur": np.where(spend > 0, net_jobs / np.where(spend > 0, spend, 1) * 1e6, np.nan),

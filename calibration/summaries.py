@@ -4,8 +4,8 @@ A target names a `statistic` (below) with its arguments (region, quarter, sector
 simulation of the calibration scenario yields every target's statistic at once
 (`simulate`), so ABC, recovery and the fit plots all see the same numbers.
 
-Counts (firms, jobs) are divided by the population `scale`, so a run at scale 0.25 is
-compared with the Dutch figure directly; the extra sampling noise and any bias of small
+Counts (firms, jobs) are for the whole economy whatever the population `scale` (model/units.py),
+so a run at scale 0.25 is compared with the Dutch figure directly; the extra sampling noise and any bias of small
 populations are documented in docs/CALIBRATION.md.
 
 CBS robot use (2018) is a PROXY for the model's "adopted smart technology": robots are one of
@@ -26,11 +26,6 @@ from smartregion.model.model import RunResult, SmartIndustryModel
 from smartregion.model.regions import ADOPTED, NATIONAL, PROVINCES, SECTOR_INDEX
 from smartregion.model.timeline import format_quarter, parse_quarter
 
-# RunResult metrics that are counts and so scale with the population (rates, the number of
-# fieldlabs and productivity do not: fieldlab numbers come from data, not from `scale`).
-_SCALE_FREE = ("adoption_rate", "adoption_rate_10plus", "fieldlabs_active", "labour_productivity")
-
-
 @dataclass(frozen=True)
 class Statistic:
     """One kind of simulated figure: its unit, the arguments it takes besides `quarter`, and
@@ -46,18 +41,16 @@ class Statistic:
 
 @dataclass
 class _Run:
-    """What a statistic may look at: the model (firm arrays, resolved parameters), the
-    population scale, once the run is over its recorded metrics and, for effect statistics,
+    """What a statistic may look at: the model (firm arrays, resolved parameters), once the
+    run is over its recorded metrics (counts for the whole economy) and, for effect statistics,
     the recorded metrics of the counterfactual arm run with the same seed."""
 
     model: SmartIndustryModel
-    scale: float
     result: RunResult | None = None
     counterfactual: RunResult | None = None
 
     def metric(self, metric: str, region: str, quarter: str) -> float:
-        v = self.result.value(metric, region, self.result.quarters.index(quarter))
-        return v if metric in _SCALE_FREE else v / self.scale
+        return self.result.value(metric, region, self.result.quarters.index(quarter))
 
     def growth_pct(self, region: str, since: str, quarter: str) -> float:
         """Annualised growth of labour productivity (value added per worker), percent per year."""
@@ -256,7 +249,7 @@ def simulate(spec: SimulationSpec, params: dict, seed) -> dict[str, float]:
     """
     model = SmartIndustryModel(params=params, policies=spec.policies, start=spec.start, end=spec.end,
                                scale=spec.scale, network=spec.network, seed=seed)
-    run = _Run(model, spec.scale)
+    run = _Run(model)
     out: dict[str, float] = {}
     by_quarter: dict[str, list[Request]] = {}
     for r in spec.requests:

@@ -102,8 +102,11 @@ def main(args) -> int:
 
 
 def print_table(table, cf, spec, province: str = "NL") -> None:
+    from smartregion.model.units import describe
+
     nl = table[table["province"] == province]
-    print(f"\nagainst {cf.name}, {province_label(province)}, {cf.horizon.end}: mean [90% band] over {spec.replications} replications")
+    print(f"\nagainst {cf.name}, {province_label(province)}, {cf.horizon.end}: mean [90% band] over "
+          f"{spec.replications} replications; {describe(cf.population.scale)}")
     head = f"  {'scenario':<28} {'net jobs':>26} {'net adopters':>13} {'extra spend':>13} {'cost per net job':>17}" \
            f" {'jobs per EUR M':>15}"
     print(head)
@@ -114,3 +117,5 @@ def print_table(table, cf, spec, province: str = "NL") -> None:
         print(f"  {r['scenario']:<28} {jobs:>26} {fmt(r['net_adopters_mean'], 'firms'):>13} "
               f"{fmt(r['extra_public_spend_eur_mean'], 'EUR'):>13} {fmt(r['cost_per_net_job_eur_mean'], 'EUR/job'):>17}"
               f" {per_m:>15}")
+    for _, r in nl[nl["note"] != ""].iterrows():  # savings, or no net jobs: said in words
+        print(f"  {r['scenario']}: {r['note']}")

@@ -99,6 +99,15 @@ def main(argv: list[str] | None = None, prog: str = "smartregion") -> int:
     except RunFailed as e:  # a fault of the machine (full disk, lost workers ...): cli/faults.py
         print(f"error: {e}", file=sys.stderr)
         return 1
+    except ModuleNotFoundError as e:  # an optional package imported only when the command runs
+        missing = (e.name or "").split(".")[0]
+        if args.command not in EXTRAS or not missing or missing == PROJECT_PACKAGE:
+            raise  # a bug, not a missing optional install
+        from smartregion.cli.common import install_hint
+
+        print(f"error: {args.command} needs the optional package '{missing}', which is not installed; allowed: "
+              f"install it with {install_hint(EXTRAS[args.command])}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

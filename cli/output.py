@@ -239,14 +239,31 @@ class StagedDir:
         self.created_parents = []
 
     def _commit(self) -> None:
-        shutil.rmtree(self.staging / PARTS)
+        shutil.rmtree(self.staging / PARTS, ignore_errors=True)
+        if self.target.exists() and _exchange(self.staging, self.target):  # --force, checked in _check_target
+            shutil.rmtree(self.staging)  # now the earlier result
+            return
         old = None
-        if self.target.exists():  # --force, checked in _check_target
+        if self.target.exists():  # no atomic exchange here: a moment without DIR
             old = self.target.with_name(f".{self.target.name}.replaced-{os.getpid()}")
             self.target.rename(old)
         self.staging.rename(self.target)
         if old is not None:
             shutil.rmtree(old)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directories in one step (Linux renameat2 RENAME_EXCHANGE), so that a run killed
+    while replacing an earlier result (--force) leaves either the old or the new one at DIR,
+    never neither. False where the system or file system cannot (then two renames)."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
 def _describe(identity: dict) -> str:

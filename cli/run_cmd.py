@@ -382,17 +382,18 @@ def fmt(value: float, unit: str) -> str:
 
 def print_headline(summary, scenario, cf, province: str = "NL") -> None:
     from smartregion.model.results import headline
+    from smartregion.model.units import describe
 
     if cf is None:
         print(f"{scenario.name} has no counterfactual: effects are not defined; see summary.csv for levels.")
         return
     h = headline(summary, province)
     print(f"\n{scenario.name} vs {cf.name}, {province_label(province)}, {summary['quarter'].iloc[0]}: mean [90% band] over "
-          f"{summary['replications'].iloc[0]} replications")
+          f"{summary['replications'].iloc[0]} replications; {describe(scenario.population.scale)}")
     width = max(len(x) for x in h["label"])
     for _, r in h.iterrows():
         unit = {"EUR": "", "EUR/job": "per net job"}.get(r["unit"], r["unit"])
-        if r["metric"] == "cost_per_net_job_eur" and fmt(r["value"], "") == "n/a":
-            unit = "(not defined: no net jobs on average)"
+        if r["metric"] == "cost_per_net_job_eur" and r["note"]:
+            unit = f"({r['note']})"  # savings, or no net jobs: what happened instead of a ratio
         band = f"[{fmt(r['p5'], r['unit'])} .. {fmt(r['p95'], r['unit'])}]"
         print(f"  {r['label']:<{width}}  {fmt(r['value'], r['unit']):>14}  {band:<30} {unit}")

@@ -10,6 +10,7 @@ order, so they are identical for any number of workers.
 from __future__ import annotations
 
 import ctypes
+import functools
 import multiprocessing
 import os
 import signal
@@ -58,10 +59,37 @@ class ReplicationTask:
     arms: dict[str, RunSpec]
 
 
+class _Recorder(dict):
+    """Parameters that remember which of them were read."""
+
+    def __init__(self, values: dict):
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+
+@functools.cache
+def population_parameters(network: str) -> frozenset[str]:
+    """The parameters build_population reads for this kind of network: found by building a
+    population of a few firms and recording the look-ups, so the list follows the code instead
+    of being kept by hand (a parameter left out of it would let arms that differ in it share
+    the wrong population)."""
+    recorder = _Recorder(params_mod.resolve({}))
+    build_population(np.random.default_rng(0), recorder, scale=1e-9, network=network)
+    return frozenset(recorder.read)
+
+
 def _population_key(spec: RunSpec) -> tuple:
-    pop_params = {k: v for k, v in params_mod.resolve(spec.parameters).items()
-                  if params_mod.PARAMS[k].mechanism in ("population", "network", "adoption")}
-    return spec.scale, spec.network, tuple(sorted(pop_params.items()))
+    """Arms with equal keys get the same population in a replication."""
+    values = params_mod.resolve(spec.parameters)
+    return spec.scale, spec.network, tuple(sorted((k, values[k]) for k in population_parameters(spec.network)))
 
 
 def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:

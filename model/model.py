@@ -32,6 +32,7 @@ from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SI
 from .state import FirmState, RegionState
 from .streams import Streams, replication_seeds
 from .timeline import format_quarter, parse_quarter
+from .units import SCALE_FREE, to_full
 
 METRICS = (
     "firms", "aware", "experimenting", "adopters", "adoption_rate", "adoption_rate_10plus", "fieldlabs_active",
@@ -122,6 +123,7 @@ class SmartIndustryModel(mesa.Model):
             raise ValueError(f"end {end} is before start {start}")
         self.quarters = [format_quarter(self.first_quarter + k) for k in range(self.n_steps)]
         self.immediate_adoption = immediate_adoption
+        self.scale = scale
         self.pop = population or build_population(self.streams["population"], self.params, scale, network)
         self.n = self.pop.n
         self.degree = (np.asarray(self.pop.peers.sum(axis=1)).ravel() if self.pop.peers is not None
@@ -401,11 +403,13 @@ class SmartIndustryModel(mesa.Model):
         self._breakdown[t] = np.concatenate([parts.sum(axis=(1, 3)), parts.sum(axis=(1, 2))], axis=1).T
 
     def result_row(self, metric: str, region: str = "NL") -> float:
-        return float(self._metrics[max(self.t, 0), REGIONS_OUT.index(region), METRIC_INDEX[metric]])
+        v = float(self._metrics[max(self.t, 0), REGIONS_OUT.index(region), METRIC_INDEX[metric]])
+        return v if metric in SCALE_FREE else v / self.scale  # whole economy, like result()
 
     def result(self) -> RunResult:
-        done = self.t
-        return RunResult(quarters=self.quarters[:done], metrics=self._metrics[:done].copy(),
-                         breakdown=self._breakdown[:done].copy(), spend=self.policy.spent[:done].copy(),
-                         instruments=[ins.name for ins in self.policy.instruments],
-                         employment_start=self._employment_start)
+        """The recorded quarters, counts for the whole economy (model/units.py: the one rule)."""
+        done, s = self.t, self.scale
+        return RunResult(quarters=self.quarters[:done], metrics=to_full(self._metrics[:done], METRICS, s),
+                         breakdown=to_full(self._breakdown[:done], BREAKDOWN_METRICS, s),
+                         spend=self.policy.spent[:done] / s, instruments=[ins.name for ins in self.policy.instruments],
+                         employment_start=self._employment_start / s)

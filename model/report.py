@@ -7,6 +7,8 @@ effect is policy minus counterfactual replication by replication (common random 
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")  # files only; never open a window (servers, CI)
@@ -17,10 +19,11 @@ import pandas as pd  # noqa: E402
 from matplotlib.colors import CenteredNorm, Normalize  # noqa: E402
 from matplotlib.ticker import ScalarFormatter, StrMethodFormatter  # noqa: E402
 
-from .model import METRICS  # noqa: E402
+from .model import METRICS, REGIONS_OUT  # noqa: E402
 from .regions import PROVINCES  # noqa: E402
-from .results import BAND  # noqa: E402
+from .results import BAND, cost_per_job_words  # noqa: E402
 from .timeline import parse_quarter  # noqa: E402
+from .units import describe  # noqa: E402
 
 POLICY, COUNTERFACTUAL, EFFECT = "#1f5fa8", "#8a8a8a", "#b03a2e"
 FLOWS = (("jobs_created", "jobs created", "#2e8b57"), ("jobs_lost", "jobs lost", "#b03a2e"),
@@ -44,18 +47,36 @@ def _years(quarters) -> np.ndarray:
     return np.array([parse_quarter(q) / 4 + 0.125 for q in quarters])
 
 
+def _stats(values) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean and 90% band over replications (axis 0) of the defined values: a ratio is NaN in
+    a replication where it is undefined (no firms, no workers). NaN where none is defined."""
+    values = np.asarray(values, dtype=float)
+    defined = ~np.isnan(values).all(axis=0)
+    filled = np.where(defined, values, 0.0)  # columns with no value at all: no warnings, NaN below
+    lo, hi = np.nanpercentile(filled, BAND, axis=0)
+    return tuple(np.where(defined, v, np.nan) for v in (np.nanmean(filled, axis=0), lo, hi))
+
+
 def _series(ax, x, values, color, label):
     """Mean line and 90% band of values [replication, time]."""
-    lo, hi = np.percentile(values, BAND, axis=0)
+    mean, lo, hi = _stats(values)
     ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0)
-    ax.plot(x, values.mean(axis=0), color=color, linewidth=2, label=label)
+    ax.plot(x, mean, color=color, linewidth=2, label=label)
 
 
-def _whiskers(values) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and the (below, above) distances to the band of values [replication, category]."""
-    mean = values.mean(axis=0)
-    lo, hi = np.percentile(values, BAND, axis=0)
-    return mean, np.vstack([mean - lo, hi - mean])
+def _band_whiskers(ax, pos, lo, hi, horizontal: bool = False):
+    """Whiskers from lo to hi, drawn on their own: a skewed ensemble's mean (the bar) can lie
+    outside its 5-95% band, so the band cannot be given as distances from the mean (matplotlib
+    refuses negative ones). Unbounded or undefined ends are left out."""
+    lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    mid, half = (lo + hi) / 2, (hi - lo) / 2
+    kw = {"fmt": "none", "ecolor": "#333333", "elinewidth": 1, "capsize": 3}
+    pos = np.asarray(pos)[ok]
+    if horizontal:
+        ax.errorbar(mid[ok], pos, xerr=half[ok], **kw)
+    else:
+        ax.errorbar(pos, mid[ok], yerr=half[ok], **kw)
 
 
 def _style(ax, title, ylabel):
@@ -115,7 +136,13 @@ def report_figure(quarters: list[str], national: dict[str, np.ndarray], final: d
         _series(a_net, x, net, EFFECT, "net jobs")
         _zero(a_net)
         _style(a_net, "Net jobs, NL (policy - counterfactual)", "jobs")
-        a_net.annotate(f"{net[:, -1].mean():+,.0f} in {quarters[-1]}", (x[-1], net[:, -1].mean()),
+        nl = REGIONS_OUT.index("NL")
+        spend, jobs = (_stats(final_diff[:, nl, m[k]])[0] for k in ("public_spend_eur", "employment"))
+        words = cost_per_job_words(spend, jobs) or f"public cost EUR {spend / jobs:,.0f} per net job (ratio of means)"
+        a_net.text(0.01, 0.98, textwrap.fill(words, 60), transform=a_net.transAxes, fontsize=9, color="#333333",
+                   va="top", in_layout=False, bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none"})
+        end = _stats(net[:, -1])[0]
+        a_net.annotate(f"{end:+,.0f} in {quarters[-1]}", (x[-1], np.nan_to_num(end)),
                        xytext=(-6, 8), textcoords="offset points", ha="right", color=EFFECT, fontweight="bold")
 
         for metric, label, color in FLOWS:
@@ -128,9 +155,9 @@ def report_figure(quarters: list[str], national: dict[str, np.ndarray], final: d
         _zero(a_prod)
         _style(a_prod, "Labour productivity, NL (policy - counterfactual)", "kEUR value added per worker")
 
-        mean, err = _whiskers(final_diff[:, :len(PROVINCES), m["employment"]])
-        a_prov.bar(PROVINCES, mean, yerr=err, color=np.where(mean >= 0, EFFECT, "#e3a79f"), capsize=3,
-                   error_kw={"linewidth": 1, "ecolor": "#333333"})
+        mean, lo, hi = _stats(final_diff[:, :len(PROVINCES), m["employment"]])
+        a_prov.bar(PROVINCES, np.nan_to_num(mean), color=np.where(mean >= 0, EFFECT, "#e3a79f"))
+        _band_whiskers(a_prov, np.arange(len(PROVINCES)), lo, hi)
         _zero(a_prov)
         _style(a_prov, f"Net jobs by province, {quarters[-1]}", "jobs")
 
@@ -144,17 +171,17 @@ def report_figure(quarters: list[str], national: dict[str, np.ndarray], final: d
     width = 0.8 / len(arms)
     pos = np.arange(len(PROVINCES))
     for j, (arr, color, label) in enumerate(arms):
-        mean, err = _whiskers(100 * arr[:, :len(PROVINCES), m["adoption_rate"]])
-        a_rate.bar(pos + (j - (len(arms) - 1) / 2) * width, mean, width, yerr=err, color=color, label=label,
-                   capsize=2, error_kw={"linewidth": 1, "ecolor": "#333333"})
+        mean, lo, hi = _stats(100 * arr[:, :len(PROVINCES), m["adoption_rate"]])
+        at = pos + (j - (len(arms) - 1) / 2) * width
+        a_rate.bar(at, np.nan_to_num(mean), width, color=color, label=label)
+        _band_whiskers(a_rate, at, lo, hi)
     a_rate.set_xticks(pos, PROVINCES)
     _style(a_rate, f"Adoption by province, {quarters[-1]}", "% of firms that adopted")
     a_rate.legend(loc="upper left", frameon=False, ncols=2)
 
     vs = f" vs {info['counterfactual']}" if info.get("counterfactual") else " (no counterfactual)"
-    scale = "" if info.get("scale", 1.0) == 1.0 else f", population scale {info['scale']:g}"
     fig.suptitle(f"{info['scenario']}{vs}: {quarters[0]}-{quarters[-1]}, {_plural(n, 'replication')}, "
-                 f"seed {info['seed']}{scale}", fontsize=14, fontweight="bold")
+                 f"seed {info['seed']}; {describe(info.get('scale', 1.0))}", fontsize=14, fontweight="bold")
     fig.text(0.005, 0.002, FOOTNOTE.format(lo=BAND[0], hi=BAND[1], n=_plural(n, "replication")), fontsize=8.5,
              color="#444444", ha="left", va="bottom")
     fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))
@@ -177,9 +204,10 @@ def compare_figure(table: pd.DataFrame, info: dict) -> plt.Figure:
     mean = nl["net_jobs_per_eur_million_mean"].to_numpy()
     lo, hi = nl["net_jobs_per_eur_million_p5"].to_numpy(), nl["net_jobs_per_eur_million_p95"].to_numpy()
     y = np.arange(len(order))
-    a_nl.barh(y, np.nan_to_num(mean), xerr=np.nan_to_num(np.vstack([mean - lo, hi - mean])), color=EFFECT,
-              capsize=3, error_kw={"linewidth": 1, "ecolor": "#333333"})
-    for yi, v, end in zip(y, mean, np.fmax(mean, hi), strict=True):
+    a_nl.barh(y, np.nan_to_num(mean), color=EFFECT)
+    _band_whiskers(a_nl, y, lo, hi, horizontal=True)
+    ends = np.where(np.isfinite(hi), np.fmax(mean, hi), mean)  # an unbounded band has no end to write after
+    for yi, v, end in zip(y, mean, ends, strict=True):
         a_nl.annotate(_number(v) if np.isfinite(v) else "no extra spending", (np.nan_to_num(end), yi),
                       xytext=(5, 0), textcoords="offset points", va="center", fontsize=9)
     a_nl.set_yticks(y, order)
@@ -212,9 +240,9 @@ def compare_figure(table: pd.DataFrame, info: dict) -> plt.Figure:
                     loc="left", fontsize=11, fontweight="bold")
     fig.colorbar(im, ax=a_map, shrink=0.9, label="net jobs per EUR million")
 
-    scale = "" if info.get("scale", 1.0) == 1.0 else f", population scale {info['scale']:g}"
     fig.suptitle(f"Which scenario buys the most net jobs per euro? Against {info['counterfactual']}, "
-                 f"{info['quarter']}: {_plural(info['replications'], 'replication')}, seed {info['seed']}{scale}",
+                 f"{info['quarter']}: {_plural(info['replications'], 'replication')}, seed {info['seed']}; "
+                 f"{describe(info.get('scale', 1.0))}",
                  fontsize=13, fontweight="bold")
     fig.text(0.005, 0.002, "Net jobs: employment difference with the counterfactual (same random numbers). "
              "Ratio of means; whiskers: bootstrap 5th-95th percentile. Jobs in a province can come from spending "

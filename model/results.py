@@ -14,30 +14,10 @@ import pandas as pd
 
 from .model import ARMS, BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
 from .regions import NATIONAL, PROVINCE_NAMES, PROVINCES
+from .units import UNITS
 
 # The name beside every code in the tables (timeseries, summary): codes for programs, names for readers.
 REGION_NAMES = tuple(PROVINCE_NAMES.get(r, "Nederland" if r == NATIONAL else r) for r in REGIONS_OUT)
-
-# Unit of every metric and summary row (the Python API adds them as a column; README lists them).
-UNITS: dict[str, str] = {
-    "firms": "firms", "aware": "firms", "experimenting": "firms", "adopters": "firms",
-    "adoption_rate": "share of firms", "adoption_rate_10plus": "share of firms with 10+ workers",
-    "fieldlabs_active": "fieldlabs", "fieldlab_firms": "firms (ever in a fieldlab)",
-    "employment": "jobs", "employment_routine": "jobs", "employment_mid": "jobs", "employment_technical": "jobs",
-    "jobs_created": "jobs (cumulative)", "jobs_lost": "jobs (cumulative)", "reshored_jobs": "jobs (cumulative)",
-    "labour_productivity": "kEUR value added per worker a year", "value_added_meur": "EUR million a year",
-    "technical_vacancies": "vacancies", "technical_pool": "workers", "trainees": "workers (cumulative)",
-    "public_spend_eur": "EUR (cumulative)", "net_jobs": "jobs", "net_adopters": "firms",
-    "extra_public_spend_eur": "EUR (cumulative)", "cost_per_net_job_eur": "EUR per net job",
-    "job_seekers_routine": "people", "job_seekers_mid": "people", "in_training": "people",
-    "out_of_work": "people", "hires_from_pools": "hires a quarter", "hires_from_firms": "hires a quarter",
-    "separations": "separations a quarter", "pool_entries": "people a quarter", "pool_exits": "people a quarter",
-    "redundant_jobs": "jobs", "adopters_more_jobs": "firms", "adopters_same_jobs": "firms",
-    "adopters_fewer_jobs": "firms", "fieldlab_members": "firms (members now)",
-    "net_jobs_workers": "jobs", "cost_per_net_adopter_eur": "EUR per net adopter", "public_savings_eur": "EUR",
-    "adoption_rate_spread": "share of firms (sd over provinces)",
-    "net_jobs_per_1000_spread": "net jobs per 1,000 jobs (sd over provinces)",
-}
 
 BAND = (5, 95)
 HEADLINE = (
@@ -157,6 +137,22 @@ def _ratio_band(num: np.ndarray, den: np.ndarray, seed: int = 12345, draws: int 
     return float(num.mean() / den.mean()), float(lo), float(hi)
 
 
+def cost_per_job_words(spend_eur: float, net_jobs: float) -> str:
+    """What the extra public spending bought, in words and numbers, for the cases where a cost
+    per net job is not a meaningful number: a scenario that spends less than its
+    counterfactual has savings, not a negative cost; without net jobs there is no per-job cost.
+    Empty when the ratio itself says it (more spending, more jobs)."""
+    if not (np.isfinite(spend_eur) and np.isfinite(net_jobs)):
+        return ""
+    jobs = f"{net_jobs:+,.0f} net jobs"
+    if spend_eur < 0:
+        return (f"no extra cost: spends EUR {-spend_eur / 1e6:,.1f}M less than the counterfactual "
+                f"(public savings) with {jobs}")
+    if net_jobs <= 0:
+        return f"not defined: {jobs} for EUR {spend_eur / 1e6:,.1f}M extra public spending"
+    return ""
+
+
 # Derived rows of the summary: name -> the metric whose policy-minus-counterfactual it is.
 DERIVED = {"net_jobs": "employment", "net_adopters": "adopters", "extra_public_spend_eur": "public_spend_eur"}
 
@@ -172,23 +168,27 @@ def summary_from_final(pol: np.ndarray, cf: np.ndarray | None, quarter: str) -> 
     for g, region in enumerate(REGIONS_OUT):
         for k, metric in enumerate(METRICS):
             rows.append((metric, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
-                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k], ""))
         for name, base in DERIVED.items():
             k = METRICS.index(base)
             rows.append((name, region, pol[:, g, k].mean(), cf[:, g, k].mean() if has_cf else np.nan,
-                         diff[:, g, k].mean(), lo[g, k], hi[g, k]))
+                         diff[:, g, k].mean(), lo[g, k], hi[g, k], ""))
         spend = diff[:, g, METRICS.index("public_spend_eur")]
         jobs = diff[:, g, METRICS.index("employment")]
-        ratio, r_lo, r_hi = _ratio_band(spend, jobs) if has_cf else (np.nan,) * 3
-        rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi))
+        # Savings are not a negative cost: the ratio is left undefined and the note says what happened.
+        ratio, r_lo, r_hi = _ratio_band(spend, jobs) if has_cf and spend.mean() >= 0 else (np.nan,) * 3
+        rows.append(("cost_per_net_job_eur", region, np.nan, np.nan, ratio, r_lo, r_hi,
+                     cost_per_job_words(spend.mean(), jobs.mean()) if has_cf else ""))
         rows += _labour_rows(pol, cf, diff, g, region) if has_cf else []
     if has_cf:
         rows += _divergence_rows(pol, cf, diff)
+    rows = [r if len(r) == 8 else (*r, "") for r in rows]  # the note column: words only where a number needs them
     out = pd.DataFrame(rows, columns=["metric", "province", "policy_mean", "counterfactual_mean", "difference",
-                                      "difference_p5", "difference_p95"])
+                                      "difference_p5", "difference_p95", "note"])
     out.insert(2, "province_name", out["province"].map(dict(zip(REGIONS_OUT, REGION_NAMES))))
     out.insert(3, "quarter", quarter)
     out.insert(4, "replications", len(pol))
+    out.insert(len(out.columns) - 1, "unit", out["metric"].map(UNITS))
     return out
 
 
@@ -237,7 +237,7 @@ def summary_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
 
 COMPARE_COLUMNS = ["scenario", "province"] + [f"{m}_{s}" for m in (
     "net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur", "net_jobs_per_eur_million")
-    for s in ("mean", "p5", "p95")]
+    for s in ("mean", "p5", "p95")] + ["note"]
 
 
 def compare_frame(final: dict[str, np.ndarray], counterfactual: str, quarter: str) -> pd.DataFrame:
@@ -259,7 +259,7 @@ def compare_frame(final: dict[str, np.ndarray], counterfactual: str, quarter: st
                 r = s.loc[(metric, region)]
                 row += [r["difference"], r["difference_p5"], r["difference_p95"]]
             row += list(_ratio_band(jobs[:, g], spend[:, g] / 1e6))
-            rows.append(row)
+            rows.append(row + [s.loc[("cost_per_net_job_eur", region), "note"]])
     return pd.DataFrame(rows, columns=COMPARE_COLUMNS)
 
 
@@ -270,5 +270,6 @@ def headline(summary: pd.DataFrame, province: str = "NL") -> pd.DataFrame:
     for metric, label, unit in HEADLINE:
         r = s.loc[metric]
         rows.append({"metric": metric, "label": label, "unit": unit, "value": r["difference"],
-                     "p5": r["difference_p5"], "p95": r["difference_p95"]})
+                     "p5": r["difference_p5"], "p95": r["difference_p95"],
+                     "note": r["note"] if isinstance(r["note"], str) else ""})
     return pd.DataFrame(rows)

@@ -1,4 +1,12 @@
-"""Shared helpers: running the command line as a user would, and one small run to inspect."""
+"""Shared helpers: running the command line as a user would, and one small run to inspect;
+and the rules that make the suite give the same verdict on every CI machine (CI=true):
+
+- Hypothesis runs a fixed profile there (derandomized: the same examples every run, no
+  example database), and explores freely on a developer's machine, where a failure it finds is
+  kept as an explicit `@example` in the test;
+- a test that would be skipped (chromium missing, an optional package missing) fails instead:
+  in CI every test must run, and an `s` would hide a missing component.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev")  # Hypothesis' defaults: random exploration, examples remembered
+settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 REPO = Path(__file__).resolve().parent.parent
 # Small but real: a tenth of the firms, a handful of replications, a fixed seed.
@@ -33,3 +47,14 @@ def small_process(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 @pytest.fixture(scope="session")
 def small_run(small_process) -> Path:
     return small_process[0]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skip is a failure, with the skip's reason (see the module docstring)."""
+    report = yield
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
+    return report

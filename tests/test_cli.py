@@ -71,7 +71,9 @@ def test_breakdown_and_spend_tables(small_run):
 def test_summary_has_every_region_and_agrees_with_the_timeseries(small_run):
     s = pd.read_csv(small_run / "summary.csv")
     assert list(s.columns) == ["metric", "province", "province_name", "quarter", "replications", "policy_mean",
-                               "counterfactual_mean", "difference", "difference_p5", "difference_p95"]
+                               "counterfactual_mean", "difference", "difference_p5", "difference_p95", "unit",
+                               "note"]
+    assert s["unit"].notna().all()
     for metric in (*METRICS, "net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur"):
         assert set(s.loc[s["metric"] == metric, "province"]) == set(REGIONS_OUT), metric
     assert (s["quarter"] == "2030Q4").all() and (s["replications"] == 6).all()
@@ -341,3 +343,26 @@ def test_compare_refuses_scenarios_of_another_world(tmp_path):
     r = cli("compare", "scenarios/baseline.yaml", other, "--out", out, "--scale", "0.1", "--replications", "2")
     assert_one_line_error(r, str(other), "parameters")
     assert list(tmp_path.iterdir()) == [other]
+
+
+# The [calibration] extra missing: its packages hidden from the interpreter (None in
+# sys.modules makes `import` raise ModuleNotFoundError, as on a core-only install).
+WITHOUT_CALIBRATION = ("import sys, runpy\n"
+                       "for name in ('pyabc', 'SALib', 'ema_workbench'):\n"
+                       "    sys.modules[name] = None\n"
+                       "sys.argv = ['run.py'] + sys.argv[1:]\n"
+                       "runpy.run_path('run.py', run_name='__main__')\n")
+
+
+@pytest.mark.parametrize("args", [
+    ("calibrate", "calibration/targets.yaml", "--out", "{out}"),
+    ("sensitivity", "scenarios/baseline.yaml", "--method", "morris", "--out", "{out}"),
+])
+def test_a_missing_optional_extra_is_one_line_and_exit_2(args, tmp_path):
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-c", WITHOUT_CALIBRATION, *(a.format(out=out) for a in args)], cwd=REPO,
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert f"{args[0]} needs the optional package" in r.stderr and "pip install -e '.[calibration]'" in r.stderr
+    assert not out.exists() and not list(tmp_path.iterdir())

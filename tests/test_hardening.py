@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from smartregion.model.ensemble import ensemble_spec, run_replication
@@ -233,6 +233,10 @@ def dump(doc: dict) -> str:
 
 @FAST
 @given(st.one_of(document(), valid_document()))
+# Found by Hypothesis: names that load but broke the header comment of the resolved YAML.
+@example({"name": "\x7f", "counterfactual": "none"})
+@example({"name": "a\nb: 1", "counterfactual": "none"})
+@example({"name": "\u2028\x85\ufeff", "counterfactual": "none"})
 def test_generated_documents_load_or_give_one_clear_line(doc):
     s = check_outcome(lambda: scenario_from_yaml_text(dump(doc), FILE))
     if s is not None:  # valid: sane, and the resolved YAML reads back to the same scenario

@@ -68,13 +68,13 @@ def test_employment_accounting_every_quarter_and_province(mixed):
 def test_spending_never_exceeds_budget_and_stays_in_window(mixed):
     for i, spec in enumerate(MIXED_POLICY):
         spent = mixed.spend[:, i, :].sum(axis=1)
-        assert spent.sum() <= spec.budget_eur * SMALL * (1 + 1e-9), spec.name
+        assert spent.sum() <= spec.budget_eur * (1 + 1e-9), spec.name  # whole-economy EUR at any scale
         assert spent.sum() > 0, f"{spec.name} spent nothing"
         qs = [q for q, s in zip(mixed.quarters, spent) if s > 0]
         assert spec.start <= qs[0] and qs[-1] <= spec.end, spec.name
     # The small subsidy budget binds: it is spent to the euro, not beyond.
     sub = mixed.spend[:, 2, :].sum()
-    assert sub == pytest.approx(4e6 * SMALL, rel=1e-6)
+    assert sub == pytest.approx(4e6, rel=1e-6)
     cum = mixed.metrics[:, -1, col("public_spend_eur")]
     assert np.all(np.diff(cum) >= 0) and cum[-1] == pytest.approx(mixed.spend.sum())
 
@@ -108,23 +108,33 @@ def _bass(p, q, quarters):
     return (1 - np.exp(-(p + q) * t)) / (1 + q / p * np.exp(-(p + q) * t))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_bass_limit_well_mixed_immediate_stages(seed):
+BASS_SEEDS = range(1, 11)
+
+
+@pytest.fixture(scope="module")
+def bass_share():
     """Well mixed, no policy, every aware firm adopts at once, all firms fully visible, nobody
-    aware in 2014: the adopter share must follow the Bass closed form (p = 0.03, q = 0.38 a year)
-    within 2 percentage points at every quarter."""
-    r = SmartIndustryModel(params={"initial_adopter_share": 0, "initial_aware_share": 0, "visibility_floor": 1},
-                           network="well_mixed", immediate_adoption=True, seed=seed).run()
-    share = r.series("adoption_rate")
-    gap = np.abs(share - _bass(0.03, 0.38, len(share)))
-    assert gap.max() < 0.02, f"max gap {gap.max():.4f} at {r.quarters[gap.argmax()]}"
+    aware in 2014: the adopter share of the whole population, mean over ten replications."""
+    return np.mean([SmartIndustryModel(params={"initial_adopter_share": 0, "initial_aware_share": 0,
+                                               "visibility_floor": 1},
+                                       network="well_mixed", immediate_adoption=True, seed=seed).run()
+                    .series("adoption_rate") for seed in BASS_SEEDS], axis=0)
 
 
-def test_bass_limit_fails_for_wrong_q():
-    """The Bass check has teeth: the same run is far from a Bass curve with another q."""
-    r = SmartIndustryModel(params={"initial_adopter_share": 0, "initial_aware_share": 0, "visibility_floor": 1},
-                           network="well_mixed", immediate_adoption=True, seed=1).run()
-    assert np.abs(r.series("adoption_rate") - _bass(0.03, 0.5, len(r.quarters))).max() > 0.05
+def test_bass_limit_well_mixed_immediate_stages(bass_share):
+    """The mean adopter share follows the Bass closed form (p = 0.03, q = 0.38 a year) within 1
+    percentage point at every quarter. Measured (40 seeds, 2026-12): the quarterly steps put the
+    model 0.4 points below the continuous curve at most; one replication scatters by 0.8 points
+    (sd at the steepest quarter, single runs up to 1.9 points off), the mean of ten by 0.25. A
+    10% error in q moves the curve by more than 5 points, so 1 point separates them."""
+    gap = np.abs(bass_share - _bass(0.03, 0.38, len(bass_share)))
+    assert gap.max() < 0.01, f"max gap {gap.max():.4f} at quarter {gap.argmax()}"
+
+
+@pytest.mark.parametrize("q", [0.34, 0.42, 0.5])
+def test_bass_limit_fails_for_wrong_q(bass_share, q):
+    """The Bass check has teeth: the same runs are far from a Bass curve with q 10% off."""
+    assert np.abs(bass_share - _bass(0.03, q, len(bass_share))).max() > 0.04
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])

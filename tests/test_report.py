@@ -112,3 +112,86 @@ def test_metric_arrays_rejects_unknown_names(results):
     ts.loc[0, "metric"] = "not_a_metric"
     with pytest.raises(ValueError, match="metric"):
         metric_arrays(ts)
+
+
+# --------------------------------------------------------------------------------------------
+# Figures draw whatever the ensemble's distribution (issue 14: a skewed ensemble's mean lies
+# outside its own 5-95% band, which matplotlib's yerr cannot express)
+# --------------------------------------------------------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from smartregion.model.model import METRICS  # noqa: E402
+
+RATIOS = [METRICS.index(m) for m in ("adoption_rate", "adoption_rate_10plus", "labour_productivity")]
+
+
+def ensemble(kind: str, n: int, seed: int, quarters: int = 6) -> np.ndarray:
+    """[replication, quarter, region, metric] values of one arm, of a given shape of distribution."""
+    rng = np.random.default_rng(seed)
+    shape = (n, quarters, len(REGIONS_OUT), len(METRICS))
+    if kind == "equal":  # every replication the same: a band of width zero
+        return np.broadcast_to(rng.normal(0, 100, shape[1:]), shape).copy()
+    values = rng.normal(0, 100, shape)
+    if kind == "skewed":  # one replication far out: the mean leaves the 5-95% band
+        values[rng.integers(n)] += rng.choice([-1, 1]) * 1e6
+    if kind == "nan_ratios":  # a ratio undefined (no firms, no workers) in some or all replications
+        values[rng.random(n) < 0.5][..., RATIOS] = np.nan
+        values[..., -1, :, RATIOS[0]] = np.nan
+    return values
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(["normal", "skewed", "equal", "nan_ratios"]), cf_kind=st.sampled_from(
+    ["normal", "skewed", "equal", "nan_ratios", None]), n=st.sampled_from([1, 2, 5, 21, 40]), seed=st.integers(0, 99))
+def test_figures_draw_any_ensemble(kind, cf_kind, n, seed, tmp_path_factory):
+    import io
+
+    quarters = [f"2030Q{q}" for q in range(1, 5)] + ["2031Q1", "2031Q2"]
+    arrays = {"policy": ensemble(kind, n, seed)}
+    if cf_kind:
+        arrays["counterfactual"] = ensemble(cf_kind, n, seed + 1)
+    info = {"scenario": "x", "counterfactual": "y" if cf_kind else None, "replications": n, "seed": seed, "scale": 1}
+    fig = report.report_figure(quarters, *figure_input(arrays), info)
+    fig.savefig(io.BytesIO(), dpi=20)
+    report.plt.close(fig)
+    if cf_kind:
+        final = {k: v[:, -1] for k, v in arrays.items()}
+        table = compare_frame({"y": final["counterfactual"], "x": final["policy"], "z": final["policy"] * 3},
+                              "y", "2031Q2")
+        fig = report.compare_figure(table, {"counterfactual": "y", "replications": n, "seed": seed,
+                                            "quarter": "2031Q2", "scale": 1})
+        fig.savefig(io.BytesIO(), dpi=20)
+        report.plt.close(fig)
+
+
+def test_a_skewed_ensemble_draws_its_band_not_a_band_around_the_mean():
+    """The whisker of a bar goes from the 5th to the 95th percentile even when the mean (the
+    bar) lies outside that band."""
+    values = np.zeros((25, 1))
+    values[0] = 1e6  # mean 40,000; 5th and 95th percentiles 0
+    mean, lo, hi = report._stats(values)
+    assert mean[0] == 40_000 and lo[0] == hi[0] == 0
+    fig, ax = report.plt.subplots()
+    ax.bar([0], mean)
+    report._band_whiskers(ax, [0], lo, hi)
+    segments = ax.collections[-1].get_segments()
+    assert np.allclose(segments[0], [[0, 0], [0, 0]])
+    report.plt.close(fig)
+
+
+def test_cost_per_net_job_of_a_scenario_that_saves_money_is_said_in_words():
+    from smartregion.model.results import cost_per_job_words
+
+    final = np.zeros((4, len(REGIONS_OUT), len(METRICS)))
+    pol, cf = final.copy(), final.copy()
+    pol[:, :, METRICS.index("employment")] = 100.0
+    cf[:, :, METRICS.index("public_spend_eur")] = 2.5e6  # the policy spends EUR 2.5M less
+    s = summary_from_final(pol, cf, "2030Q4").set_index(["metric", "province"])
+    row = s.loc[("cost_per_net_job_eur", "NL")]
+    assert np.isnan(row["difference"]) and np.isnan(row["difference_p5"])  # not a negative cost
+    assert row["note"] == cost_per_job_words(-2.5e6, 100.0)
+    assert "EUR 2.5M less" in row["note"] and "savings" in row["note"] and "+100 net jobs" in row["note"]
+    assert row["unit"] == "EUR per net job" and s.loc[("net_jobs", "NL"), "unit"] == "jobs"
+    assert cost_per_job_words(1e6, 10) == "" and "not defined" in cost_per_job_words(1e6, -3)

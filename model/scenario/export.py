@@ -36,6 +36,13 @@ _Dumper.add_representer(str, _repr_str)
 _Dumper.add_representer(float, _repr_float)
 
 
+def _printable(text: str) -> str:
+    """Text for a YAML comment: characters YAML does not allow in a file (control characters,
+    a line break that would end the comment) written as Python escapes. The values themselves
+    are quoted and escaped by the YAML dumper; a comment is not."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def to_yaml(s: Scenario) -> str:
     """The resolved scenario as YAML (no extends) that load_scenario reads back to an equal one."""
     d = s.resolved_dict()
@@ -47,8 +54,8 @@ def to_yaml(s: Scenario) -> str:
         d["counterfactual"] = Path(cf).stem  # a shipped scenario by name: the file works anywhere, uploads too
     d["policies"] = [{k: v for k, v in p.items() if v is not None} for p in d["policies"]]
     header = [
-        f"# Scenario '{s.name}', fully resolved (extends applied) by model.scenario.to_yaml.",
-        f"# Loaded from: {source or 'not a file'}",
+        f"# Scenario '{_printable(s.name)}', fully resolved (extends applied) by model.scenario.to_yaml.",
+        f"# Loaded from: {_printable(str(source or 'not a file'))}",
         f"# Content hash: {s.content_hash()}",
     ]
     body = yaml.dump(d, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
