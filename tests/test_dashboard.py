@@ -571,7 +571,7 @@ def test_a_file_picker_and_a_good_file_clears_the_old_error(page, tmp_path):
 
 def test_compare_tab_puts_scenarios_side_by_side_as_run_py_compare(page):
     page.get_by_role("tab", name="Compare scenarios").click()
-    page.locator("[data-testid=compare-status][data-ready='1']").wait_for(timeout=300_000)
+    page.locator("[data-testid=compare-status][data-ready='1']").wait_for(state="attached", timeout=300_000)  # an empty marker div: attached, never 'visible'
     rows = page.locator("[data-testid=compare-table] tbody tr")
     assert rows.count() >= 2
     north = page.locator("[data-testid=compare-table] tr[data-scenario=fieldlab_expansion_north] td")
