@@ -29,9 +29,9 @@ POLICY, COUNTERFACTUAL, EFFECT = "#1f5fa8", "#8a8a8a", "#b03a2e"
 FLOWS = (("jobs_created", "jobs created", "#2e8b57"), ("jobs_lost", "jobs lost", "#b03a2e"),
          ("reshored_jobs", "reshored jobs", "#7b4fa0"))
 FOOTNOTE = ("Lines: mean; bands and whiskers: {lo}th-{hi}th percentile over {n}, policy and "
-            "counterfactual with the same random numbers. Behavioural parameters are assumptions with plausible "
-            "ranges\n(model/params.py; README, 'Calibration and sensitivity'): read the effects as orders of "
-            "magnitude under those assumptions, not as forecasts.")
+            "counterfactual with the same random numbers. Parameters: assumptions with plausible ranges "
+            "(model/params.py), not yet calibrated to this model\nversion (docs/VALIDATION.md); the sign of net "
+            "jobs rests on business_stealing, expansion_jobs and routine_displacement, which no data here pin down.")
 
 
 def _number(v: float) -> str:
