@@ -122,10 +122,10 @@ class Results:
     @cached_property
     def summary(self):
         """Per metric and province at the end of the horizon: policy and counterfactual means, the
-        difference with its 90% band (difference_p5, difference_p95); as summary.csv, with units."""
+        difference with its 90% band (difference_p5, difference_p95), unit and note; as summary.csv."""
         from smartregion.model.results import summary_frame
 
-        return _with_units(summary_frame(self.runs))
+        return summary_frame(self.runs)  # carries its unit column already (model/units.py)
 
     @cached_property
     def breakdown(self):
