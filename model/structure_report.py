@@ -39,11 +39,12 @@ def structure_table(quarters: list[str], runs: np.ndarray, scale: float) -> pd.D
 
     first, last = quarters[0], quarters[-1]
     emp_data = data.province_manufacturing_employment()
-    emp_data = emp_data * (1 - ONE_PERSON_ESTABLISHMENTS / emp_data.sum()) * scale
+    # the model's counts are for the whole economy at any scale (model/units.py): so are the data's
+    emp_data = emp_data * (1 - ONE_PERSON_ESTABLISHMENTS / emp_data.sum())
     sizes, sectors = data.firm_size_classes(), data.sector_table()
     share = province_sector_shares(emp_data / emp_data.sum(), sectors["firm_share"].to_numpy(),
                                    data.province_sector_tilt())
-    firms_data = sizes["firms"].sum() * scale * emp_data / emp_data.sum()
+    firms_data = sizes["firms"].sum() * emp_data / emp_data.sum()
     counts = cell_counts(share, sizes["firms"].to_numpy(), scale).sum(axis=0)  # [province, sector], as drawn
     mix = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
     nl_mix = counts.sum(axis=0)

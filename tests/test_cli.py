@@ -118,8 +118,11 @@ def test_structure_table_sets_model_next_to_data(small_run):
     assert list(st["region"]) == list(REGIONS_OUT)
     prov, nl = st[st["region"] != "NL"], st[st["region"] == "NL"].iloc[0]
     assert prov["firms"].sum() == pytest.approx(nl["firms"])  # NL is the sum of the provinces
-    # allocation rounds each (size, branch) cell: at most one firm per cell off the employment share
-    assert prov["firms"].to_numpy() == pytest.approx(prov["firms_data"].to_numpy(), abs=len(SECTORS) * len(SIZE_CLASSES))
+    # allocation rounds each (size, branch) cell: at most one simulated firm per cell off the
+    # employment share, i.e. 1/scale firms in the whole-economy counts the file holds (model/units.py)
+    scale = float(SMALL[SMALL.index("--scale") + 1])
+    assert prov["firms"].to_numpy() == pytest.approx(prov["firms_data"].to_numpy(),
+                                                     abs=len(SECTORS) * len(SIZE_CLASSES) / scale)
     shares = prov[[f"share_{s}" for s in SECTORS]].sum(axis=1)
     assert shares.to_numpy() == pytest.approx(1.0, abs=1e-3)  # written with 4 significant digits
     assert prov["productivity_growth_2014_2019_pct"].notna().all()
