@@ -418,13 +418,13 @@ def test_dashboard_refuses_oversized_and_malicious_uploads_and_keeps_serving(pag
     wait_idle(other)
     assert other.locator(".sr-load-error").count() == 0  # errors belong to the session that caused them
     before, scenario = headline_texts(other), wanted(other)
-    nudge(other, "fieldlabs_oost")
+    nudge(other, "outreach_zuid")
     wait_idle(other, scenario, timeout=60)
     assert headline_texts(other) != before
     other.context.close()
     # and the first session still works too
     scenario = wanted(page)
-    nudge(page, "fieldlabs_oost")
+    nudge(page, "outreach_zuid")
     wait_idle(page, scenario, timeout=60)
 
 

@@ -76,7 +76,7 @@ def reference():
 
 
 # The population stream draws the firms and then their peer network (one set-up step).
-SAME_OWNER = {"model.network": "model.population"}
+SAME_OWNER = {"smartregion.model.network": "smartregion.model.population"}
 
 
 def test_each_stream_is_drawn_by_one_mechanism(reference):
