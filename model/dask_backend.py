@@ -53,18 +53,25 @@ def _quiet_local_logs(notify):
     """A local cluster's log records are not for the user's terminal (a worker's heartbeat
     traceback when the scheduler closes first, the nanny's warnings on shutdown): quiet in
     this process, and in the worker processes it spawns (they read DASK_* variables)."""
-    quiet, nanny = logging.getLogger("distributed"), logging.getLogger("distributed.nanny")
-    levels = quiet.level, nanny.level
+    nanny = logging.getLogger("distributed.nanny")
+    # dask's logging config gives some loggers their own level (distributed.client: warning, whose
+    # "Couldn't gather ... rescheduling" reached the terminal after a worker died): quiet each one.
+    quiet = [logging.getLogger("distributed")] + [
+        logging.getLogger(name) for name in list(logging.root.manager.loggerDict)
+        if name.startswith("distributed.") and name != "distributed.nanny"]
+    levels = [q.level for q in quiet], nanny.level
     restarts = _WorkerRestarts(notify)
     env = os.environ.get("DASK_LOGGING__DISTRIBUTED")
-    quiet.setLevel(logging.CRITICAL)
+    for q in quiet:
+        q.setLevel(logging.CRITICAL)
     nanny.setLevel(logging.WARNING)  # to see restarts, which the filter turns into a note
     nanny.addFilter(restarts)
     os.environ["DASK_LOGGING__DISTRIBUTED"] = "critical"
     try:
         yield
     finally:
-        quiet.setLevel(levels[0])
+        for q, level in zip(quiet, levels[0]):
+            q.setLevel(level)
         nanny.setLevel(levels[1])
         nanny.removeFilter(restarts)
         if env is None:
