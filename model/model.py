@@ -126,7 +126,7 @@ class SmartIndustryModel(mesa.Model):
         self.scale = scale
         self.pop = population or build_population(self.streams["population"], self.params, scale, network)
         self.n = self.pop.n
-        self.degree = (np.asarray(self.pop.peers.sum(axis=1)).ravel() if self.pop.peers is not None
+        self.degree = (np.diff(self.pop.peers.indptr).astype(float) if self.pop.peers is not None  # 0/1 links
                        else np.full(self.n, float(self.n)))
         self.firms_per_province = np.maximum(np.bincount(self.pop.province, minlength=N_PROV), 1)
         self._province = self.pop.province.astype(np.intp)  # bincount's index type: no cast per call

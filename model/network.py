@@ -12,6 +12,7 @@ milliseconds.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from scipy import sparse
 
@@ -75,21 +76,9 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
     # sector, u[:, 4] the COROP area.
     tgt_cell = np.empty(m, dtype=np.int32)
     for lo in range(0, m, _CHUNK):
-        s_ = slice(lo, min(lo + _CHUNK, m))
-        u = rng.random((s_.stop - lo, 5))
-        src_prov = province[src[s_]]
-        prov = src_prov.copy()
-        nb = np.flatnonzero((u[:, 0] >= p_same) & (u[:, 0] < p_same + p_nb))
-        prov[nb] = nb_table[src_prov[nb], (u[nb, 1] * nb_count[src_prov[nb]]).astype(int)]
-        far = np.flatnonzero(u[:, 0] >= p_same + p_nb)
-        prov[far] = np.minimum(np.searchsorted(prov_cdf, u[far, 1], side="right"), n_prov - 1)
-        cdf = area_cdf[corop[src[s_]], prov]  # (links, areas of the target province)
-        j = np.minimum((cdf < u[:, 4:5]).sum(axis=1), cdf.shape[1] - 1)
-        area = areas[prov, j]
-        sec = sector[src[s_]].astype(np.int32)
-        other = np.flatnonzero(u[:, 3] >= p_same_sec)
-        sec[other] = np.minimum((sec_cdf[sec[other]] < u[other, 2:3]).sum(axis=1), n_sec - 1)
-        tgt_cell[s_] = area * n_sec + sec
+        hi = min(lo + _CHUNK, m)
+        _target_cells(rng.random((hi - lo, 5)), src[lo:hi], province, corop, sector, nb_table, nb_count, prov_cdf,
+                      areas, area_cdf, sec_cdf, p_same, p_nb, p_same_sec, n_sec, tgt_cell[lo:hi])
 
     # A uniformly chosen firm in the target cell.
     cell = corop.astype(np.int32) * n_sec + sector
@@ -104,32 +93,110 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
     tgt = np.empty(m, dtype=np.int32)
     kept = 0
     for lo in range(0, m, _CHUNK):
-        s_ = slice(lo, min(lo + _CHUNK, m))
-        pick = rng.random(s_.stop - lo)
-        cnt = cell_count[tgt_cell[s_]]
-        within = order[np.minimum(cell_start[tgt_cell[s_]] + (pick * cnt).astype(np.int32), n - 1)]
-        # Empty (COROP, sector) cell: a firm of the COROP area; empty area: anyone.
-        area = tgt_cell[s_] // n_sec
-        a_cnt = area_count[area]
-        in_area = area_order[np.minimum(area_start[area] + (pick * a_cnt).astype(np.int32), n - 1)]
-        to = np.where(cnt > 0, within, np.where(a_cnt > 0, in_area, (pick * n).astype(np.int32)))
-        ok = to != src[s_]
-        k = int(ok.sum())
-        src[kept:kept + k] = src[s_][ok]
-        tgt[kept:kept + k] = to[ok]
-        kept += k
+        hi = min(lo + _CHUNK, m)
+        kept = _target_firms(rng.random(hi - lo), lo, kept, src, tgt, tgt_cell, n_sec, order, cell_count, cell_start,
+                             area_order, area_count, area_start)
     del tgt_cell
-    src, tgt = src[:kept], tgt[:kept]
-    # Both directions: firms that know each other learn from each other. The drawn links are
-    # already grouped by firm (src is sorted), so they form a CSR matrix as they are; adding its
-    # transpose gives the symmetric one without sorting every link. One-byte entries while
-    # building; then every link weighs 1.0 (duplicates and reciprocal links count once), float64
-    # like the weights, so that products convert nothing.
-    drawn = sparse.csr_matrix((np.ones(len(src), dtype=np.int8), tgt, np.searchsorted(src, np.arange(n + 1))),
-                              shape=(n, n))
-    drawn.sum_duplicates()
-    a = drawn + drawn.T.tocsr()
-    return sparse.csr_matrix((np.ones(a.nnz), a.indices, a.indptr), shape=(n, n))
+    # Both directions: firms that know each other learn from each other; a link drawn twice, or
+    # drawn both ways, counts once. Every link weighs 1.0, float64 like the weights, so that
+    # products convert nothing.
+    indptr, indices = _symmetric_csr(src[:kept], tgt[:kept], n)
+    return sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=(n, n))
+
+
+# The per-link work is compiled (numba): a loop over links instead of a dozen numpy passes and
+# temporaries. The random numbers are still drawn by numpy's generator, in the same order as
+# before, so the network for a seed is the same.
+
+@numba.njit(cache=True)
+def _count_below(row, x) -> int:
+    """(row < x).sum(): the index the uniform x picks from a cumulative distribution."""
+    k = 0
+    for v in row:
+        k += v < x
+    return k
+
+
+@numba.njit(cache=True)
+def _target_cells(u, src, province, corop, sector, nb_table, nb_count, prov_cdf, areas, area_cdf, sec_cdf,
+                  p_same, p_nb, p_same_sec, n_sec, out):
+    n_prov, width = len(prov_cdf), areas.shape[1]
+    for k in range(len(src)):
+        s = src[k]
+        prov = province[s]
+        if u[k, 0] >= p_same and u[k, 0] < p_same + p_nb:
+            prov = nb_table[prov, int(u[k, 1] * nb_count[prov])]
+        elif u[k, 0] >= p_same + p_nb:  # anywhere: searchsorted(prov_cdf, u, side="right")
+            j = 0
+            while j < n_prov and prov_cdf[j] <= u[k, 1]:
+                j += 1
+            prov = min(j, n_prov - 1)
+        area = areas[prov, min(_count_below(area_cdf[corop[s], prov], u[k, 4]), width - 1)]
+        sec = np.int32(sector[s])
+        if u[k, 3] >= p_same_sec:
+            sec = min(_count_below(sec_cdf[sec], u[k, 2]), n_sec - 1)
+        out[k] = area * n_sec + sec
+
+
+@numba.njit(cache=True)
+def _target_firms(pick, lo, kept, src, tgt, tgt_cell, n_sec, order, cell_count, cell_start, area_order, area_count,
+                  area_start) -> int:
+    """Firm of each link lo.. (one uniform each): a firm of its (COROP, sector) cell, or of the
+    COROP area when the cell is empty, or anyone when the area is. Links to oneself are dropped;
+    kept links are written from position `kept` on; returns the new count."""
+    n = len(order)
+    for k in range(len(pick)):
+        c = tgt_cell[lo + k]
+        if cell_count[c] > 0:
+            to = order[min(cell_start[c] + np.int32(pick[k] * cell_count[c]), n - 1)]
+        else:
+            a = c // n_sec
+            if area_count[a] > 0:
+                to = area_order[min(area_start[a] + np.int32(pick[k] * area_count[a]), n - 1)]
+            else:
+                to = np.int32(pick[k] * n)
+        s = src[lo + k]
+        if to != s:
+            src[kept] = s
+            tgt[kept] = to
+            kept += 1
+    return kept
+
+
+@numba.njit(cache=True)
+def _symmetric_csr(src, tgt, n):
+    """CSR rows (indptr, sorted unique indices) of the links src->tgt and tgt->src."""
+    count = np.zeros(n + 1, dtype=np.int64)
+    for k in range(len(src)):
+        count[src[k] + 1] += 1
+        count[tgt[k] + 1] += 1
+    start = np.cumsum(count)
+    fill = start[:-1].copy()
+    both = np.empty(start[-1], dtype=np.int32)
+    for k in range(len(src)):
+        both[fill[src[k]]] = tgt[k]
+        fill[src[k]] += 1
+        both[fill[tgt[k]]] = src[k]
+        fill[tgt[k]] += 1
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    out = 0
+    for i in range(n):
+        # Insertion sort in place: rows are short, and the links drawn by others already come
+        # in order (src is sorted).
+        lo = start[i]
+        for j in range(lo + 1, start[i + 1]):
+            v = both[j]
+            k = j - 1
+            while k >= lo and both[k] > v:
+                both[k + 1] = both[k]
+                k -= 1
+            both[k + 1] = v
+        for j in range(lo, start[i + 1]):
+            if j == lo or both[j] != both[j - 1]:
+                both[out] = both[j]
+                out += 1
+        indptr[i + 1] = out
+    return indptr, both[:out].copy()
 
 
 def peer_share(peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.ndarray) -> np.ndarray:
