@@ -12,6 +12,8 @@ milliseconds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba
 import numpy as np
 from scipy import sparse
@@ -25,18 +27,40 @@ from .regions import NEIGHBOURS, PROVINCE_INDEX, PROVINCES
 _CHUNK = 1 << 18
 
 
-def corop_choice(corops, firms_per_corop: np.ndarray, decay_km: float) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class CoropAreas:
+    """The COROP areas (data.corop_table()) as arrays: what the population and the network read."""
+
+    province: np.ndarray  # index into PROVINCES
+    va: np.ndarray  # manufacturing value added, MEUR (where firms are placed)
+    hotspot: np.ndarray  # bool
+    dist_km: np.ndarray  # [area, area] distance between the centres
+
+    def __len__(self) -> int:
+        return len(self.province)
+
+    @classmethod
+    def from_table(cls, corops) -> CoropAreas:
+        lat, lon = np.radians(corops["lat"].to_numpy(float)), np.radians(corops["lon"].to_numpy(float))
+        # equirectangular distance: a few km off at most across the Netherlands
+        x = 6371.0 * lon * np.cos(np.radians(52.2))
+        y = 6371.0 * lat
+        out = cls(province=corops["province"].map(PROVINCE_INDEX).to_numpy(),
+                  va=corops["manufacturing_va_meur"].to_numpy(dtype=float),
+                  hotspot=corops["hotspot"].to_numpy(dtype=bool),
+                  dist_km=np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :]))
+        for a in (out.province, out.va, out.hotspot, out.dist_km):
+            a.flags.writeable = False
+        return out
+
+
+def corop_choice(corops: CoropAreas, firms_per_corop: np.ndarray, decay_km: float) -> tuple[np.ndarray, np.ndarray]:
     """For each source COROP area and target province: the areas of that province and the
     cumulative probability of each, firms x exp(-distance / decay_km).
 
     Returns (areas[province, j], cdf[source area, province, j]), padded with the province's
     last area and a cdf of 1."""
-    prov = corops["province"].map(PROVINCE_INDEX).to_numpy()
-    lat, lon = np.radians(corops["lat"].to_numpy(float)), np.radians(corops["lon"].to_numpy(float))
-    # equirectangular distance: a few km off at most across the Netherlands
-    x = 6371.0 * lon * np.cos(np.radians(52.2))
-    y = 6371.0 * lat
-    dist = np.hypot(x[:, None] - x[None, :], y[:, None] - y[None, :])
+    prov, dist = corops.province, corops.dist_km
     width = int(np.bincount(prov).max())
     areas = np.zeros((len(PROVINCES), width), dtype=np.int32)
     cdf = np.ones((len(corops), len(PROVINCES), width))
@@ -49,10 +73,10 @@ def corop_choice(corops, firms_per_corop: np.ndarray, decay_km: float) -> tuple[
 
 
 def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: np.ndarray,
-                       params: dict, corop: np.ndarray, corops, links: np.ndarray) -> sparse.csr_matrix:
+                       params: dict, corop: np.ndarray, corops: CoropAreas, links: np.ndarray) -> sparse.csr_matrix:
     n = len(province)
     n_prov, n_sec, n_cor = len(PROVINCES), links.shape[0], len(corops)
-    hot = corops["hotspot"].to_numpy(dtype=bool)[corop]
+    hot = corops.hotspot[corop]
     degree = rng.poisson(params["peer_degree"] * np.where(hot, params["hotspot_degree_multiplier"], 1.0))
     src = np.repeat(np.arange(n, dtype=np.int32), degree)  # int32 (scipy's index type) halves memory traffic
     m = len(src)

@@ -22,7 +22,7 @@ import numpy as np
 from scipy import sparse
 
 from . import data
-from .network import build_peer_network
+from .network import CoropAreas, build_peer_network
 from .regions import PROVINCES
 
 # Employee bounds per size class; the 250+ class is capped where CBS establishment data
@@ -85,16 +85,24 @@ def _size_exponent(lo: float, hi: float, target: float) -> float:
     return float(gs[np.argmin(np.abs(mean_of - target))])
 
 
+_SECTOR_COLUMNS = ("productivity_factor", "offshoring_factor", "gain_factor")
+
+
 @functools.lru_cache(maxsize=4)
 def _margins(data_dir) -> tuple:
     """Everything the population reads from calibration/data, once per data directory (keyed
-    like data._read, so a test pointing DATA_DIR elsewhere gets its own): the pandas look-ups
-    cost about a tenth of a full-population set-up. Read only."""
+    like data._read, so a test pointing DATA_DIR elsewhere gets its own), as plain arrays:
+    pandas look-ups cost more than drawing the firms. Read only."""
     sizes, sectors = data.firm_size_classes(), data.sector_table()
     emp = data.province_manufacturing_employment()
     share = province_sector_shares(emp / emp.sum(), sectors["firm_share"].to_numpy(), data.province_sector_tilt())
-    corops = data.corop_table()
-    return (sizes, sectors, share, corops, data.manufacturing_account("NL", "manufacturing_productivity"))
+    columns = {c: sectors[c].to_numpy() for c in _SECTOR_COLUMNS}
+    columns["skills"] = sectors[["routine_share", "mid_share", "tech_share"]].to_numpy()
+    columns["trend_factor"] = sectors["trend_factor"].to_numpy(dtype=float)
+    for a in columns.values():
+        a.flags.writeable = False
+    return (sizes["firms"].to_numpy(), sizes["mean_employees"].to_numpy(), columns, share,
+            CoropAreas.from_table(data.corop_table()), data.manufacturing_account("NL", "manufacturing_productivity"))
 
 
 def province_sector_shares(prov_share: np.ndarray, sector_share: np.ndarray, tilt: np.ndarray) -> np.ndarray:
@@ -134,8 +142,8 @@ def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: f
 def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                      network: str = "peers") -> Population:
     """Draw the firm population for one replication (both arms share it)."""
-    sizes, sectors, share, corops, nl_productivity = _margins(data.DATA_DIR)
-    counts = cell_counts(share, sizes["firms"].to_numpy(), scale)
+    class_firms, class_mean, sectors, share, corops, nl_productivity = _margins(data.DATA_DIR)
+    counts = cell_counts(share, class_firms, scale)
     n = int(counts.sum())
     k_idx, p_idx, s_idx = np.unravel_index(np.arange(counts.size), counts.shape)
     # Firms in random order within each size class, size classes in order (as drawn before the
@@ -148,21 +156,21 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
     sector = np.repeat(s_idx.astype(np.int8), counts.ravel())[order]
     corop = _place_in_corops(rng, province, corops)
 
-    employees = _draw_employees(rng, size_class, sizes["mean_employees"].to_numpy())
+    employees = _draw_employees(rng, size_class, class_mean)
     # Skill mix around the sector's shares (Dirichlet, concentration 20: firms differ, sectors dominate).
-    shares = sectors[["routine_share", "mid_share", "tech_share"]].to_numpy()[sector]
+    shares = sectors["skills"][sector]
     gamma = rng.gamma(shares * 20.0)
     mix = gamma / gamma.sum(axis=1, keepdims=True)
     technical = np.round(employees * mix[:, 2])
     mid = np.round(employees * mix[:, 1])
     routine = np.maximum(employees - technical - mid, 0.0)
 
-    productivity = (nl_productivity * sectors["productivity_factor"].to_numpy()[sector]
+    productivity = (nl_productivity * sectors["productivity_factor"][sector]
                     * rng.lognormal(-0.045, 0.3, n))  # mean-one noise: exp(-sigma^2/2)
 
     # Offshoring: prevalence rises with size (2-9 get a quarter of the 10+ rate).
     size_factor = np.where(size_class == 0, 0.25, 1.0)
-    p_off = np.clip(params["offshoring_prevalence"] * size_factor * sectors["offshoring_factor"].to_numpy()[sector],
+    p_off = np.clip(params["offshoring_prevalence"] * size_factor * sectors["offshoring_factor"][sector],
                     0, 1)
     offshores = rng.random(n) < p_off
     off_share = _beta_with_mean(rng, np.full(n, params["offshored_share_mean"]), 6.0, n)
@@ -175,7 +183,7 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                         + params["readiness_per_tech_share"] * tech_share + rng.normal(0, 0.1, n), 0.05, 1.0)
 
     # Visibility: hidden champions are the rule; hotspots make firms more visible (seed 000).
-    hot = corops["hotspot"].to_numpy(dtype=bool)[corop]
+    hot = corops.hotspot[corop]
     vis_mean = np.where(size_class >= 2, params["visibility_mean_large"], params["visibility_mean_small"])
     vis_mean = np.minimum(vis_mean * np.where(hot, params["hotspot_visibility_multiplier"], 1.0), 0.95)
     floor = params["visibility_floor"]
@@ -189,14 +197,14 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
     initial_stage = np.where(u < p_adopted, 3, np.where(u < p_adopted + p_aware * (1 - p_adopted), 1, 0))
     initial_stage = initial_stage.astype(np.int8)
 
-    gain = params["productivity_gain"] * sectors["gain_factor"].to_numpy()[sector]
+    gain = params["productivity_gain"] * sectors["gain_factor"][sector]
     peers = None if network == "well_mixed" else build_peer_network(
         rng, province, sector, params, corop=corop, corops=corops, links=_links(data.DATA_DIR))
     return Population(province=province, corop=corop, sector=sector, size_class=size_class, routine=routine, mid=mid,
                       technical=technical, productivity=productivity, offshored_share=offshored_share,
                       cost_ratio=cost_ratio, visibility=visibility, readiness=readiness,
                       initial_stage=initial_stage, gain=gain,
-                      trend_factor=sectors["trend_factor"].to_numpy(dtype=float)[sector], peers=peers)
+                      trend_factor=sectors["trend_factor"][sector], peers=peers)
 
 
 @functools.lru_cache(maxsize=4)
@@ -204,15 +212,15 @@ def _links(data_dir) -> np.ndarray:
     return data.sector_links()
 
 
-def _place_in_corops(rng: np.random.Generator, province: np.ndarray, corops) -> np.ndarray:
+def _place_in_corops(rng: np.random.Generator, province: np.ndarray, corops: CoropAreas) -> np.ndarray:
     """COROP area of each firm: within its province, in proportion to the area's manufacturing
     value added (assumption: establishments follow value added)."""
     u = rng.random(len(province))
     corop = np.empty(len(province), dtype=np.int8)
     for p in range(len(PROVINCES)):
         mine = np.flatnonzero(province == p)
-        areas = np.flatnonzero(corops["province"].to_numpy() == PROVINCES[p])
-        w = corops["manufacturing_va_meur"].to_numpy(dtype=float)[areas]
+        areas = np.flatnonzero(corops.province == p)
+        w = corops.va[areas]
         cdf = np.cumsum(w) / w.sum()
         corop[mine] = areas[np.minimum(np.searchsorted(cdf, u[mine], side="right"), len(areas) - 1)]
     return corop
