@@ -23,12 +23,13 @@ from mesa.agent import AgentSet
 
 from . import params as params_mod
 from .agents import FieldlabAgent, FirmAgent, HubAgent
+from .cell_sums import N_SUMS, cell_sums
 from .instruments import Policy, hub_contact_cost
 from .mechanisms import adoption, awareness, competition, experimenting, labour, productivity, reshoring
 from .mechanisms.productivity import realised
 from .network import PeerShare
 from .population import Population, build_population
-from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES, STAGES
+from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES
 from .state import FirmState, RegionState
 from .streams import Streams, replication_seeds
 from .timeline import format_quarter, parse_quarter
@@ -62,6 +63,7 @@ _CELL_SUMS = ("firms", "aware", "experimenting", "adopters", "fieldlab_firms", "
               "employment_mid", "employment_technical", "jobs_created", "jobs_lost", "reshored_jobs",
               "value_added_meur", "technical_vacancies", "redundant_jobs", "adopters_more_jobs",
               "adopters_same_jobs", "adopters_fewer_jobs", "fieldlab_members")
+assert len(_CELL_SUMS) == N_SUMS  # model/cell_sums.py sums them in this order
 
 
 @dataclass
@@ -132,7 +134,6 @@ class SmartIndustryModel(mesa.Model):
         self._province = self.pop.province.astype(np.intp)  # bincount's index type: no cast per call
         self._cell_shape = (N_PROV, len(SECTORS), len(SIZE_CLASSES))
         self._cell = np.ravel_multi_index((self.pop.province, self.pop.sector, self.pop.size_class), self._cell_shape)
-        self._cell_stage = self._cell * len(STAGES)  # + stage: the (cell, stage) bin
         self.firms_state = FirmState.initial(self.pop)
         # Per-firm chance a quarter that an aware firm looks for a trial (experimenting.py).
         self.seek_probability = 1 - np.exp(-self.params["experiment_rate"] * self.pop.readiness)
@@ -357,23 +358,13 @@ class SmartIndustryModel(mesa.Model):
 
     def _record(self) -> None:
         """Every output metric of quarter t. Firm-level quantities are summed once per
-        (province, sector, size class) cell; provinces, NL, sectors and size classes are margins
-        of those cells (one pass over the firms per quantity instead of one per output)."""
+        (province, sector, size class) cell in one pass over the firms (model/cell_sums.py);
+        provinces, NL, sectors and size classes are margins of those cells."""
         f, t = self.firms_state, self.t
-        self._ever_in_fieldlab |= f.fieldlab_experience
-        employees = f.employees
-        cell, n_cells = self._cell, self._cell_shape[0] * self._cell_shape[1] * self._cell_shape[2]
-        stages = np.bincount(self._cell_stage + f.stage, minlength=n_cells * len(STAGES)).reshape(n_cells, -1)
-        grid = np.empty((len(_CELL_SUMS), n_cells))
-        grid[0] = stages.sum(axis=1)
-        grid[1] = stages[:, AWARE:].sum(axis=1)
-        grid[2] = stages[:, EXPERIMENTING]
-        grid[3] = stages[:, ADOPTED]
-        weighted = (self._ever_in_fieldlab, employees, f.routine, f.mid, f.technical, f.created, f.lost,
-                    f.reshored_jobs, f.productivity * employees, f.vacancies, f.redundant.sum(axis=0),
-                    f.change_class == 1, f.change_class == 2, f.change_class == 3, f.member)
-        for j, w in enumerate(weighted, start=4):
-            grid[j] = np.bincount(cell, weights=w, minlength=n_cells)
+        n_cells = self._cell_shape[0] * self._cell_shape[1] * self._cell_shape[2]
+        grid = cell_sums(self._cell, n_cells, f.stage, self._ever_in_fieldlab, f.fieldlab_experience, f.routine, f.mid,
+                         f.technical, f.created, f.lost, f.reshored_jobs, f.productivity, f.vacancies, f.redundant,
+                         f.change_class, f.member, AWARE, EXPERIMENTING, ADOPTED)
         grid = grid.reshape((len(_CELL_SUMS),) + self._cell_shape)
         by_prov = grid.sum(axis=(2, 3))
         row = self._metrics[t]
