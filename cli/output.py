@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from smartregion.model.scenario import SCENARIO_DIR, Scenario, to_yaml
-from smartregion.model.results import breakdown_frame, spend_frame, timeseries_frame
+from smartregion.model.results import breakdown_table, spend_table, timeseries_table
 
 from .common import UserError
 
@@ -32,7 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = "manifest.json"
 PARTS = "parts"
 IDENTITY = "run.json"  # inside parts/: what the finished parts belong to
-TABLES = {"timeseries": timeseries_frame, "breakdown": breakdown_frame, "spend": spend_frame}
+TABLES = {"timeseries": timeseries_table, "breakdown": breakdown_table, "spend": spend_table}
 
 
 class StagedDir:
@@ -297,8 +297,8 @@ class PartStore:
         tmp.mkdir()  # not parents=True: a staging directory removed under us is not silently made again
         try:
             sums = {}
-            for name, frame in TABLES.items():
-                frame({index: arms}).to_parquet(tmp / f"{name}.parquet", index=False)
+            for name, table in TABLES.items():
+                pq.write_table(table(index, arms), tmp / f"{name}.parquet")
                 sums[f"{name}.parquet"] = sha256(tmp / f"{name}.parquet")
             (tmp / CHECKSUMS).write_text(json.dumps(sums, indent=1, sort_keys=True))
             tmp.rename(self.dir / f"rep-{index:05d}")

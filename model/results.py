@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .model import ARMS, BREAKDOWN_GROUPS, BREAKDOWN_METRICS, METRICS, REGIONS_OUT, RunResult
 from .regions import NATIONAL, PROVINCE_NAMES, PROVINCES
@@ -83,6 +84,59 @@ def spend_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
                 "quarter": _labels(t_idx, r.quarters), "instrument": np.asarray(r.instruments, dtype=object)[i_idx]
                 if r.instruments else [], "province": _labels(p_idx, REGIONS_OUT), "eur": r.spend[t_idx, i_idx, p_idx]}))
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+# The same tables as Arrow tables, one replication at a time, built straight from the arrays:
+# what the CLI streams to disk per replication (cli/output.py). Same columns, rows and values
+# as the frames above; text columns are dictionary-encoded (codes into their labels).
+
+def _dictionary(codes: np.ndarray, labels) -> pa.DictionaryArray:
+    labels = [str(x) for x in labels]
+    unique = list(dict.fromkeys(labels))
+    where = np.array([unique.index(x) for x in labels], dtype=np.int16)
+    index_type = np.int8 if len(unique) < 128 else np.int16  # as pandas picks for a Categorical
+    return pa.DictionaryArray.from_arrays(where[codes].astype(index_type), pa.array(unique, pa.string()))
+
+
+def _tidy_table(arm: str, rep: int, quarters, values: np.ndarray, group_columns: dict, metrics) -> pa.Table:
+    t, g, k = values.shape
+    rows = t * g * k
+    cols = {"arm": _dictionary(np.full(rows, ARMS.index(arm)), ARMS), "replication": pa.array(np.full(rows, rep)),
+            "quarter": _dictionary(np.repeat(np.arange(t), g * k), quarters)}
+    group = np.tile(np.repeat(np.arange(g), k), t)
+    for name, labels in group_columns.items():
+        cols[name] = _dictionary(group, labels)
+    cols["metric"] = _dictionary(np.tile(np.arange(k), t * g), metrics)
+    cols["value"] = pa.array(values.ravel())
+    return pa.table(cols)
+
+
+def timeseries_table(rep: int, arms: dict[str, RunResult]) -> pa.Table:
+    """One replication's rows of timeseries_frame."""
+    return pa.concat_tables([_tidy_table(arm, rep, r.quarters, r.metrics, {"province": REGIONS_OUT,
+                                                                          "province_name": REGION_NAMES}, METRICS)
+                             for arm, r in arms.items()])
+
+
+def breakdown_table(rep: int, arms: dict[str, RunResult]) -> pa.Table:
+    """One replication's rows of breakdown_frame."""
+    groups = {"group": [x[0] for x in BREAKDOWN_GROUPS], "category": [x[1] for x in BREAKDOWN_GROUPS]}
+    return pa.concat_tables([_tidy_table(arm, rep, r.quarters, r.breakdown, groups, BREAKDOWN_METRICS)
+                             for arm, r in arms.items()])
+
+
+def spend_table(rep: int, arms: dict[str, RunResult]) -> pa.Table:
+    """One replication's rows of spend_frame."""
+    parts = []
+    for arm, r in arms.items():
+        t_idx, i_idx, p_idx = np.nonzero(r.spend)
+        parts.append(pa.table({
+            "arm": _dictionary(np.full(len(t_idx), ARMS.index(arm)), ARMS), "replication": pa.array(np.full(len(t_idx), rep)),
+            "quarter": _dictionary(t_idx, r.quarters),
+            "instrument": pa.array(np.asarray(r.instruments, dtype=object)[i_idx] if r.instruments else [],
+                                   pa.large_string()),
+            "province": _dictionary(p_idx, REGIONS_OUT), "eur": pa.array(r.spend[t_idx, i_idx, p_idx])}))
+    return pa.concat_tables(parts)
 
 
 def _codes(column: pd.Series, labels) -> np.ndarray:
