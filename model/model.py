@@ -23,7 +23,7 @@ from mesa.agent import AgentSet
 
 from . import params as params_mod
 from .agents import FieldlabAgent, FirmAgent, HubAgent
-from .cell_sums import N_SUMS, cell_sums
+from .record import N_SUMS, cell_sums, margins
 from .instruments import Policy, hub_contact_cost
 from .mechanisms import adoption, awareness, competition, experimenting, labour, productivity, reshoring
 from .mechanisms.productivity import realised
@@ -63,7 +63,15 @@ _CELL_SUMS = ("firms", "aware", "experimenting", "adopters", "fieldlab_firms", "
               "employment_mid", "employment_technical", "jobs_created", "jobs_lost", "reshored_jobs",
               "value_added_meur", "technical_vacancies", "redundant_jobs", "adopters_more_jobs",
               "adopters_same_jobs", "adopters_fewer_jobs", "fieldlab_members")
-assert len(_CELL_SUMS) == N_SUMS  # model/cell_sums.py sums them in this order
+assert len(_CELL_SUMS) == N_SUMS  # model/record.py sums them in this order
+# Columns and rows model/record.py fills (see margins()).
+_SUM_COLUMNS = np.array([METRIC_INDEX[m] for m in _CELL_SUMS])
+_RECORD_COLUMNS = np.array([METRIC_INDEX[m] for m in (
+    "value_added_meur", "adoption_rate", "adopters", "firms", "adoption_rate_10plus", "fieldlabs_active",
+    "labour_productivity", "employment", "technical_pool", "trainees", "job_seekers_routine", "job_seekers_mid",
+    "in_training", "out_of_work", "hires_from_pools", "hires_from_firms", "separations", "pool_entries", "pool_exits",
+    "public_spend_eur")])
+_BREAKDOWN_ROWS = np.array([_CELL_SUMS.index(m) for m in BREAKDOWN_METRICS])
 
 
 @dataclass
@@ -358,40 +366,17 @@ class SmartIndustryModel(mesa.Model):
 
     def _record(self) -> None:
         """Every output metric of quarter t. Firm-level quantities are summed once per
-        (province, sector, size class) cell in one pass over the firms (model/cell_sums.py);
-        provinces, NL, sectors and size classes are margins of those cells."""
-        f, t = self.firms_state, self.t
+        (province, sector, size class) cell in one pass over the firms; provinces, NL, sectors
+        and size classes are margins of those cells (compiled: model/record.py)."""
+        f, t, reg = self.firms_state, self.t, self.regions
         n_cells = self._cell_shape[0] * self._cell_shape[1] * self._cell_shape[2]
         grid = cell_sums(self._cell, n_cells, f.stage, self._ever_in_fieldlab, f.fieldlab_experience, f.routine, f.mid,
                          f.technical, f.created, f.lost, f.reshored_jobs, f.productivity, f.vacancies, f.redundant,
                          f.change_class, f.member, AWARE, EXPERIMENTING, ADOPTED)
-        grid = grid.reshape((len(_CELL_SUMS),) + self._cell_shape)
-        by_prov = grid.sum(axis=(2, 3))
-        row = self._metrics[t]
-        col = METRIC_INDEX
-        row[:, [col[m] for m in _CELL_SUMS]] = np.concatenate([by_prov, by_prov.sum(axis=1, keepdims=True)], axis=1).T
-        row[:, col["value_added_meur"]] /= 1e3  # summed in kEUR
-        row[:, col["adoption_rate"]] = row[:, col["adopters"]] / np.maximum(row[:, col["firms"]], 1)
-        big = grid[[_CELL_SUMS.index("adopters"), _CELL_SUMS.index("firms")], :, :, 1:].sum(axis=(2, 3))  # 10+ workers
-        big = np.concatenate([big, big.sum(axis=1, keepdims=True)], axis=1)
-        row[:, col["adoption_rate_10plus"]] = big[0] / np.maximum(big[1], 1)
-        open_now = np.bincount(self.policy.fieldlabs.province[self.open_fieldlabs], minlength=N_PROV)
-        row[:, col["fieldlabs_active"]] = np.append(open_now, open_now.sum())
-        row[:, col["labour_productivity"]] = row[:, col["value_added_meur"]] * 1e3 / np.maximum(
-            row[:, col["employment"]], 1e-9)
-        reg = self.regions
-        for name, v in (("technical_pool", reg.seekers[2]), ("trainees", reg.trained),
-                        ("job_seekers_routine", reg.seekers[0]), ("job_seekers_mid", reg.seekers[1]),
-                        ("in_training", reg.in_training), ("out_of_work", reg.seekers.sum(axis=0) + reg.in_training),
-                        ("hires_from_pools", reg.hires.sum(axis=0)), ("hires_from_firms", reg.poached),
-                        ("separations", reg.separations.sum(axis=0)), ("pool_entries", reg.entries.sum(axis=0)),
-                        ("pool_exits", reg.exits.sum(axis=0))):
-            row[:, col[name]] = np.append(v, v.sum())
-        spent = self.policy.spent[: t + 1].sum(axis=(0, 1))
-        row[:, col["public_spend_eur"]] = np.append(spent, spent.sum())
-
-        parts = grid[[_CELL_SUMS.index(m) for m in BREAKDOWN_METRICS]]
-        self._breakdown[t] = np.concatenate([parts.sum(axis=(1, 3)), parts.sum(axis=(1, 2))], axis=1).T
+        margins(grid.reshape((len(_CELL_SUMS),) + self._cell_shape), self._metrics[t], self._breakdown[t], _SUM_COLUMNS,
+                _RECORD_COLUMNS, _BREAKDOWN_ROWS, self.policy.fieldlabs.province[self.open_fieldlabs], reg.seekers,
+                reg.trained, reg.pipeline, reg.hires, reg.poached, reg.separations, reg.entries, reg.exits,
+                self.policy.spent, t)
 
     def result_row(self, metric: str, region: str = "NL") -> float:
         v = float(self._metrics[max(self.t, 0), REGIONS_OUT.index(region), METRIC_INDEX[metric]])

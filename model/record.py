@@ -1,0 +1,165 @@
+"""The quarter's record (model._record), compiled: per-cell sums of the firm state in one pass
+over the firms, and their margins (provinces, NL, sectors, size classes) in the same call,
+instead of some forty numpy calls on small arrays a quarter.
+
+Every sum adds the same numbers in the same order as the numpy code it replaced (kept in
+tests/test_record.py as the reference, which checks both agree to the last bit every quarter):
+cells in firm order as np.bincount does; margins the way numpy reduces, which for a
+contiguous run of n <= 128 doubles is its pairwise sum (`_np_sum`), and otherwise a plain
+loop over the reduced axes in order.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+# Rows of the cell sums, in model._CELL_SUMS order: 0-3 come from the stages, the rest are weights.
+N_SUMS = 19
+
+
+@numba.njit(cache=True)
+def cell_sums(cell, n_cells, stage, ever_in_fieldlab, fieldlab_experience, routine, mid, technical, created, lost,
+              reshored_jobs, productivity, vacancies, redundant, change_class, member, aware, experimenting,
+              adopted):
+    """grid[quantity, cell]; also marks firms that took part in a fieldlab (ever_in_fieldlab |=
+    fieldlab_experience, in place)."""
+    acc = np.zeros((n_cells, N_SUMS))  # a firm's sums are adjacent in memory
+    for i in range(len(cell)):
+        c = cell[i]
+        s = stage[i]
+        acc[c, 0] += 1.0
+        if s >= aware:
+            acc[c, 1] += 1.0
+        if s == experimenting:
+            acc[c, 2] += 1.0
+        if s == adopted:
+            acc[c, 3] += 1.0
+        if fieldlab_experience[i]:
+            ever_in_fieldlab[i] = True
+        if ever_in_fieldlab[i]:
+            acc[c, 4] += 1.0
+        employees = routine[i] + mid[i] + technical[i]
+        acc[c, 5] += employees
+        acc[c, 6] += routine[i]
+        acc[c, 7] += mid[i]
+        acc[c, 8] += technical[i]
+        acc[c, 9] += created[i]
+        acc[c, 10] += lost[i]
+        acc[c, 11] += reshored_jobs[i]
+        acc[c, 12] += productivity[i] * employees
+        acc[c, 13] += vacancies[i]
+        acc[c, 14] += redundant[0, i] + redundant[1, i] + redundant[2, i]
+        k = change_class[i]
+        if k == 1:
+            acc[c, 15] += 1.0
+        elif k == 2:
+            acc[c, 16] += 1.0
+        elif k == 3:
+            acc[c, 17] += 1.0
+        if member[i]:
+            acc[c, 18] += 1.0
+    return acc.T.copy()
+
+
+@numba.njit(cache=True)
+def _np_sum(a) -> float:
+    """a.sum() of a contiguous float64 run as numpy adds it (its pairwise sum; n <= 128)."""
+    n = len(a)
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[i]
+        return 0.0 + res
+    r = a[:8].copy()
+    i = 8
+    while i < n - (n % 8):
+        for j in range(8):
+            r[j] += a[i + j]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += a[i]
+        i += 1
+    return 0.0 + res
+
+
+@numba.njit(cache=True)
+def _rows_sum(x):
+    """x.sum(axis=0) of a [k, n] array: the rows added in order."""
+    out = x[0].copy()
+    for j in range(1, x.shape[0]):
+        out += x[j]
+    return out
+
+
+@numba.njit(cache=True)
+def margins(grid, row, breakdown, sum_cols, cols, breakdown_rows, open_province, seekers, trained, pipeline, hires,
+            poached, separations, entries, exits, spent, t):
+    """Fill the quarter's metrics row[region, metric] and breakdown[group, metric] from the cell
+    sums grid[quantity, province, sector, size class] and the province accounts.
+
+    cols: metric columns of (value_added_meur, adoption_rate, adopters, firms, adoption_rate_10plus,
+    fieldlabs_active, labour_productivity, employment, technical_pool, trainees,
+    job_seekers_routine, job_seekers_mid, in_training, out_of_work, hires_from_pools,
+    hires_from_firms, separations, pool_entries, pool_exits, public_spend_eur)."""
+    n_q, n_prov, n_sec, n_size = grid.shape
+    nl = n_prov
+    for q in range(n_q):
+        total = np.empty(n_prov)
+        for p in range(n_prov):
+            total[p] = _np_sum(grid[q, p].ravel())
+            row[p, sum_cols[q]] = total[p]
+        row[nl, sum_cols[q]] = _np_sum(total)
+    va, rate, adopters, firms, rate10, active, lp, emp = cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], \
+        cols[6], cols[7]
+    q_adopters, q_firms = 3, 0  # rows of grid
+    big = np.empty((2, n_prov))
+    for p in range(n_prov + 1):
+        row[p, va] /= 1e3  # summed in kEUR
+        row[p, rate] = row[p, adopters] / max(row[p, firms], 1.0)
+    for j, q in enumerate((q_adopters, q_firms)):  # firms with 10+ workers: size classes 1..
+        for p in range(n_prov):
+            big[j, p] = _np_sum(grid[q, p, :, 1:].copy().ravel())
+    for p in range(n_prov):
+        row[p, rate10] = big[0, p] / max(big[1, p], 1.0)
+    row[nl, rate10] = _np_sum(big[0]) / max(_np_sum(big[1]), 1.0)
+    counts = np.zeros(n_prov)
+    for p in open_province:
+        counts[p] += 1.0
+    for p in range(n_prov):
+        row[p, active] = counts[p]
+    row[nl, active] = counts.sum()  # whole numbers: exact in any order
+    for p in range(n_prov + 1):
+        row[p, lp] = row[p, va] * 1e3 / max(row[p, emp], 1e-9)
+    in_training = _rows_sum(pipeline)
+    regional = (seekers[2], trained, seekers[0], seekers[1], in_training, _rows_sum(seekers) + in_training,
+                _rows_sum(hires), poached, _rows_sum(separations), _rows_sum(entries), _rows_sum(exits))
+    for j in range(len(regional)):
+        v = regional[j]
+        c = cols[8 + j]
+        for p in range(n_prov):
+            row[p, c] = v[p]
+        row[nl, c] = _np_sum(v.copy())
+    spend = np.zeros(n_prov)  # spent[: t + 1].sum(axis=(0, 1)): quarters, then instruments, in order
+    for k in range(t + 1):
+        for i in range(spent.shape[1]):
+            spend += spent[k, i]
+    c = cols[19]
+    for p in range(n_prov):
+        row[p, c] = spend[p]
+    row[nl, c] = _np_sum(spend)
+    # National by sector (summed over provinces, then size classes) and by size class.
+    for m in range(len(breakdown_rows)):
+        q = breakdown_rows[m]
+        for s in range(n_sec):
+            acc = 0.0
+            for p in range(n_prov):
+                acc += _np_sum(grid[q, p, s].copy())
+            breakdown[s, m] = acc
+        by_size = np.zeros(n_size)
+        for p in range(n_prov):
+            for s in range(n_sec):
+                by_size += grid[q, p, s]
+        for k in range(n_size):
+            breakdown[n_sec + k, m] = by_size[k]
