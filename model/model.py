@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import mesa
+import numba
 import numpy as np
 from mesa import DataCollector
 from mesa.agent import AgentSet
@@ -72,6 +73,16 @@ _RECORD_COLUMNS = np.array([METRIC_INDEX[m] for m in (
     "in_training", "out_of_work", "hires_from_pools", "hires_from_firms", "separations", "pool_entries", "pool_exits",
     "public_spend_eur")])
 _BREAKDOWN_ROWS = np.array([_CELL_SUMS.index(m) for m in BREAKDOWN_METRICS])
+
+
+@numba.njit(cache=True)
+def _midpoint(now: np.ndarray, before: np.ndarray) -> np.ndarray:
+    """now + (now - before) / 2, within 0..1: exposure at the middle of the quarter (one pass)."""
+    out = np.empty_like(now)
+    for i in range(len(now)):
+        mid = (now[i] - before[i]) * 0.5 + now[i]
+        out[i] = min(max(mid, 0.0), 1.0)
+    return out
 
 
 @dataclass
@@ -333,10 +344,7 @@ class SmartIndustryModel(mesa.Model):
         self.peer_exposure.set(new, self.visibility[new])
         self.new_adopters = new[:0]
         self.exposure = self.peer_exposure.share()
-        mid = self.exposure - before
-        mid *= 0.5
-        mid += self.exposure
-        self.exposure_mid = np.clip(mid, 0.0, 1.0, out=mid)
+        self.exposure_mid = _midpoint(self.exposure, before)
         vac_p = self._last_quarter("technical_vacancies")
         total = vac_p + self.regions.tech_pool
         self.shortage = np.divide(vac_p, total, out=np.zeros(N_PROV), where=total > 0)

@@ -257,6 +257,7 @@ class PeerShare:
         self.per_link = _links_of_average_firm(degree)
         self.weight = weight.copy()
         self.total = None if peers is None else peers @ self.weight  # peers @ weight
+        self._scratch: np.ndarray | None = None  # zeros, for set()
 
     def share(self) -> np.ndarray:
         """Each firm's peer share of the current weight."""
@@ -279,8 +280,21 @@ class PeerShare:
         if 8 * len(idx) > len(self.weight):
             self.total = self.peers @ self.weight
             return
-        p = self.peers
-        start = p.indptr[idx]
-        count = p.indptr[idx + 1] - start
-        links = np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())
-        self.total += np.bincount(p.indices[links], weights=np.repeat(delta, count), minlength=len(self.weight))
+        if self._scratch is None:
+            self._scratch = np.zeros(len(self.weight))
+        _add_changes(self.peers.indptr, self.peers.indices, idx, delta, self.total, self._scratch)
+
+
+@numba.njit(cache=True)
+def _add_changes(indptr, indices, idx, delta, total, scratch):
+    """total += the changes delta of firms idx, seen by their peers: per peer the deltas are
+    first summed in link order (as np.bincount would), then added, so that the result is the
+    same float as a bincount over the links. `scratch` is all zeros, and is again on return."""
+    for k in range(len(idx)):
+        for link in range(indptr[idx[k]], indptr[idx[k] + 1]):
+            scratch[indices[link]] += delta[k]
+    for k in range(len(idx)):
+        for link in range(indptr[idx[k]], indptr[idx[k] + 1]):
+            j = indices[link]
+            total[j] += scratch[j]
+            scratch[j] = 0.0
