@@ -11,6 +11,7 @@ budget, so costs per job do not depend on the scale at which one simulates.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,8 +132,7 @@ class Policy:
         rows = []  # (province, themes, capacity/yr, open, close, instrument, cost/q)
         all_themes = np.ones(len(SECTORS), dtype=bool)
         for i, ins in self.of_kind("historical_fieldlabs"):
-            active = data.fieldlabs_active(first_quarter + ins.start, first_quarter + ins.end)
-            weights = data.fieldlab_province_weights()
+            active, weights = _historical_fieldlabs(data.DATA_DIR, first_quarter + ins.start, first_quarter + ins.end)
             placed = np.zeros(len(PROVINCES))
             cap = ins.spec.capacity_per_year or params["fieldlab_capacity"]
             cost_q = ins.budget / max(int(active.sum()), 1)  # budget spread over active fieldlab-quarters
@@ -182,6 +182,16 @@ class Policy:
                 n_paid = int(np.floor(share * len(mine) + 1e-9))
                 fl.closed[mine[n_paid:]] = True
         return np.flatnonzero((fl.open_t <= t) & (t <= fl.close_t) & ~fl.closed)
+
+
+@functools.lru_cache(maxsize=16)
+def _historical_fieldlabs(data_dir, start_q: int, end_q: int) -> tuple[np.ndarray, np.ndarray]:
+    """Active historical fieldlabs per quarter and their province weights, read once per data
+    directory and horizon (keyed like data._read): the pandas reads cost more than the rest of
+    a model's set-up outside the population. Read only."""
+    active, weights = data.fieldlabs_active(start_q, end_q), data.fieldlab_province_weights()
+    active.flags.writeable = weights.flags.writeable = False
+    return active, weights
 
 
 def hub_contact_cost(base_eur: float, elasticity: float, firms_per_province: np.ndarray,
