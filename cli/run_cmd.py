@@ -309,7 +309,7 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
 
     from smartregion.model import report, structure_report
     from smartregion.model.model import REGIONS_OUT
-    from smartregion.model.results import metric_arrays, summary_from_final
+    from smartregion.model.results import metric_arrays, part_metric_arrays, summary_from_final
 
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -333,7 +333,7 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
                           else pq.ParquetWriter(stage / f"{table}.parquet", schema))
             writer.write_table(part.cast(schema))  # Parquet: one row group per replication
             if table == "timeseries":
-                quarters, arms = metric_arrays(part.to_pandas())
+                quarters, arms = part_metric_arrays(part) or metric_arrays(part.to_pandas())
                 for arm, arr in arms.items():  # copies: a view would keep all of arr alive
                     national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")].copy())
                     final.setdefault(arm, []).append(arr[0, -1].copy())

@@ -167,6 +167,38 @@ def metric_arrays(ts: pd.DataFrame) -> tuple[list[str], dict[str, np.ndarray]]:
     return list(quarters), out
 
 
+def part_metric_arrays(part: pa.Table) -> tuple[list[str], dict[str, np.ndarray]] | None:
+    """`metric_arrays` of one replication's time series as timeseries_table lays it out (arm
+    blocks of quarter x region x metric rows), read straight from the Arrow columns; None for
+    any other layout (then metric_arrays, which takes rows in any order)."""
+    names = ("arm", "quarter", "province", "metric")
+    cols = {n: part.column(n).combine_chunks() for n in names}
+    if not all(pa.types.is_dictionary(c.type) for c in cols.values()) or len(part.column("replication").unique()) != 1:
+        return None
+    quarters = [str(q) for q in cols["quarter"].dictionary.to_pylist()]
+    if (quarters != sorted(quarters) or cols["province"].dictionary.to_pylist() != list(REGIONS_OUT)
+            or cols["metric"].dictionary.to_pylist() != list(METRICS)):
+        return None
+    q, g, k = len(quarters), len(REGIONS_OUT), len(METRICS)
+    block = q * g * k
+    if part.num_rows == 0 or part.num_rows % block:
+        return None
+    codes = {n: c.indices.to_numpy(zero_copy_only=False) for n, c in cols.items()}
+    expect = {"quarter": np.repeat(np.arange(q), g * k), "province": np.tile(np.repeat(np.arange(g), k), q),
+              "metric": np.tile(np.arange(k), q * g)}
+    arms = cols["arm"].dictionary.to_pylist()
+    values = part.column("value").to_numpy()
+    out = {}
+    for b in range(part.num_rows // block):
+        rows = slice(b * block, (b + 1) * block)
+        arm = codes["arm"][rows]
+        if (arm != arm[0]).any() or arms[arm[0]] in out or not all(
+                np.array_equal(codes[n][rows], e) for n, e in expect.items()):
+            return None
+        out[str(arms[arm[0]])] = values[rows].reshape(1, q, g, k)
+    return quarters, out
+
+
 def _final(results, arm: str) -> np.ndarray:
     """[replication, region, metric] at the last quarter."""
     return np.stack([arms[arm].metrics[-1] for arms in results.values()])
