@@ -304,17 +304,18 @@ def check_space(args, spec, scenario) -> None:
 
 def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
     """The per-replication tables from the parts (one replication at a time, as CSV or
-    Parquet), the summary, the report and the resolved scenario files; returns the summary."""
+    Parquet), the summary, the report and the resolved scenario files; returns the summary.
+
+    The time series, the largest table, is written by a second process meanwhile (at the end
+    of a run the workers are done and their cores free): the rest takes about as long."""
     import numpy as np
 
     from smartregion.model import report, structure_report
+    from smartregion.model.ensemble import beside
     from smartregion.model.model import REGIONS_OUT
     from smartregion.model.results import metric_arrays, part_metric_arrays, summary_from_final
 
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
-
-    from .output import TABLES, plain_schema, write_resolved
+    from .output import write_resolved
 
     indices = store.done()
     if indices != list(range(spec.replications)):
@@ -323,8 +324,41 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
     final: dict[str, list] = {}     # arm and replication: all that the summary and report need
     quarters = None
     policy_runs: list = []  # for the structure report
-    for table in TABLES:
-        writer = schema = None
+    with beside(write_table, stage, store.dir, "timeseries", indices, fmt) as timeseries:
+        for index in indices:
+            quarters, arms = (part_metric_arrays(part := store.read_arrow(index, "timeseries"))
+                              or metric_arrays(part.to_pandas()))
+            for arm, arr in arms.items():  # copies: a view would keep all of arr alive
+                national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")].copy())
+                final.setdefault(arm, []).append(arr[0, -1].copy())
+                if arm == "policy":
+                    policy_runs.append(arr[0].copy())  # small: quarters x regions x metrics
+        for table in ("breakdown", "spend"):
+            write_table(stage, store.dir, table, indices, fmt)
+        national = {arm: np.stack(v) for arm, v in national.items()}
+        final = {arm: np.stack(v) for arm, v in final.items()}
+        summary = summary_from_final(final["policy"], final["counterfactual"] if cf else None, quarters[-1])
+        summary.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
+        info = {"scenario": scenario.name, "counterfactual": cf.name if cf else None, "replications": len(indices),
+                "seed": spec.seed, "scale": scenario.population.scale}
+        report.save(report.report_figure(quarters, national, final, info), stage / "report.png")
+        structure_report.write(stage, quarters, np.stack(policy_runs), scenario.population.scale)
+        write_resolved(stage / "scenario.yaml", scenario, "counterfactual.yaml" if cf else None)
+        if cf is not None:
+            write_resolved(stage / "counterfactual.yaml", cf, None)
+        timeseries.result()
+    return summary
+
+
+def write_table(stage: Path, parts: Path, table: str, indices: list[int], fmt: str) -> None:
+    """One output table (CSV or Parquet) from the parts, one replication at a time."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from .output import PartStore, plain_schema
+
+    store, writer = PartStore(parts), None
+    try:
         for index in indices:
             part = store.read_arrow(index, table)
             if writer is None:
@@ -332,26 +366,9 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
                 writer = (pacsv.CSVWriter(stage / f"{table}.csv", schema) if fmt == "csv"
                           else pq.ParquetWriter(stage / f"{table}.parquet", schema))
             writer.write_table(part.cast(schema))  # Parquet: one row group per replication
-            if table == "timeseries":
-                quarters, arms = part_metric_arrays(part) or metric_arrays(part.to_pandas())
-                for arm, arr in arms.items():  # copies: a view would keep all of arr alive
-                    national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")].copy())
-                    final.setdefault(arm, []).append(arr[0, -1].copy())
-                    if arm == "policy":
-                        policy_runs.append(arr[0].copy())  # small: quarters x regions x metrics
-        writer.close()
-    national = {arm: np.stack(v) for arm, v in national.items()}
-    final = {arm: np.stack(v) for arm, v in final.items()}
-    summary = summary_from_final(final["policy"], final["counterfactual"] if cf else None, quarters[-1])
-    summary.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
-    info = {"scenario": scenario.name, "counterfactual": cf.name if cf else None, "replications": len(indices),
-            "seed": spec.seed, "scale": scenario.population.scale}
-    report.save(report.report_figure(quarters, national, final, info), stage / "report.png")
-    structure_report.write(stage, quarters, np.stack(policy_runs), scenario.population.scale)
-    write_resolved(stage / "scenario.yaml", scenario, "counterfactual.yaml" if cf else None)
-    if cf is not None:
-        write_resolved(stage / "counterfactual.yaml", cf, None)
-    return summary
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 # --- the terminal table ----------------------------------------------------------------------

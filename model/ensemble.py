@@ -9,6 +9,7 @@ order, so they are identical for any number of workers.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import multiprocessing
@@ -238,6 +239,20 @@ def _pool_imap(fn: Callable, items: list, workers: int,
                 notify(f"a worker process died; {len(lost)} unfinished task(s) run again in new worker processes")
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def beside(fn: Callable, *args):
+    """`with beside(fn, *args) as job:` fn(*args) runs in a second process (forked where the
+    platform can, dying with this one like the pool's workers) while the block runs;
+    `job.result()` waits for it and raises what it raised. Leaving the block early waits for
+    it too, so that nothing writes on after its caller has gone."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=_mp_context(), initializer=_worker_init,
+                               initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
+    try:
+        yield pool.submit(fn, *args)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _wait_or_broken(pool: ProcessPoolExecutor, running: dict) -> set | None:
