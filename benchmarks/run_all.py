@@ -1,7 +1,7 @@
 """Every speed target of smartregion (issue 16) measured side by side in one command; prints the
 table and writes it to benchmarks/RESULTS.md.
 
-    python benchmarks/run_all.py            # the full set, about 10 minutes on 2 quiet cores
+    python benchmarks/run_all.py            # the full set, on a quiet machine
     python benchmarks/run_all.py --quick    # small sizes, to check that it runs; writes nothing
 
 1. Stepping: firm-steps per second of one full-population run against agent-steps per second
@@ -15,6 +15,8 @@ table and writes it to benchmarks/RESULTS.md.
    fraction of its model runs is timed and extrapolated (said so in the table).
 6. The dashboard's lever-move latency, by benchmarks/dashboard_latency.py when it exists.
 7. 1,000,000 firms: time against the 27,000-firm run and peak memory, each in a fresh process.
+8. Streaming: peak memory and output size of `run.py run` with 10 and 1,000 replications
+   (--no-streaming leaves it out).
 
 Timings depend on the machine and on what else runs on it: the table records the CPU, the
 versions and the load average before and after; a load above the number of CPUs means other
@@ -85,6 +87,20 @@ def end_to_end(replications: int, scale: float) -> dict:
     return {**r, "files": files}
 
 
+def streaming(replications: int, scale: float, tables: str) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="smartregion-bench-")) / "out"
+    try:
+        r = measure([sys.executable, "run.py", "run", "scenarios/baseline.yaml", "--out", str(out), "--replications",
+                     str(replications), "--scale", str(scale), "--workers", "2", "--no-progress", "--tables", tables],
+                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) if out.is_dir() else 0
+    finally:
+        shutil.rmtree(out.parent, ignore_errors=True)
+    if r["returncode"] != 0:
+        raise SystemExit(f"run.py run failed with code {r['returncode']}")
+    return {"replications": replications, "scale": scale, "output_mib": size / 2**20, **r}
+
+
 def calibration(fraction: float | None, predictive: int, quick: bool) -> dict:
     """`run.py calibrate` of the shipped targets on 2 workers with `fraction` of the shipped
     budget (or a toy budget when quick). The ABC part is extrapolated to the shipped budget by
@@ -138,6 +154,7 @@ def main() -> None:
                                                           "RESULTS.md only with an explicit --out")
     ap.add_argument("--out", help="where to write the table (default benchmarks/RESULTS.md; none with --quick)")
     ap.add_argument("--no-calibration", action="store_true", help="skip the calibration timing")
+    ap.add_argument("--no-streaming", action="store_true", help="skip the 10 vs 1,000 replication memory runs")
     args = ap.parse_args()
     cfg = QUICK if args.quick else FULL
     out_path = args.out or (None if args.quick else str(HERE / "RESULTS.md"))
@@ -246,6 +263,24 @@ def main() -> None:
         f"{big['firms']:,} firms {big['best']['total_s']:.2f} s (set-up {big['best']['setup_s']:.2f} s), peak "
         f"{big['peak_rss_mib']:.0f} MiB (after imports {big['rss_after_imports_mib']:.0f} MiB).")
     say()
+
+    if not args.no_streaming:
+        counts = (10, 1000) if not args.quick else (2, 20)
+        say("## Streaming: `run.py run scenarios/baseline.yaml --scale 0.1 --workers 2`")
+        say()
+        say("| replications | tables | wall time | peak RSS, main process | peak PSS, all processes | output on disk |")
+        say("| ---: | --- | ---: | ---: | ---: | ---: |")
+        rows = {}
+        for reps, tables in ((counts[0], "csv"), (counts[1], "csv"), (counts[1], "parquet")):
+            r = rows[reps, tables] = streaming(reps, 0.1, tables)
+            say(f"| {reps:,} | {tables} | {r['wall_s']:.1f} s | {r['peak_main_rss_mib']:.0f} MiB | "
+                f"{r['peak_tree_pss_mib']:.0f} MiB | {r['output_mib']:,.0f} MiB |")
+        say()
+        small, large = rows[counts[0], "csv"]["peak_main_rss_mib"], rows[counts[1], "csv"]["peak_main_rss_mib"]
+        say(f"From {counts[0]:,} to {counts[1]:,} replications the main process's peak grows by {large - small:.0f} MiB "
+            f"({100 * (large / small - 1):.0f}%): each finished replication goes to disk (Parquet) and is dropped, "
+            "and the output tables are written from those parts one replication at a time.")
+        say()
     load1 = os.getloadavg()
     say(f"Load average after: {load1[0]:.2f} / {load1[1]:.2f} / {load1[2]:.2f} (above {os.cpu_count()} means other "
         "work competed for the CPUs).")
