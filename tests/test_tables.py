@@ -61,3 +61,16 @@ def _parquet_bytes(table: pa.Table) -> bytes:
     buf = io.BytesIO()
     pq.write_table(table, buf)
     return buf.getvalue()
+
+
+def _fails(path: str) -> None:
+    open(path + "/missing/file", "w")
+
+
+def test_an_error_of_the_second_process_reaches_its_caller(tmp_path):
+    """The time series table is written beside the rest (model/ensemble.py beside): its fault
+    (here: a directory that is not there) is raised by result(), as the same OSError."""
+    from smartregion.model.ensemble import beside
+
+    with pytest.raises(FileNotFoundError), beside(_fails, str(tmp_path)) as job:
+        job.result()
