@@ -24,12 +24,12 @@ from mesa.agent import AgentSet
 
 from . import params as params_mod
 from .agents import FieldlabAgent, FirmAgent, HubAgent
-from .record import N_SUMS, cell_sums, margins
 from .instruments import Policy, hub_contact_cost
 from .mechanisms import adoption, awareness, competition, experimenting, labour, productivity, reshoring
 from .mechanisms.productivity import realised
 from .network import PeerShare
 from .population import Population, build_population
+from .record import N_SUMS, cell_sums, margins
 from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES
 from .state import FirmState, RegionState
 from .streams import Streams, replication_seeds
