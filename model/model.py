@@ -236,8 +236,8 @@ class SmartIndustryModel(mesa.Model):
 
     def _awareness(self) -> None:
         p = self.params
-        awareness.step(self.firms_state.stage, self.streams["awareness"].random(self.n), self.pop.province,
-                       self.exposure_mid, self.hub_contact_prob, self.regions.completions / self.firms_per_province,
+        awareness.step(self.firms_state.stage, self.streams.key("awareness", self.first_quarter + self.t),
+                       self.pop.province, self.exposure_mid, self.hub_contact_prob, self.regions.completions / self.firms_per_province,
                        p["bass_p"], p["bass_q"], p["training_awareness_spillover"])
 
     def _productivity(self) -> None:

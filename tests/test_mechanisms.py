@@ -171,17 +171,22 @@ def test_more_competition_lowers_non_adopters_jobs():
 def test_awareness_on_paper():
     """bass_p = 0.4 a year: hazard 0.1 a quarter, P = 1 - e^-0.1 = 0.0952; a hub converting half
     the contacted firms in province 0 makes it 1 - 0.5 e^-0.1 = 0.5476 there. Firms 0-4 are in
-    province 0, 5-9 in province 1; firm 9 is aware already and stays so."""
+    province 0, 5-9 in province 1; firm 9 is aware already and stays so. Under key 34 the
+    firms' own draws are (model/streams.py) 0.536 0.806 0.453 0.560 0.192 | 0.502 0.029 0.201
+    0.087 (firm 9 draws none): firms 0, 2, 4 fall below 0.5476, firms 6 and 8 below 0.0952."""
     from smartregion.model.mechanisms import awareness
     from smartregion.model.regions import UNAWARE
+    from smartregion.model.streams import uniforms
 
+    key = np.uint64(34)
+    np.testing.assert_allclose(uniforms(key, np.arange(9)), [0.536, 0.806, 0.453, 0.560, 0.192, 0.502, 0.029,
+                                                              0.201, 0.087], atol=5e-4)
     stage = np.array([UNAWARE] * 9 + [AWARE], dtype=np.int8)
-    u = np.array([0.05, 0.09, 0.10, 0.5, 0.6, 0.05, 0.09, 0.10, 0.5, 0.0])
     province = np.repeat([0, 1], 5)
     hub = np.zeros(N_PROV)
     hub[0] = 0.5
-    awareness.step(stage, u, province, np.zeros(10), hub, np.zeros(N_PROV), 0.4, 0.0, 0.0)
-    assert list(stage) == [AWARE, AWARE, AWARE, AWARE, UNAWARE, AWARE, AWARE, UNAWARE, UNAWARE, AWARE]
+    awareness.step(stage, key, province, np.zeros(10), hub, np.zeros(N_PROV), 0.4, 0.0, 0.0)
+    assert list(stage) == [AWARE, UNAWARE, AWARE, UNAWARE, AWARE, UNAWARE, AWARE, UNAWARE, AWARE, AWARE]
 
 
 def test_more_visible_adopting_peers_raise_awareness():
@@ -190,9 +195,8 @@ def test_more_visible_adopting_peers_raise_awareness():
 
     def aware(exposure):
         stage = np.full(1000, UNAWARE, dtype=np.int8)
-        u = np.linspace(0, 1, 1000, endpoint=False)
-        awareness.step(stage, u, np.zeros(1000, int), np.full(1000, exposure), np.zeros(N_PROV), np.zeros(N_PROV),
-                       0.03, 0.38, 0.0)
+        awareness.step(stage, np.uint64(7), np.zeros(1000, int), np.full(1000, exposure), np.zeros(N_PROV),
+                       np.zeros(N_PROV), 0.03, 0.38, 0.0)
         return (stage == AWARE).sum()
 
     assert aware(0.0) < aware(0.3) < aware(0.9)

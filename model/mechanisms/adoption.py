@@ -27,6 +27,7 @@ import numpy as np
 
 from ..regions import ADOPTED, AWARE, EXPERIMENTING
 from ..state import employees_of
+from ..streams import uniforms
 
 
 def _logistic(x):
@@ -49,13 +50,14 @@ def expected_subsidy_keur(m, idx: np.ndarray, invest_keur: np.ndarray) -> tuple[
     return best, which
 
 
-def adopt(m, idx: np.ndarray, intensity: np.ndarray) -> None:
-    """Labour effects of adoption for firms idx (also used for the Bass limit); intensity: one
-    uniform draw per firm slot, which sets how much of the routine work this firm's project
+def adopt(m, idx: np.ndarray) -> None:
+    """Labour effects of adoption for firms idx (also used for the Bass limit). Each firm's own
+    uniform draw (stream adoption, slot 1) sets how much of the routine work its project
     automates: routine_displacement x (1 + displacement_dispersion (2 u - 1))."""
     f, p = m.firms_state, m.params
     employees = employees_of(f, idx)
-    share = np.minimum(p["routine_displacement"] * (1 + p["displacement_dispersion"] * (2 * intensity[idx] - 1)), 1.0)
+    intensity = uniforms(m.streams.key("adoption", m.first_quarter + m.t, slot=1), idx)
+    share = np.minimum(p["routine_displacement"] * (1 + p["displacement_dispersion"] * (2 * intensity - 1)), 1.0)
     f.redundant[0, idx] += share * np.maximum(f.routine[idx] - f.redundant[0, idx], 0.0)
     need = p["tech_jobs_per_adoption"] * employees
     f.vacancies[idx] += need
@@ -69,10 +71,8 @@ def adopt(m, idx: np.ndarray, intensity: np.ndarray) -> None:
 
 def step(m) -> None:
     f, p, pop = m.firms_state, m.params, m.pop
-    u = m.streams["adoption"].random(m.n)
-    intensity = m.streams["adoption"].random(m.n)
     if m.immediate_adoption:  # Bass limit: every aware firm adopts at once
-        adopt(m, np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING)), intensity)
+        adopt(m, np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING)))
         return
     idx = np.flatnonzero(f.stage == EXPERIMENTING)
     if not len(idx):
@@ -94,12 +94,13 @@ def step(m) -> None:
     good = _logistic(1.7 * z / sigma)
     p_adopt = p["adoption_rate_max"] * good
     p_abandon = p["abandon_rate"] * (1 - good)
-    adopting = u[idx] < p_adopt
-    abandoning = ~adopting & (u[idx] < p_adopt + p_abandon)
+    u = uniforms(m.streams.key("adoption", m.first_quarter + m.t), idx)
+    adopting = u < p_adopt
+    abandoning = ~adopting & (u < p_adopt + p_abandon)
     f.stage[idx[abandoning]] = AWARE
 
     new = idx[adopting]
-    adopt(m, new, intensity)
+    adopt(m, new)
     # Subsidies: paid in firm order until each instrument's budget is spent.
     for i in np.unique(payer[adopting]):
         if i < 0:

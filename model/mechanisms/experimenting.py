@@ -20,30 +20,29 @@ from __future__ import annotations
 import numpy as np
 
 from ..regions import AWARE, EXPERIMENTING, neighbour_matrix
+from ..streams import uniforms
 
 _NEIGHBOURS = neighbour_matrix()
 
 
 def step(m) -> None:
     f, p, pop = m.firms_state, m.params, m.pop
-    u_seek = m.streams["experiment"].random(m.n)
-    priority = m.streams["fieldlab"].random(m.n)
-    u_leave = m.streams["fieldlab"].random(m.n)
-    u_pilot = m.streams["pilot"].random(m.n)
+    quarter = m.first_quarter + m.t
 
     fl = m.policy.fieldlabs
     open_idx = m.open_fieldlabs
     is_open = np.zeros(fl.n, dtype=bool)
     is_open[open_idx] = True
     members = np.flatnonzero(f.member)
-    leaving = members[(u_leave[members] < p["fieldlab_member_turnover"] / 4) | ~is_open[f.fieldlab[members]]]
+    u_leave = uniforms(m.streams.key("fieldlab", quarter, slot=1), members)
+    leaving = members[(u_leave < p["fieldlab_member_turnover"] / 4) | ~is_open[f.fieldlab[members]]]
     f.member[leaving] = False
 
     aware = np.flatnonzero(f.stage == AWARE)
-    seekers = aware[u_seek[aware] < m.seek_probability[aware]]
+    seekers = aware[uniforms(m.streams.key("experiment", quarter), aware) < m.seek_probability[aware]]
     own_lab = seekers[f.member[seekers]]  # members try it in their own fieldlab
     seekers = seekers[~f.member[seekers]]
-    seekers = seekers[np.argsort(priority[seekers], kind="stable")]
+    seekers = seekers[np.argsort(uniforms(m.streams.key("fieldlab", quarter), seekers), kind="stable")]
     neighbours = p["fieldlab_reach_neighbours"] >= 0.5
 
     fl.members = np.bincount(f.fieldlab[f.member], minlength=fl.n)
@@ -63,7 +62,7 @@ def step(m) -> None:
     in_lab = np.concatenate((own_lab, joined, visitors))
     f.fieldlab_experience[in_lab] = True
     rest = rest[visit_of < 0]
-    pilots = rest[u_pilot[rest] < p["own_pilot_share"] * pop.readiness[rest]]
+    pilots = rest[uniforms(m.streams.key("pilot", quarter), rest) < p["own_pilot_share"] * pop.readiness[rest]]
     f.pilot_experience[pilots] = True
     f.stage[in_lab] = EXPERIMENTING
     f.stage[pilots] = EXPERIMENTING

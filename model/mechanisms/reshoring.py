@@ -16,13 +16,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..state import employees_of
+from ..streams import uniforms
 from .adoption import _logistic
 from .labour import hire_from_pools
 
 
 def step(m) -> None:
     f, p, pop = m.firms_state, m.params, m.pop
-    u = m.streams["reshoring"].random(m.n)
     idx = m.may_reshore  # offshored_share > 0 and not reshored yet
     if not len(idx):
         return
@@ -36,7 +36,7 @@ def step(m) -> None:
             ok = m.eligible_firms(i)[idx] & (support < ins.spec.cost_reduction)
             support[ok], payer[ok] = ins.spec.cost_reduction, i
     ratio = ratio * (1 - support)
-    go = u[idx] < p["reshore_base_rate"] + p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
+    go = uniforms(m.streams.key("reshoring", m.first_quarter + m.t), idx) < p["reshore_base_rate"] + p["reshore_rate_max"] * _logistic((1 - ratio) / p["reshore_sensitivity"])
     firms = idx[go]
     m.may_reshore = idx[~go]
     s = f.offshored_share[firms]
