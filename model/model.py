@@ -249,8 +249,8 @@ class SmartIndustryModel(mesa.Model):
                          f.productivity * f.employees, self.params["business_stealing"])
 
     def _visible_per_firm(self) -> np.ndarray:
-        visible = np.where(self.firms_state.stage == ADOPTED, self.visibility, 0.0)
-        return self._by_province(visible) / self.firms_per_province
+        return labour.visible_adopters_per_firm(self.firms_state.stage, self.visibility, self._province,
+                                                self.firms_per_province)
 
     def _job_change(self) -> None:
         """Classify adopters JOB_CHANGE_YEARS after their adoption: more, about the same, fewer jobs."""
