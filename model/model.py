@@ -246,7 +246,7 @@ class SmartIndustryModel(mesa.Model):
     def _competition(self) -> None:
         f = self.firms_state
         competition.step(f, self.pop.sector, len(SECTORS), self._gainers, self._output_gain,
-                         f.productivity * f.employees, self.params["business_stealing"])
+                         self.params["business_stealing"])
 
     def _visible_per_firm(self) -> np.ndarray:
         return labour.visible_adopters_per_firm(self.firms_state.stage, self.visibility, self._province,

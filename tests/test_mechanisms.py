@@ -146,8 +146,9 @@ def test_business_stealing_on_paper():
     and that share of their jobs becomes redundant; sector 1 has no adopter and loses nothing."""
     stage = [ADOPTED] + [AWARE] * 9
     f = firms([10] * 10, [6] * 10, [4] * 10, stage=stage)
+    f.productivity[:] = 5.0  # 20 workers x 5 kEUR: output 100 each
     sector = np.repeat([0, 1], 5)
-    x = competition.step(f, sector, 2, np.array([0]), np.array([10.0]), np.full(10, 100.0), 0.6)
+    x = competition.step(f, sector, 2, np.array([0]), np.array([10.0]), 0.6)
     np.testing.assert_allclose(x, [0.015, 0.0])
     np.testing.assert_allclose(f.redundant[:, 1:5], np.array([[0.15], [0.09], [0.06]]) * np.ones(4))
     assert f.redundant[:, 0].sum() == 0 and f.redundant[:, 5:].sum() == 0
@@ -157,7 +158,8 @@ def test_more_competition_lowers_non_adopters_jobs():
     def non_adopter_jobs(share):
         f = firms([10] * 10, [6] * 10, [4] * 10, stage=[ADOPTED] + [AWARE] * 9)
         reg = region()
-        competition.step(f, np.zeros(10, int), 1, np.array([0]), np.array([50.0]), np.full(10, 100.0), share)
+        f.productivity[:] = 5.0
+        competition.step(f, np.zeros(10, int), 1, np.array([0]), np.array([50.0]), share)
         for _ in range(4):
             labour.separate(f, reg, TEN, 0.1)
         return f.employees[1:].sum()
