@@ -213,7 +213,7 @@ class SmartIndustryModel(mesa.Model):
                   "shortage, hub contacts, open fieldlabs, spending"),
                  ("awareness", self._awareness, "stage, exposure, hub contacts, completions -> stage")]
         if not self.immediate_adoption:
-            steps.append(("experimenting", lambda: experimenting.step(self), "stage, readiness, fieldlabs -> stage, "
+            steps.append(("experimenting", self._experimenting, "stage, readiness, fieldlabs -> stage, "
                           "fieldlab/pilot experience"))
         steps += [
             ("adoption", lambda: adoption.step(self), "stage, employees, productivity, exposure, ecosystem, "
@@ -239,6 +239,13 @@ class SmartIndustryModel(mesa.Model):
         awareness.step(self.firms_state.stage, self.streams.key("awareness", self.first_quarter + self.t),
                        self.pop.province, self.exposure_mid, self.hub_contact_prob, self.regions.completions / self.firms_per_province,
                        p["bass_p"], p["bass_q"], p["training_awareness_spillover"])
+
+    def _experimenting(self) -> None:
+        p, pop = self.params, self.pop
+        experimenting.step(self.firms_state, self.policy.fieldlabs, self.open_fieldlabs, pop.province, pop.sector,
+                           pop.readiness, self.seek_probability,
+                           experimenting.keys(self.streams, self.first_quarter + self.t),
+                           p["fieldlab_member_turnover"], p["fieldlab_reach_neighbours"] >= 0.5, p["own_pilot_share"])
 
     def _productivity(self) -> None:
         self._gainers, self._output_gain = productivity.step(self)
