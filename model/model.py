@@ -161,7 +161,7 @@ class SmartIndustryModel(mesa.Model):
         self.ramping = np.flatnonzero((self.firms_state.stage == ADOPTED) & (self.firms_state.ramp < 1))
         self.may_reshore = np.flatnonzero((self.firms_state.offshored_share > 0) & ~self.firms_state.reshored)
         self.peer_gain = PeerShare(self.pop.peers, self.degree, self.own_gain)
-        self.multiplier = realised(self)
+        self.multiplier = realised(self.own_gain, self.peer_gain.share(), self.params["knowledge_spillover"])
         self.multiplier0 = self.multiplier.copy()
         self.firms_state.prod_base = self.pop.productivity / self.multiplier
         self._employment_start = self._by_region(self.firms_state.employees)
@@ -248,7 +248,19 @@ class SmartIndustryModel(mesa.Model):
                            p["fieldlab_member_turnover"], p["fieldlab_reach_neighbours"] >= 0.5, p["own_pilot_share"])
 
     def _productivity(self) -> None:
-        self._gainers, self._output_gain = productivity.step(self)
+        p, pop = self.params, self.pop
+        self._gainers = self.ramping
+        self.ramping, self._output_gain = productivity.step(
+            self.firms_state, self.regions, self.ramping, self.own_gain, self.peer_gain, self.multiplier, pop.gain,
+            pop.province, pop.sector, productivity.trend_by_sector(p["productivity_trend"], self._sector_trend, self.t),
+            p["ramp_quarters"], p["expansion_jobs"], p["knowledge_spillover"])
+
+    @functools.cached_property
+    def _sector_trend(self) -> np.ndarray:
+        """Each branch's trend factor (the population holds it per firm)."""
+        factor = np.ones(len(SECTORS))
+        factor[self.pop.sector] = self.pop.trend_factor
+        return factor
 
     def _competition(self) -> None:
         f = self.firms_state
