@@ -152,7 +152,7 @@ class SmartIndustryModel(mesa.Model):
         # visible adopters among peers; peers' realised gains (spillover)
         self.peer_exposure = PeerShare(self.pop.peers, self.degree,
                                        self.visibility * (self.firms_state.stage == ADOPTED))
-        self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (adoption.adopt adds)
+        self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (the adoption step adds)
         self.own_gain = self.pop.gain * self.firms_state.ramp
         # Firms whose state only some mechanisms touch, kept as index lists instead of found by
         # a pass over all firms every quarter (a test checks them against those passes):
@@ -216,7 +216,7 @@ class SmartIndustryModel(mesa.Model):
             steps.append(("experimenting", self._experimenting, "stage, readiness, fieldlabs -> stage, "
                           "fieldlab/pilot experience"))
         steps += [
-            ("adoption", lambda: adoption.step(self), "stage, employees, productivity, exposure, ecosystem, "
+            ("adoption", self._adoption, "stage, employees, productivity, exposure, ecosystem, "
              "shortage, subsidies -> stage, redundant routine jobs, technical posts, spending"),
             ("productivity", self._productivity, "ramp, technical posts -> productivity, mid-level hires, "
              "adopters' output gain"),
@@ -246,6 +246,24 @@ class SmartIndustryModel(mesa.Model):
                            pop.readiness, self.seek_probability,
                            experimenting.keys(self.streams, self.first_quarter + self.t),
                            p["fieldlab_member_turnover"], p["fieldlab_reach_neighbours"] >= 0.5, p["own_pilot_share"])
+
+    def _adoption(self) -> None:
+        p, pop, t = self.params, self.pop, self.t
+        subsidies = adoption.Subsidies.offered(self.policy, t, p["payback_years"], p["subsidy_outlook_discount"] >= 0.5,
+                                               self._subsidy_eligible)
+        new, payer, invest = adoption.step(
+            self.firms_state, pop.gain, pop.province, self.exposure, self.ecosystem, self.shortage, subsidies,
+            adoption.keys(self.streams, self.first_quarter + t), t, adoption.AdoptionParams.from_params(p),
+            self.immediate_adoption)
+        adoption.pay(self.policy, t, new, payer, invest, pop.province)
+        self.ramping = np.concatenate((self.ramping, new))  # new adopters were not ramping before
+        self.new_adopters = np.concatenate((self.new_adopters, new))
+
+    @functools.cached_property
+    def _subsidy_eligible(self) -> np.ndarray:
+        """[adoption subsidy, firm]: who each adoption subsidy may reach."""
+        rows = [self.eligible_firms(i) for i, _ in self.policy.of_kind("adoption_subsidy")]
+        return np.array(rows, dtype=bool).reshape(len(rows), self.n)
 
     def _productivity(self) -> None:
         p, pop = self.params, self.pop

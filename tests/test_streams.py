@@ -130,7 +130,6 @@ def test_changing_one_firms_stage_moves_no_other_firms_draw():
     """A quarter of adoption and of awareness with one firm's stage changed: every other firm
     ends the quarter exactly as it would have (each draws its own number, whoever else draws;
     a generator drawing only for the eligible firms in turn would shift everyone after it)."""
-    from smartregion.model.mechanisms import adoption
     from smartregion.model.regions import ADOPTED, AWARE, EXPERIMENTING, UNAWARE
 
     def model_at_quarter_8():
@@ -141,7 +140,7 @@ def test_changing_one_firms_stage_moves_no_other_firms_draw():
         m._policy_context()
         return m
 
-    for stage, step in ((EXPERIMENTING, lambda x: adoption.step(x)), (UNAWARE, lambda x: x._awareness())):
+    for stage, step in ((EXPERIMENTING, lambda x: x._adoption()), (UNAWARE, lambda x: x._awareness())):
         m, changed = model_at_quarter_8(), model_at_quarter_8()
         j = np.flatnonzero(m.firms_state.stage == stage)[len(np.flatnonzero(m.firms_state.stage == stage)) // 3]
         changed.firms_state.stage[j] = AWARE if stage == EXPERIMENTING else ADOPTED
