@@ -222,7 +222,7 @@ class SmartIndustryModel(mesa.Model):
              "adopters' output gain"),
             ("competition", self._competition, "adopters' output gain, output, sector, stage -> redundant jobs "
              "at non-adopters"),
-            ("reshoring", lambda: reshoring.step(self), "cost ratio, productivity -> hires, reshored jobs, spending"),
+            ("reshoring", self._reshoring, "cost ratio, productivity -> hires, reshored jobs, spending"),
             ("labour", lambda: labour.step(f, reg, prov, self.labour_params, self._visible_per_firm(),
                                            labour.buy_courses(self)),
              "redundant jobs, technical posts, job seekers, training budgets -> separations, hires, poaching, "
@@ -264,6 +264,24 @@ class SmartIndustryModel(mesa.Model):
         """[adoption subsidy, firm]: who each adoption subsidy may reach."""
         rows = [self.eligible_firms(i) for i, _ in self.policy.of_kind("adoption_subsidy")]
         return np.array(rows, dtype=bool).reshape(len(rows), self.n)
+
+    def _reshoring(self) -> None:
+        pop, t = self.pop, self.t
+        self.may_reshore, firms, jobs, payer = reshoring.step(
+            self.firms_state, self.regions, self.may_reshore, self._employees_2014, pop.cost_ratio, self.multiplier0,
+            self.multiplier, pop.province, reshoring.Support.offered(self.policy, t, self._support_eligible),
+            self.streams.key("reshoring", self.first_quarter + t), t, reshoring.ReshoringParams.from_params(self.params))
+        reshoring.pay(self.policy, t, firms, payer, jobs, pop.province)
+
+    @functools.cached_property
+    def _support_eligible(self) -> np.ndarray:
+        """[reshoring support, firm]: who each reshoring support instrument may reach."""
+        rows = [self.eligible_firms(i) for i, _ in self.policy.of_kind("reshoring_support")]
+        return np.array(rows, dtype=bool).reshape(len(rows), self.n)
+
+    @functools.cached_property
+    def _employees_2014(self) -> np.ndarray:
+        return self.pop.employees
 
     def _productivity(self) -> None:
         p, pop = self.params, self.pop
