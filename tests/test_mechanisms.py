@@ -202,3 +202,166 @@ def test_more_visible_adopting_peers_raise_awareness():
         return (stage == AWARE).sum()
 
     assert aware(0.0) < aware(0.3) < aware(0.9)
+
+
+# --- adoption --------------------------------------------------------------------------------
+
+def adoption_params(**change):
+    from smartregion.model.mechanisms.adoption import AdoptionParams
+
+    base = dict(investment_fixed_keur=50.0, investment_per_worker_keur=5.0, payback_years=5.0,
+                ecosystem_cost_reduction=0.2, tech_jobs_per_adoption=0.1, tech_wage_keur=60.0,
+                shortage_wage_premium=0.5, demonstration_effect=1.0, benefit_uncertainty=0.2,
+                fieldlab_uncertainty_reduction=0.5, own_pilot_uncertainty_reduction=0.0,
+                peer_uncertainty_reduction=1.0, adoption_rate_max=0.9, abandon_rate=0.2, routine_displacement=0.2,
+                displacement_dispersion=0.0)
+    return AdoptionParams(**{**base, **change})
+
+
+def subsidies(n, rate=0.3, cap_eur=25_000.0, eligible=None):
+    from smartregion.model.mechanisms.adoption import Subsidies
+
+    ok = np.ones((1, n), bool) if eligible is None else np.asarray(eligible, bool)[None]
+    return Subsidies(np.array([4]), np.array([rate]), np.array([cap_eur / 1e3]), np.array([1.0]), ok)
+
+
+def test_adoption_on_paper():
+    """Ten experimenting firms of 10 workers (6 routine, 3 mid, 1 technical), 80 kEUR each: value
+    added VA = 800 kEUR/yr. Investment 50 + 5 x 10 = 100 kEUR over 5 years = 20/yr, 10% less
+    with ecosystem 0.5 nearby: cost 18. Subsidy min(0.3 x 100, 25) = 25 kEUR: 5/yr. Hiring 0.1
+    x 10 posts x 60 kEUR x premium 0.5 x shortage 0.2 = 6/yr. Benefit 0.1 x 800 x (1 + 0.5) / 2
+    = 60/yr (gain 0.1, peers' exposure 0.5, demonstration 1). z = (60 - 18 + 5 - 6) / 800 =
+    0.05125; sigma = 0.2 x 0.5 (fieldlab) / (1 + 0.5) = 1/15; 1.7 z / sigma = 1.306875,
+    L = 0.78699: P(adopt) = 0.9 x 0.78699 = 0.70829, P(abandon) = 0.2 x 0.21301 = 0.04260.
+    Firms 5-9 get no subsidy: z = 0.045, 1.7 z / sigma = 1.1475, L = 0.75905, P(adopt) =
+    0.68315, P(abandon) = 0.04819. Each firm adopts if its own draw is below P(adopt), drops
+    back to aware if below P(adopt) + P(abandon) (0.75089 and 0.73134). Under key 2 the draws
+    are 0.591 0.749 0.596 0.765 0.312 | 0.347 0.726 0.739 0.250 0.728: firms 0, 2, 4, 5, 8
+    adopt, 1, 6, 9 drop back to aware, 3 and 7 go on experimenting. An adopter books 0.2 x 6
+    = 1.2 redundant routine jobs and opens 0.1 x 10 = 1 technical post."""
+    from smartregion.model.mechanisms import adoption
+    from smartregion.model.regions import EXPERIMENTING
+    from smartregion.model.streams import uniforms
+
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[EXPERIMENTING] * 10)
+    f.productivity[:] = 80.0
+    f.fieldlab_experience[:] = True
+    province = np.zeros(10, int)
+    ecosystem, shortage = np.full(N_PROV, 0.5), np.full(N_PROV, 0.2)
+    keys = np.array([2, 12], dtype=np.uint64)
+    new, payer, invest = adoption.step(f, np.full(10, 0.1), province, np.full(10, 0.5), ecosystem, shortage,
+                                       subsidies(10, eligible=[True] * 5 + [False] * 5), keys, 7, adoption_params())
+    u = uniforms(keys[0], np.arange(10))
+    p_adopt = np.repeat([0.70829, 0.68315], 5)
+    p_abandon = np.repeat([0.04260, 0.04819], 5)
+    assert not np.any(np.abs(u - p_adopt) < 1e-4) and not np.any(np.abs(u - p_adopt - p_abandon) < 1e-4)
+    adopts = u < p_adopt
+    np.testing.assert_array_equal(np.flatnonzero(adopts), [0, 2, 4, 5, 8])
+    np.testing.assert_array_equal(new, np.flatnonzero(adopts))
+    expected = np.where(adopts, ADOPTED, np.where(u < p_adopt + p_abandon, AWARE, EXPERIMENTING))
+    np.testing.assert_array_equal(f.stage, expected)
+    np.testing.assert_array_equal(np.flatnonzero(f.stage == AWARE), [1, 6, 9])
+    np.testing.assert_array_equal(payer, np.where(new < 5, 4, -1))  # instrument 4 pays firms 0-4
+    np.testing.assert_allclose(invest, 100.0)
+    np.testing.assert_allclose(f.redundant[0], np.where(adopts, 1.2, 0.0))
+    np.testing.assert_allclose(f.vacancies, np.where(adopts, 1.0, 0.0))
+    np.testing.assert_allclose(f.size_at_adoption, np.where(adopts, 10.0, 0.0))
+    np.testing.assert_array_equal(f.adopted_t, np.where(adopts, 7, -1))
+
+
+def adopters(n=2000, subsidy_rate=0.0, per_worker=5.0, fieldlab=False, exposure=0.2, shortage=0.2):
+    """Adopters among n experimenting firms of 10 workers (one quarter, the same draws)."""
+    from smartregion.model.mechanisms import adoption
+    from smartregion.model.regions import EXPERIMENTING
+
+    f = firms([6] * n, [3] * n, [1] * n, stage=[EXPERIMENTING] * n)
+    f.productivity[:] = 60.0
+    f.fieldlab_experience[:] = fieldlab
+    new, _, _ = adoption.step(f, np.full(n, 0.08), np.zeros(n, int), np.full(n, exposure), np.zeros(N_PROV),
+                              np.full(N_PROV, shortage), subsidies(n, rate=subsidy_rate, cap_eur=1e9),
+                              np.array([5, 6], dtype=np.uint64), 3, adoption_params(investment_per_worker_keur=per_worker))
+    return len(new)
+
+
+def test_adoption_directions():
+    """More subsidy never lowers adoption; a higher investment per worker lowers it; a fieldlab
+    trial (less uncertainty) raises it for a good case; more adopting peers raise it; a tighter
+    technical labour market lowers it."""
+    by_rate = [adopters(subsidy_rate=r) for r in (0.0, 0.2, 0.5, 0.8)]
+    assert by_rate == sorted(by_rate) and by_rate[-1] > by_rate[0]
+    assert adopters(per_worker=2.0) > adopters(per_worker=5.0) > adopters(per_worker=10.0)
+    assert adopters(fieldlab=True) > adopters(fieldlab=False)
+    assert adopters(exposure=0.8) > adopters(exposure=0.0)
+    assert adopters(shortage=0.0) > adopters(shortage=0.9)
+
+
+# --- experimenting ---------------------------------------------------------------------------
+
+def fieldlabs(province, themes, capacity_q, members_cap):
+    from smartregion.model.instruments import Fieldlabs
+
+    n = len(province)
+    return Fieldlabs(province=np.array(province), themes=np.array(themes, bool), capacity_q=np.array(capacity_q, float),
+                     members_cap=np.array(members_cap, float), open_t=np.zeros(n, int), close_t=np.full(n, 99),
+                     instrument=np.zeros(n, int), cost_q=np.zeros(n), credit=np.zeros(n),
+                     participants=np.zeros(n, int), members=np.zeros(n, int), closed=np.zeros(n, bool))
+
+
+def test_experimenting_on_paper():
+    """Fieldlab 0 (Groningen, theme: sector 0) is open with 2 member places, one taken by firm 9,
+    and 1 visitor seat a quarter; fieldlab 1 (Friesland) is closed. Every aware firm looks for a
+    trial (seek probability 1), no member leaves by turnover. Firm 8 was a member of the closed
+    fieldlab 1: it leaves and queues. Member firm 9 runs its trial in its own fieldlab. Queued:
+    firms 0-5 and 8 (Groningen, sector 0), 6 (sector 1: not served), 7 (Friesland: not reached
+    without neighbours). In queue order (their own draws), the first of 0-5/8 takes the free
+    member place, the second the visitor seat. Seekers left over run an own pilot with
+    probability own_pilot_share x readiness = 1 x 1 for 6 and 7, 1 x 0 for the others."""
+    from smartregion.model.mechanisms import experimenting
+    from smartregion.model.regions import EXPERIMENTING, UNAWARE
+    from smartregion.model.streams import uniforms
+
+    f = firms([5] * 10, [3] * 10, [2] * 10, stage=[AWARE] * 10)
+    f.member[[8, 9]] = True
+    f.fieldlab[[8, 9]] = [1, 0]
+    fl = fieldlabs([0, 1], [[True] + [False] * 9] * 2, [1.0, 1.0], [2.0, 2.0])
+    province = np.array([0] * 7 + [1, 0, 0])
+    sector = np.array([0] * 6 + [1, 0, 0, 0])
+    readiness = np.array([0.0] * 6 + [1.0, 1.0, 0.0, 0.0])
+    keys = np.array([21, 22, 23, 24], dtype=np.uint64)
+    experimenting.step(f, fl, np.array([0]), province, sector, readiness, np.ones(10), keys, 0.0, False, 1.0)
+
+    queue = np.array([0, 1, 2, 3, 4, 5, 8])
+    queue = queue[np.argsort(uniforms(keys[1], queue))]
+    joined, visitor, left = queue[0], queue[1], queue[2:]
+    assert f.member[joined] and f.fieldlab[joined] == 0 and f.member[9] and not f.member[8]
+    assert not f.member[visitor] and f.fieldlab[visitor] == 0
+    assert list(fl.members) == [2, 0] and list(fl.participants) == [2, 0] and fl.credit[0] == 0
+    in_lab = [9, joined, visitor]
+    assert set(np.flatnonzero(f.fieldlab_experience)) == set(in_lab)
+    assert set(np.flatnonzero(f.pilot_experience)) == {6, 7}
+    assert set(np.flatnonzero(f.stage == EXPERIMENTING)) == set(in_lab) | {6, 7}
+    assert (f.stage[left] == AWARE).all() and UNAWARE not in f.stage
+
+
+def test_experimenting_directions():
+    """More fieldlab capacity never lowers participation; reaching neighbouring provinces adds
+    participants from them; member turnover lets more firms take part."""
+    from smartregion.model.mechanisms import experimenting
+
+    def run(capacity=2.0, places=3.0, neighbours=False, turnover=0.0, quarters=4):
+        n = 300
+        f = firms([5] * n, [3] * n, [2] * n, stage=[AWARE] * n)
+        fl = fieldlabs([0], [[True] * 10], [capacity], [places])
+        province = np.where(np.arange(n) < 100, 0, 1)  # 1 (Friesland) borders 0 (Groningen)
+        for q in range(quarters):
+            keys = np.array([100 + 4 * q + k for k in range(4)], dtype=np.uint64)
+            experimenting.step(f, fl, np.array([0]), province, np.zeros(n, int), np.zeros(n), np.full(n, 0.5), keys,
+                               turnover, neighbours, 0.0)
+            f.stage[f.stage == 2] = AWARE  # trials over: they may look again
+        return fl.participants[0], (province[f.fieldlab_experience] == 1).sum(), fl.members[0]
+
+    by_capacity = [run(capacity=c)[0] for c in (0.0, 1.0, 2.5, 6.0)]
+    assert by_capacity == sorted(by_capacity) and by_capacity[-1] > by_capacity[0]
+    assert run(neighbours=False)[1] == 0 and run(neighbours=True, places=40, capacity=20)[1] > 0
+    # members stay without turnover; with it, places free up for other firms every quarter
+    assert run(turnover=0.0)[2] == 3 and run(turnover=4.0)[0] > run(turnover=0.0)[0]
