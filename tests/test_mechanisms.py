@@ -365,3 +365,130 @@ def test_experimenting_directions():
     assert run(neighbours=False)[1] == 0 and run(neighbours=True, places=40, capacity=20)[1] > 0
     # members stay without turnover; with it, places free up for other firms every quarter
     assert run(turnover=0.0)[2] == 3 and run(turnover=4.0)[0] > run(turnover=0.0)[0]
+
+
+# --- productivity ----------------------------------------------------------------------------
+
+def productivity_quarter(vacancies0=1.0, mid_seekers=10.0, spillover=0.5):
+    """Ten firms of 10 workers (6, 3, 1), base productivity 50 kEUR, one branch with trend factor
+    1 and trend 2% a year, after a year (step 3): trend 1.02. Firm 0 adopted (gain 0.2, ramp
+    0, 2 technical posts opened, `vacancies0` still open), firm 1 is nearly done (gain 0.1, ramp
+    0.9, no posts); ramp_quarters 2, expansion_jobs 0.4; well-mixed peers."""
+    from smartregion.model.mechanisms import productivity
+    from smartregion.model.network import PeerShare
+
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[ADOPTED] * 2 + [AWARE] * 8, vacancies=[vacancies0] + [0] * 9)
+    f.prod_base[:] = 50.0
+    f.tech_needed[0] = 2.0
+    f.ramp[1] = 0.9
+    f.size_at_adoption[:2] = 10.0
+    gain = np.array([0.2, 0.1] + [0.05] * 8)
+    own_gain = f.ramp * gain
+    peers = PeerShare(None, np.full(10, 9.0), own_gain)
+    multiplier = np.ones(10)
+    reg = region(seekers=(0, mid_seekers, 0))
+    trend = productivity.trend_by_sector(0.02, np.array([1.0]), 3)
+    ramping, output_gain = productivity.step(f, reg, np.array([0, 1]), own_gain, peers, multiplier, gain, TEN,
+                                             np.zeros(10, int), trend, 2.0, 0.4, spillover)
+    return f, reg, ramping, output_gain, multiplier, trend
+
+
+def test_productivity_on_paper():
+    """Firm 0: half its technical posts filled, ramp 0 + 0.5 / 2 = 0.25; output growth asks for
+    0.4 x 10 x 0.25 = 1 mid-level post; own gain 0.2 x 0.25 = 0.05. Firm 1: ramp min(1, 0.9 +
+    1 / 2) = 1, 0.4 x 10 x 0.1 = 0.4 posts, own gain 0.1 (was 0.09). The pool (10) fills both.
+    Output gain (own gain change x base x trend x employees after hiring): firm 0 0.05 x 50 x
+    1.02 x 11 = 28.05, firm 1 0.01 x 50 x 1.02 x 10.4 = 5.304. Peers' mean realised gain
+    (0.05 + 0.1) / 10 = 0.015, half of it spills over: multiplier 1 + own + 0.0075, so
+    productivity 50 x 1.02 x 1.0575 = 53.9325 at firm 0, 50 x 1.02 x 1.0075 = 51.3825 at a
+    non-adopter. Firm 0 is still ramping, firm 1 is done."""
+    f, reg, ramping, output_gain, multiplier, trend = productivity_quarter()
+    assert trend[0] == pytest.approx(1.02)
+    np.testing.assert_allclose(f.ramp[:2], [0.25, 1.0])
+    np.testing.assert_allclose(f.mid[:2], [4.0, 3.4])
+    np.testing.assert_allclose(f.created[:2], [1.0, 0.4])
+    assert reg.seekers[1, 0] == pytest.approx(8.6) and reg.hires[1, 0] == pytest.approx(1.4)
+    np.testing.assert_allclose(output_gain, [28.05, 5.304])
+    np.testing.assert_allclose(multiplier[[0, 1, 5]], [1.0575, 1.1075, 1.0075])
+    np.testing.assert_allclose(f.productivity[[0, 1, 5]], [53.9325, 56.4825, 51.3825])
+    np.testing.assert_array_equal(ramping, [0])
+
+
+def test_productivity_directions():
+    """Open technical posts slow the ramp-up; a short mid-level pool limits expansion hires but
+    not the productivity gain; more knowledge spillover raises non-adopters' productivity."""
+    filled = productivity_quarter(vacancies0=0.0)[0]
+    half = productivity_quarter(vacancies0=1.0)[0]
+    none = productivity_quarter(vacancies0=2.0)[0]
+    assert filled.ramp[0] > half.ramp[0] > none.ramp[0] == 0
+    short, reg, *_ = productivity_quarter(mid_seekers=0.7)  # half of the 1.4 posts
+    np.testing.assert_allclose(short.created[:2], [0.5, 0.2])
+    assert reg.seekers[1, 0] == 0 and short.productivity[0] == pytest.approx(53.9325)
+    assert productivity_quarter(spillover=0.9)[0].productivity[5] > productivity_quarter(spillover=0.1)[0].productivity[5]
+
+
+# --- reshoring -------------------------------------------------------------------------------
+
+def reshoring_quarter(base_rate=1.0, support_rate=0.25, eligible=(True,) * 10, multiplier=1.25, seekers=(50, 50, 50),
+                      n=10):
+    """n firms of 10 workers in 2014 and now (6, 3, 1) with half their production abroad, cost
+    ratio 1 in 2014 (multiplier 1 then), a year on (step 3), offshore costs flat."""
+    from smartregion.model.mechanisms import reshoring
+
+    f = firms([6] * n, [3] * n, [1] * n)
+    f.offshored_share[:] = 0.5
+    reg = region(seekers=seekers)
+    support = reshoring.Support(np.array([3]), np.array([support_rate]), np.array([True]),
+                                np.array([list(eligible)], bool))
+    rp = reshoring.ReshoringParams(offshore_cost_growth=0.0, reshore_base_rate=base_rate, reshore_rate_max=0.5,
+                                   reshore_sensitivity=0.1, reshore_share=0.5, reshore_labour_intensity=0.6)
+    still, firms_, jobs, payer = reshoring.step(f, reg, np.arange(n), np.full(n, 10.0), np.ones(n), np.ones(n),
+                                                np.full(n, multiplier), np.zeros(n, int), support, np.uint64(31), 3, rp)
+    return f, reg, still, firms_, jobs, payer
+
+
+def test_reshoring_jobs_on_paper():
+    """Every firm reshores (base rate 1): half of its offshored half comes home, jobs 0.6 x 10 x
+    0.5 / 0.5 x 0.5 = 3, hired in the firm's mix 6:3:1 (1.8, 0.9, 0.3); its share abroad falls to
+    0.25. With only 9 routine job seekers for 18 posts, every firm gets half its routine hires:
+    0.9 + 0.9 + 0.3 = 2.1 jobs. Firms 0-4 are eligible for support (instrument 3)."""
+    f, reg, still, firms_, jobs, payer = reshoring_quarter(eligible=[True] * 5 + [False] * 5)
+    assert len(still) == 0 and list(firms_) == list(range(10)) and f.reshored.all()
+    np.testing.assert_allclose(jobs, 3.0)
+    np.testing.assert_allclose([f.routine[0], f.mid[0], f.technical[0]], [7.8, 3.9, 1.3])
+    np.testing.assert_allclose(f.offshored_share, 0.25)
+    np.testing.assert_allclose(f.reshored_jobs, 3.0)
+    np.testing.assert_array_equal(payer, [3] * 5 + [-1] * 5)
+    assert reg.hires[:, 0].sum() == pytest.approx(30)
+    f, reg, *_, jobs, _ = reshoring_quarter(seekers=(9, 50, 50))
+    np.testing.assert_allclose(jobs, 2.1)
+    assert reg.seekers[0, 0] == pytest.approx(0, abs=1e-9)
+
+
+def test_reshoring_decision_on_paper():
+    """Base rate 0.05, up to 0.5 more. Productivity multiplier up from 1 to 1.25: unit-cost ratio
+    1 / 1.25 = 0.8, (1 - 0.8) / 0.1 = 2, L(2) = 0.88080: P = 0.05 + 0.5 x 0.88080 = 0.49040.
+    Support cutting home costs by 25% (firms 0-4): ratio 0.6, L(4) = 0.98201, P = 0.54101. A
+    firm reshores if its own draw is below its P: under key 31 the draws are 0.841 0.738 0.505
+    0.541 (0.54057) 0.597 | 0.328 0.394 0.614 0.275 0.757, so firms 2, 3, 5, 6, 8 reshore."""
+    from smartregion.model.streams import uniforms
+
+    f, reg, still, firms_, jobs, payer = reshoring_quarter(base_rate=0.05, eligible=[True] * 5 + [False] * 5)
+    u = uniforms(np.uint64(31), np.arange(10))
+    p = np.repeat([0.54101, 0.49040], 5)
+    assert not np.any(np.abs(u - p) < 1e-4)
+    np.testing.assert_array_equal(firms_, np.flatnonzero(u < p))
+    np.testing.assert_array_equal(firms_, [2, 3, 5, 6, 8])
+    np.testing.assert_array_equal(still, np.flatnonzero(u >= p))
+    np.testing.assert_array_equal(f.reshored, u < p)
+
+
+def test_reshoring_directions():
+    """Support and automation (a higher productivity multiplier) raise reshoring; eligibility
+    limits support to the firms it names."""
+    def reshored(**kw):
+        return len(reshoring_quarter(base_rate=0.0, n=2000, eligible=kw.pop("eligible", (True,) * 2000), **kw)[3])
+
+    assert reshored(support_rate=0.0) < reshored(support_rate=0.2) < reshored(support_rate=0.4)
+    assert reshored(multiplier=1.0, support_rate=0.0) < reshored(multiplier=1.3, support_rate=0.0)
+    assert reshored(support_rate=0.4, eligible=(False,) * 2000) == reshored(support_rate=0.0)
