@@ -97,11 +97,11 @@ def separate(f: FirmState, reg: RegionState, province: np.ndarray, rate: float) 
 
 @njit(cache=True)
 def _separate_skill(staff, redundant, lost, province, rate, gone):
-    """One skill of `separate`: `gone` [province] receives the separated workers. Without a test
-    for redundant jobs (a firm without any separates 0 and adds 0: the same numbers), which keeps
-    the loop free of unpredictable branches (4-5 times faster)."""
+    """One skill of `separate`: `gone` [province] receives the separated workers. A firm without
+    redundant jobs separates 0 and adds 0 (the same numbers as skipping it), which keeps the loop
+    free of unpredictable branches (4-5 times faster than an if)."""
     for i in range(len(staff)):
-        out = min(rate * redundant[i], staff[i])
+        out = min(rate * redundant[i], staff[i]) * (redundant[i] > 0)
         staff[i] -= out
         redundant[i] = redundant[i] - out if staff[i] > 0 else 0.0
         lost[i] += out
