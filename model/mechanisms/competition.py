@@ -47,15 +47,15 @@ def _steal(stage, routine, mid, technical, productivity, redundant, sector, gain
     for j in range(len(gainers)):
         stolen[sector[gainers[j]]] += output_gain[j]
     stolen *= business_stealing
+    # Adopters add 0 (x (stage != ADOPTED)): the same numbers as skipping them, without a branch.
     base = np.zeros(n_sectors)  # output of the non-adopters
     for i in range(len(stage)):
-        if stage[i] != ADOPTED:
-            base[sector[i]] += productivity[i] * (routine[i] + mid[i] + technical[i])
+        base[sector[i]] += productivity[i] * (routine[i] + mid[i] + technical[i]) * (stage[i] != ADOPTED)
     for s in range(n_sectors):
         x[s] = min(stolen[s] / base[s] if base[s] > 0 else 0.0, 0.5)
     for i in range(len(stage)):
-        share = x[sector[i]]
-        if stage[i] != ADOPTED and share > 0:
+        share = x[sector[i]] * (stage[i] != ADOPTED)
+        if share > 0:
             redundant[0, i] += share * max(routine[i] - redundant[0, i], 0.0)
             redundant[1, i] += share * max(mid[i] - redundant[1, i], 0.0)
             redundant[2, i] += share * max(technical[i] - redundant[2, i], 0.0)
