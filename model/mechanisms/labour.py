@@ -132,17 +132,19 @@ def _fill_technical(technical, vacancies, created, lost, province, poach_share, 
         return
     for i in idx:
         still[province[i]] += vacancies[i]
+    # Firms that cannot be poached from add and lose 0 (x source): the same numbers, no branch.
     staff = np.zeros(N_PROV)  # technical staff of the firms without open posts: those that can be poached from
     for i in range(n):
-        if vacancies[i] <= 0 and technical[i] > 0:
-            staff[province[i]] += technical[i]
+        staff[province[i]] += technical[i] * (vacancies[i] <= 0 and technical[i] > 0)
     moved = np.minimum(poach_share * still, 0.1 * staff)
+    share = np.zeros(N_PROV)
+    for p in range(N_PROV):
+        share[p] = moved[p] / staff[p] if staff[p] > 0 else 0.0
     for i in range(n):
-        if vacancies[i] <= 0 and technical[i] > 0:
-            take = technical[i] * (moved[province[i]] / staff[province[i]])
-            technical[i] -= take
-            lost[i] += take
-            vacancies[i] += take
+        take = technical[i] * share[province[i]] * (vacancies[i] <= 0 and technical[i] > 0)
+        technical[i] -= take
+        lost[i] += take
+        vacancies[i] += take
     for i in idx:
         p = province[i]
         give = vacancies[i] * (moved[p] / still[p] if still[p] > 0 else 0.0)
@@ -163,8 +165,7 @@ def visible_adopters_per_firm(stage: np.ndarray, visibility: np.ndarray, provinc
 @njit(cache=True)
 def _add_visible(stage, visibility, province, visible):
     for i in range(len(stage)):
-        if stage[i] == ADOPTED:
-            visible[province[i]] += visibility[i]
+        visible[province[i]] += visibility[i] * (stage[i] == ADOPTED)  # others add 0: no branch
 
 
 def pool_flows(reg: RegionState, lp: LabourParams, visible_per_firm: np.ndarray) -> None:
