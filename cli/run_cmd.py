@@ -252,6 +252,8 @@ def main(args) -> int:
                 "model_code": model_code_hash(),
                 "posterior": sha256(Path(args.posterior)) if args.posterior else None}
     check_space(args, spec, scenario)
+    from smartregion.model.mechanisms import compile_first  # before workers start: they load what it compiles
+    compile_first(lambda: note("compiling the model (first run only, about 15 s)"))
     with StagedDir(args.out, force=args.force, resume=args.resume, identity=identity,
                    resume_command=resume_command()) as stage:
         store = PartStore(stage / "parts")

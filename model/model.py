@@ -172,7 +172,7 @@ class SmartIndustryModel(mesa.Model):
         # visible adopters among peers; peers' realised gains (spillover)
         self.peer_exposure = PeerShare(self.pop.peers, self.degree,
                                        self.visibility * (self.firms_state.stage == ADOPTED))
-        self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (adoption.adopt adds)
+        self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (the adoption step adds)
         self.own_gain = self.pop.gain * self.firms_state.ramp
         # Firms whose state only some mechanisms touch, kept as index lists instead of found by
         # a pass over all firms every quarter (a test checks them against those passes):
@@ -181,7 +181,7 @@ class SmartIndustryModel(mesa.Model):
         self.ramping = np.flatnonzero((self.firms_state.stage == ADOPTED) & (self.firms_state.ramp < 1))
         self.may_reshore = np.flatnonzero((self.firms_state.offshored_share > 0) & ~self.firms_state.reshored)
         self.peer_gain = PeerShare(self.pop.peers, self.degree, self.own_gain)
-        self.multiplier = realised(self)
+        self.multiplier = realised(self.own_gain, self.peer_gain.share(), self.params["knowledge_spillover"])
         self.multiplier0 = self.multiplier.copy()
         self.firms_state.prod_base = self.pop.productivity / self.multiplier
         self._employment_start = self._by_region(self.firms_state.employees)
@@ -233,16 +233,16 @@ class SmartIndustryModel(mesa.Model):
                   "shortage, hub contacts, open fieldlabs, spending"),
                  ("awareness", self._awareness, "stage, exposure, hub contacts, completions -> stage")]
         if not self.immediate_adoption:
-            steps.append(("experimenting", lambda: experimenting.step(self), "stage, readiness, fieldlabs -> stage, "
+            steps.append(("experimenting", self._experimenting, "stage, readiness, fieldlabs -> stage, "
                           "fieldlab/pilot experience"))
         steps += [
-            ("adoption", lambda: adoption.step(self), "stage, employees, productivity, exposure, ecosystem, "
+            ("adoption", self._adoption, "stage, employees, productivity, exposure, ecosystem, "
              "shortage, subsidies -> stage, redundant routine jobs, technical posts, spending"),
             ("productivity", self._productivity, "ramp, technical posts -> productivity, mid-level hires, "
              "adopters' output gain"),
             ("competition", self._competition, "adopters' output gain, output, sector, stage -> redundant jobs "
              "at non-adopters"),
-            ("reshoring", lambda: reshoring.step(self), "cost ratio, productivity -> hires, reshored jobs, spending"),
+            ("reshoring", self._reshoring, "cost ratio, productivity -> hires, reshored jobs, spending"),
             ("labour", lambda: labour.step(f, reg, prov, self.labour_params, self._visible_per_firm(),
                                            labour.buy_courses(self)),
              "redundant jobs, technical posts, job seekers, training budgets -> separations, hires, poaching, "
@@ -256,21 +256,76 @@ class SmartIndustryModel(mesa.Model):
 
     def _awareness(self) -> None:
         p = self.params
-        awareness.step(self.firms_state.stage, self.streams["awareness"].random(self.n), self.pop.province,
-                       self.exposure_mid, self.hub_contact_prob, self.regions.completions / self.firms_per_province,
+        awareness.step(self.firms_state.stage, self.streams.key("awareness", self.first_quarter + self.t),
+                       self.pop.province, self.exposure_mid, self.hub_contact_prob, self.regions.completions / self.firms_per_province,
                        p["bass_p"], p["bass_q"], p["training_awareness_spillover"])
 
+    def _experimenting(self) -> None:
+        p, pop = self.params, self.pop
+        experimenting.step(self.firms_state, self.policy.fieldlabs, self.open_fieldlabs, pop.province, pop.sector,
+                           pop.readiness, self.seek_probability,
+                           experimenting.keys(self.streams, self.first_quarter + self.t),
+                           p["fieldlab_member_turnover"], p["fieldlab_reach_neighbours"] >= 0.5, p["own_pilot_share"])
+
+    def _adoption(self) -> None:
+        p, pop, t = self.params, self.pop, self.t
+        subsidies = adoption.Subsidies.offered(self.policy, t, p["payback_years"], p["subsidy_outlook_discount"] >= 0.5,
+                                               self._subsidy_eligible)
+        new, payer, invest = adoption.step(
+            self.firms_state, pop.gain, pop.province, self.exposure, self.ecosystem, self.shortage, subsidies,
+            adoption.keys(self.streams, self.first_quarter + t), t, adoption.AdoptionParams.from_params(p),
+            self.immediate_adoption)
+        adoption.pay(self.policy, t, new, payer, invest, pop.province)
+        self.ramping = np.concatenate((self.ramping, new))  # new adopters were not ramping before
+        self.new_adopters = np.concatenate((self.new_adopters, new))
+
+    @functools.cached_property
+    def _subsidy_eligible(self) -> np.ndarray:
+        """[adoption subsidy, firm]: who each adoption subsidy may reach."""
+        rows = [self.eligible_firms(i) for i, _ in self.policy.of_kind("adoption_subsidy")]
+        return np.array(rows, dtype=bool).reshape(len(rows), self.n)
+
+    def _reshoring(self) -> None:
+        pop, t = self.pop, self.t
+        self.may_reshore, firms, jobs, payer = reshoring.step(
+            self.firms_state, self.regions, self.may_reshore, self._employees_2014, pop.cost_ratio, self.multiplier0,
+            self.multiplier, pop.province, reshoring.Support.offered(self.policy, t, self._support_eligible),
+            self.streams.key("reshoring", self.first_quarter + t), t, reshoring.ReshoringParams.from_params(self.params))
+        reshoring.pay(self.policy, t, firms, payer, jobs, pop.province)
+
+    @functools.cached_property
+    def _support_eligible(self) -> np.ndarray:
+        """[reshoring support, firm]: who each reshoring support instrument may reach."""
+        rows = [self.eligible_firms(i) for i, _ in self.policy.of_kind("reshoring_support")]
+        return np.array(rows, dtype=bool).reshape(len(rows), self.n)
+
+    @functools.cached_property
+    def _employees_2014(self) -> np.ndarray:
+        return self.pop.employees
+
     def _productivity(self) -> None:
-        self._gainers, self._output_gain = productivity.step(self)
+        p, pop = self.params, self.pop
+        self._gainers = self.ramping
+        self.ramping, self._output_gain = productivity.step(
+            self.firms_state, self.regions, self.ramping, self.own_gain, self.peer_gain, self.multiplier, pop.gain,
+            pop.province, pop.sector, productivity.trend_by_sector(p["productivity_trend"], self._sector_trend, self.t),
+            p["ramp_quarters"], p["expansion_jobs"], p["knowledge_spillover"])
+
+    @functools.cached_property
+    def _sector_trend(self) -> np.ndarray:
+        """Each branch's trend factor (the population holds it per firm)."""
+        factor = np.ones(len(SECTORS))
+        factor[self.pop.sector] = self.pop.trend_factor
+        return factor
 
     def _competition(self) -> None:
         f = self.firms_state
         competition.step(f, self.pop.sector, len(SECTORS), self._gainers, self._output_gain,
-                         f.productivity * f.employees, self.params["business_stealing"])
+                         self.params["business_stealing"])
 
     def _visible_per_firm(self) -> np.ndarray:
-        visible = np.where(self.firms_state.stage == ADOPTED, self.visibility, 0.0)
-        return self._by_province(visible) / self.firms_per_province
+        return labour.visible_adopters_per_firm(self.firms_state.stage, self.visibility, self._province,
+                                                self.firms_per_province)
 
     def _job_change(self) -> None:
         """Classify adopters JOB_CHANGE_YEARS after their adoption: more, about the same, fewer jobs."""

@@ -1,10 +1,56 @@
 """One module per mechanism of the brief (section 3); `SmartIndustryModel.plan()` calls them in
 order every quarter and `describe_plan()` prints that order with what each step reads and writes.
 
-Each mechanism draws only from its own named random stream, one number per firm slot, so that
-the arms of a comparison see the same numbers (model/streams.py). Awareness, the labour market
-and competition take explicit inputs (the firm and province arrays, a few per-firm vectors and
-their parameters), so that a test can run them on a handful of firms set up by hand.
+Each mechanism draws only from its own named random stream, a number keyed by firm and quarter
+for each firm that needs one, so that the arms of a comparison see the same numbers
+(model/streams.py). Each takes explicit inputs (the firm and province arrays, a few per-firm
+vectors and its parameters, no model object), so that a test can run it on a handful of firms
+set up by hand. The per-firm work is compiled (numba, `@njit(cache=True)`): loops over firms
+instead of many numpy passes. The first run after installing compiles it (`compile_first`) and
+numba keeps the machine code on disk (`__pycache__`, or NUMBA_CACHE_DIR) for every later run;
+NUMBA_DISABLE_JIT=1 runs the same functions as plain Python (slowly: for coverage or mutation
+testing).
 """
 
+from __future__ import annotations
+
+from numba.core.registry import CPUDispatcher
+
 from . import adoption, awareness, competition, experimenting, labour, productivity, reshoring  # noqa: F401
+
+
+def _kernels() -> list:
+    from .. import streams
+
+    modules = (adoption, awareness, competition, experimenting, labour, productivity, reshoring, streams)
+    return list({id(f): f for mod in modules for f in vars(mod).values() if isinstance(f, CPUDispatcher)}.values())
+
+
+def compiled() -> bool:
+    """Whether numba's on-disk cache holds every compiled function of the mechanisms."""
+    import os
+
+    try:
+        return all(os.path.exists(k._cache._cache_file._index_path) for k in _kernels())
+    except AttributeError:  # NUMBA_DISABLE_JIT=1 (plain functions), or numba's cache internals moved
+        return True
+
+
+def compile_first(announce) -> None:
+    """Compile the mechanisms now if the on-disk cache lacks them (the first run after installing
+    or after a change to them, about 10-20 s), calling announce() before: one small run of each
+    kind (with fieldlabs, and the Bass limit) so that workers started afterwards load the cache."""
+    if compiled():
+        return
+    announce()
+    import numpy as np
+
+    from ..model import SmartIndustryModel
+    from ..scenario import load_scenario
+    from ..streams import uniforms
+
+    uniforms(np.uint64(0), np.arange(1))
+    policies = load_scenario("baseline").policies
+    SmartIndustryModel(policies=policies, start="2014Q1", end="2015Q4", scale=0.02, seed=0).run()
+    SmartIndustryModel(policies=policies, start="2014Q1", end="2014Q2", scale=0.02, seed=0,
+                       immediate_adoption=True).run()

@@ -23,88 +23,178 @@ paid first come, first served, within budget.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+from numba import njit
 
 from ..regions import ADOPTED, AWARE, EXPERIMENTING
-from ..state import employees_of
+from ..state import FirmState
+from ..streams import Streams, uniform
+
+
+class AdoptionParams(NamedTuple):
+    """The parameters of adoption (model/params.py), in the units there."""
+
+    investment_fixed_keur: float
+    investment_per_worker_keur: float
+    payback_years: float
+    ecosystem_cost_reduction: float
+    tech_jobs_per_adoption: float
+    tech_wage_keur: float
+    shortage_wage_premium: float
+    demonstration_effect: float
+    benefit_uncertainty: float
+    fieldlab_uncertainty_reduction: float
+    own_pilot_uncertainty_reduction: float
+    peer_uncertainty_reduction: float
+    adoption_rate_max: float
+    abandon_rate: float
+    routine_displacement: float
+    displacement_dispersion: float
+
+    @classmethod
+    def from_params(cls, p) -> AdoptionParams:
+        return cls(*(float(p[name]) for name in cls._fields))
+
+
+class Subsidies(NamedTuple):
+    """The adoption subsidies a deciding firm may expect this quarter, one row per instrument."""
+
+    instrument: np.ndarray  # index into Policy.instruments
+    rate: np.ndarray  # share of the investment paid
+    cap_keur: np.ndarray  # at most per firm
+    outlook: np.ndarray  # share of the support a firm expects (0: not on offer)
+    eligible: np.ndarray  # bool [instrument, firm]
+
+    @classmethod
+    def offered(cls, policy, t: int, payback_years: float, outlook_discount: bool, eligible: np.ndarray) -> Subsidies:
+        """eligible: [adoption subsidy instrument, firm] (fixed for a run: the caller keeps it)."""
+        offers = policy.of_kind("adoption_subsidy")
+        look = [ins.outlook(t, 4 * payback_years) if outlook_discount else float(ins.running(t)) for _, ins in offers]
+        return cls(np.array([i for i, _ in offers], dtype=np.int64), np.array([ins.spec.rate for _, ins in offers]),
+                   np.array([ins.spec.max_per_firm_eur / 1e3 for _, ins in offers]), np.array(look, dtype=float),
+                   eligible)
+
+
+def keys(streams: Streams, quarter: int) -> np.ndarray:
+    """The quarter's keys of a firm's two draws: whether it adopts (or abandons), and how much of
+    its routine work its project automates."""
+    return np.array([streams.key("adoption", quarter), streams.key("adoption", quarter, slot=1)], dtype=np.uint64)
 
 
 def _logistic(x):
     return 1.0 / (1.0 + np.exp(-np.clip(x, -50, 50)))
 
 
-def expected_subsidy_keur(m, idx: np.ndarray, invest_keur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Best expected subsidy per firm (kEUR, one-off) and the instrument that pays it (-1 none)."""
-    best = np.zeros(len(idx))
-    which = np.full(len(idx), -1)
-    payback_q = 4 * m.params["payback_years"]
-    for i, ins in m.policy.of_kind("adoption_subsidy"):
-        look = ins.outlook(m.t, payback_q) if m.params["subsidy_outlook_discount"] >= 0.5 else float(ins.running(m.t))
-        if look <= 0:
-            continue
-        ok = m.eligible_firms(i)[idx]
-        amount = np.where(ok, np.minimum(ins.spec.rate * invest_keur, ins.spec.max_per_firm_eur / 1e3) * look, 0.0)
-        better = amount > best
-        best[better], which[better] = amount[better], i
-    return best, which
+def step(f: FirmState, gain: np.ndarray, province: np.ndarray, exposure: np.ndarray, ecosystem: np.ndarray,
+         shortage: np.ndarray, subsidies: Subsidies, draw_keys: np.ndarray, t: int, ap: AdoptionParams,
+         immediate: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One quarter: experimenting firms adopt, drop back to aware, or go on (immediate: every
+    aware or experimenting firm adopts, the Bass limit). Returns the new adopters and, for each,
+    the subsidy instrument it expects support from (-1 none) and its investment (kEUR): the
+    caller pays the subsidies (`pay`)."""
+    if immediate:
+        new = np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING))
+        _adopt_all(new, f.stage, f.adopted_t, f.routine, f.mid, f.technical, f.redundant, f.vacancies, f.tech_needed,
+                   f.size_at_adoption, draw_keys[1], t, ap)
+        return new, np.full(len(new), -1), np.zeros(len(new))
+    idx, signal, payer, invest = _signal(f.stage, f.routine, f.mid, f.technical, f.productivity,
+                                         f.fieldlab_experience, f.pilot_experience, gain, province, exposure,
+                                         ecosystem, shortage, subsidies.rate, subsidies.cap_keur, subsidies.outlook,
+                                         subsidies.eligible, ap)
+    # numpy's exp, not the compiled one (libm's differs in the last bit): the numbers stay those
+    # the model was calibrated with
+    good = _logistic(signal)
+    adopting = _decide(idx, good, f.stage, f.adopted_t, f.routine, f.mid, f.technical, f.redundant, f.vacancies,
+                       f.tech_needed, f.size_at_adoption, draw_keys[0], draw_keys[1], t, ap)
+    instrument = np.append(subsidies.instrument, -1)[payer[adopting]]  # row -1: none
+    return idx[adopting], instrument, invest[adopting]
 
 
-def adopt(m, idx: np.ndarray, intensity: np.ndarray) -> None:
-    """Labour effects of adoption for firms idx (also used for the Bass limit); intensity: one
-    uniform draw per firm slot, which sets how much of the routine work this firm's project
-    automates: routine_displacement x (1 + displacement_dispersion (2 u - 1))."""
-    f, p = m.firms_state, m.params
-    employees = employees_of(f, idx)
-    share = np.minimum(p["routine_displacement"] * (1 + p["displacement_dispersion"] * (2 * intensity[idx] - 1)), 1.0)
-    f.redundant[0, idx] += share * np.maximum(f.routine[idx] - f.redundant[0, idx], 0.0)
-    need = p["tech_jobs_per_adoption"] * employees
-    f.vacancies[idx] += need
-    f.tech_needed[idx] = need
-    f.size_at_adoption[idx] = employees
-    f.stage[idx] = ADOPTED
-    f.adopted_t[idx] = m.t
-    m.ramping = np.concatenate((m.ramping, idx))  # new adopters were not ramping before
-    m.new_adopters = np.concatenate((m.new_adopters, idx))
-
-
-def step(m) -> None:
-    f, p, pop = m.firms_state, m.params, m.pop
-    u = m.streams["adoption"].random(m.n)
-    intensity = m.streams["adoption"].random(m.n)
-    if m.immediate_adoption:  # Bass limit: every aware firm adopts at once
-        adopt(m, np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING)), intensity)
-        return
-    idx = np.flatnonzero(f.stage == EXPERIMENTING)
-    if not len(idx):
-        return
-    prov = pop.province[idx]
-    employees = employees_of(f, idx)
-    va = f.productivity[idx] * employees
-    invest = p["investment_fixed_keur"] + p["investment_per_worker_keur"] * employees
-    cost = invest / p["payback_years"] * (1 - p["ecosystem_cost_reduction"] * m.ecosystem[prov])
-    subsidy, payer = expected_subsidy_keur(m, idx, invest)
-    hiring = p["tech_jobs_per_adoption"] * employees * p["tech_wage_keur"] * p["shortage_wage_premium"] * m.shortage[prov]
-    demo = p["demonstration_effect"]
-    expected_gain = pop.gain[idx] * (1 + demo * m.exposure[idx]) / (1 + demo)
-    z = (expected_gain * va - cost + subsidy / p["payback_years"] - hiring) / np.maximum(va, 1e-9)
-    sigma = (p["benefit_uncertainty"]
-             * np.where(f.fieldlab_experience[idx], 1 - p["fieldlab_uncertainty_reduction"], 1.0)
-             * np.where(f.pilot_experience[idx], 1 - p["own_pilot_uncertainty_reduction"], 1.0)
-             / (1 + p["peer_uncertainty_reduction"] * m.exposure[idx]))
-    good = _logistic(1.7 * z / sigma)
-    p_adopt = p["adoption_rate_max"] * good
-    p_abandon = p["abandon_rate"] * (1 - good)
-    adopting = u[idx] < p_adopt
-    abandoning = ~adopting & (u[idx] < p_adopt + p_abandon)
-    f.stage[idx[abandoning]] = AWARE
-
-    new = idx[adopting]
-    adopt(m, new, intensity)
-    # Subsidies: paid in firm order until each instrument's budget is spent.
-    for i in np.unique(payer[adopting]):
+def pay(policy, t: int, new: np.ndarray, payer: np.ndarray, invest_keur: np.ndarray, province: np.ndarray) -> None:
+    """Subsidies for this quarter's adopters: paid in firm order until each instrument's budget is spent."""
+    for i in np.unique(payer):
         if i < 0:
             continue
-        mine = adopting & (payer == i)
-        ins = m.policy.instruments[i]
-        eur = np.minimum(ins.spec.rate * invest[mine] * 1e3, ins.spec.max_per_firm_eur)
-        m.policy.pay_in_order(m.t, int(i), eur, pop.province[idx[mine]])
+        mine = payer == i
+        ins = policy.instruments[i]
+        eur = np.minimum(ins.spec.rate * invest_keur[mine] * 1e3, ins.spec.max_per_firm_eur)
+        policy.pay_in_order(t, int(i), eur, province[new[mine]])
+
+
+@njit(cache=True)
+def _signal(stage, routine, mid, technical, productivity, fieldlab_experience, pilot_experience, gain, province,
+            exposure, ecosystem, shortage, rate, cap_keur, outlook, eligible, ap):
+    """For each experimenting firm: 1.7 z / sigma (the argument of L above), the subsidy row it
+    expects most from (-1 none) and its investment (kEUR)."""
+    idx = np.flatnonzero(stage == EXPERIMENTING)
+    signal = np.empty(len(idx))
+    payer = np.full(len(idx), -1)
+    invest = np.empty(len(idx))
+    for j in range(len(idx)):
+        i = idx[j]
+        employees = routine[i] + mid[i] + technical[i]
+        va = productivity[i] * employees
+        invest[j] = ap.investment_fixed_keur + ap.investment_per_worker_keur * employees
+        cost = invest[j] / ap.payback_years * (1 - ap.ecosystem_cost_reduction * ecosystem[province[i]])
+        subsidy = 0.0
+        for k in range(len(rate)):
+            if outlook[k] > 0 and eligible[k, i]:
+                amount = min(rate[k] * invest[j], cap_keur[k]) * outlook[k]
+                if amount > subsidy:
+                    subsidy, payer[j] = amount, k
+        hiring = (ap.tech_jobs_per_adoption * employees * ap.tech_wage_keur * ap.shortage_wage_premium
+                  * shortage[province[i]])
+        demo = ap.demonstration_effect
+        expected_gain = gain[i] * (1 + demo * exposure[i]) / (1 + demo)
+        z = (expected_gain * va - cost + subsidy / ap.payback_years - hiring) / max(va, 1e-9)
+        sigma = (ap.benefit_uncertainty
+                 * (1 - ap.fieldlab_uncertainty_reduction if fieldlab_experience[i] else 1.0)
+                 * (1 - ap.own_pilot_uncertainty_reduction if pilot_experience[i] else 1.0)
+                 / (1 + ap.peer_uncertainty_reduction * exposure[i]))
+        signal[j] = 1.7 * z / sigma
+    return idx, signal, payer, invest
+
+
+@njit(cache=True)
+def _decide(idx, good, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
+            decide_key, intensity_key, t, ap):
+    """P(adopt) = adoption_rate_max x good, P(abandon) = abandon_rate x (1 - good), one draw each."""
+    adopting = np.zeros(len(idx), dtype=np.bool_)
+    for j in range(len(idx)):
+        i = idx[j]
+        u = uniform(decide_key, i)
+        p_adopt = ap.adoption_rate_max * good[j]
+        if u < p_adopt:
+            adopting[j] = True
+            _adopt(i, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
+                   intensity_key, t, ap)
+        elif u < p_adopt + ap.abandon_rate * (1 - good[j]):
+            stage[i] = AWARE
+    return adopting
+
+
+@njit(cache=True)
+def _adopt_all(firms, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
+               intensity_key, t, ap):
+    for i in firms:
+        _adopt(i, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
+               intensity_key, t, ap)
+
+
+@njit(cache=True)
+def _adopt(i, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
+           intensity_key, t, ap):
+    """Labour effects of firm i's adoption. Its own draw w sets how much of the routine work its
+    project automates: routine_displacement x (1 + displacement_dispersion (2 w - 1))."""
+    employees = routine[i] + mid[i] + technical[i]
+    w = uniform(intensity_key, i)
+    share = min(ap.routine_displacement * (1 + ap.displacement_dispersion * (2 * w - 1)), 1.0)
+    redundant[0, i] += share * max(routine[i] - redundant[0, i], 0.0)
+    need = ap.tech_jobs_per_adoption * employees
+    vacancies[i] += need
+    tech_needed[i] = need
+    size_at_adoption[i] = employees
+    stage[i] = ADOPTED
+    adopted_t[i] = t

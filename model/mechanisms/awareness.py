@@ -7,22 +7,41 @@ hidden champions count little) at the middle of the quarter, extrapolated from i
 change, p_hub the chance that a hub contact converts it, and c_prov last quarter's completed
 trainees per firm in its province (retrained workers carry knowledge).
 
-The mechanism reads only what it is given (one uniform draw per firm slot, drawn whether or not
-the firm is unaware, for common random numbers).
+The mechanism reads only what it is given; each unaware firm draws its own uniform number
+under the quarter's key (model/streams.py), so the draws are common to every arm.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..regions import AWARE, UNAWARE
+from ..streams import uniform
 
 
-def step(stage: np.ndarray, u: np.ndarray, province: np.ndarray, exposure_mid: np.ndarray,
+def step(stage: np.ndarray, key: np.uint64, province: np.ndarray, exposure_mid: np.ndarray,
          hub_contact_prob: np.ndarray, completions_per_firm: np.ndarray, bass_p: float, bass_q: float,
          training_spillover: float) -> None:
+    unaware, hazard = _hazard(stage, province, exposure_mid, completions_per_firm, bass_p, bass_q, training_spillover)
+    # numpy's exp (libm's differs in the last bit): the numbers stay those the model was calibrated with
+    _become_aware(unaware, np.exp(-hazard), stage, province, hub_contact_prob, key)
+
+
+@njit(cache=True)
+def _hazard(stage, province, exposure_mid, completions_per_firm, bass_p, bass_q, training_spillover):
     unaware = np.flatnonzero(stage == UNAWARE)
-    prov = province[unaware]
-    hazard = bass_p / 4 + bass_q / 4 * exposure_mid[unaware] + training_spillover * completions_per_firm[prov]
-    p_aware = 1 - (1 - hub_contact_prob[prov]) * np.exp(-hazard)
-    stage[unaware[u[unaware] < p_aware]] = AWARE
+    hazard = np.empty(len(unaware))
+    for j in range(len(unaware)):
+        i = unaware[j]
+        hazard[j] = bass_p / 4 + bass_q / 4 * exposure_mid[i] + training_spillover * completions_per_firm[province[i]]
+    return unaware, hazard
+
+
+@njit(cache=True)
+def _become_aware(unaware, survive, stage, province, hub_contact_prob, key):
+    """survive: e^-hazard per unaware firm."""
+    for j in range(len(unaware)):
+        i = unaware[j]
+        if uniform(key, i) < 1 - (1 - hub_contact_prob[province[i]]) * survive[j]:
+            stage[i] = AWARE

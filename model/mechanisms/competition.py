@@ -21,23 +21,41 @@ same share of the jobs they still need; those jobs are separated gradually (labo
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from ..regions import ADOPTED
 from ..state import FirmState
 
 
 def step(f: FirmState, sector: np.ndarray, n_sectors: int, gainers: np.ndarray, output_gain: np.ndarray,
-         output: np.ndarray, business_stealing: float) -> np.ndarray:
+         business_stealing: float) -> np.ndarray:
     """Book this quarter's lost sales as redundancies at non-adopters. gainers/output_gain: the
-    firms whose output rose through adoption and by how much (kEUR/year); output: every firm's
-    output now (kEUR/year). Returns x_s, the share of sales each sector's non-adopters lost."""
-    stolen = business_stealing * np.bincount(sector[gainers], weights=output_gain, minlength=n_sectors)
-    losers = np.flatnonzero(f.stage != ADOPTED)
-    base = np.bincount(sector[losers], weights=output[losers], minlength=n_sectors)
-    x = np.minimum(np.divide(stolen, base, out=np.zeros(n_sectors), where=base > 0), 0.5)
-    share = x[sector[losers]]
-    hit = losers[share > 0]
-    share = share[share > 0]
-    for k, staff in enumerate(f.skills()):
-        f.redundant[k, hit] += share * np.maximum(staff[hit] - f.redundant[k, hit], 0.0)
+    firms whose output rose through adoption and by how much (kEUR/year); every firm's output
+    now is productivity x employees (kEUR/year). Returns x_s, the share of sales each sector's
+    non-adopters lost."""
+    x = np.zeros(n_sectors)
+    _steal(f.stage, f.routine, f.mid, f.technical, f.productivity, f.redundant, sector, gainers, output_gain,
+           business_stealing, x)
     return x
+
+
+@njit(cache=True)
+def _steal(stage, routine, mid, technical, productivity, redundant, sector, gainers, output_gain, business_stealing,
+           x):
+    n_sectors = len(x)
+    stolen = np.zeros(n_sectors)
+    for j in range(len(gainers)):
+        stolen[sector[gainers[j]]] += output_gain[j]
+    stolen *= business_stealing
+    # Adopters add 0 (x (stage != ADOPTED)): the same numbers as skipping them, without a branch.
+    base = np.zeros(n_sectors)  # output of the non-adopters
+    for i in range(len(stage)):
+        base[sector[i]] += productivity[i] * (routine[i] + mid[i] + technical[i]) * (stage[i] != ADOPTED)
+    for s in range(n_sectors):
+        x[s] = min(stolen[s] / base[s] if base[s] > 0 else 0.0, 0.5)
+    for i in range(len(stage)):
+        share = x[sector[i]] * (stage[i] != ADOPTED)
+        if share > 0:
+            redundant[0, i] += share * max(routine[i] - redundant[0, i], 0.0)
+            redundant[1, i] += share * max(mid[i] - redundant[1, i], 0.0)
+            redundant[2, i] += share * max(technical[i] - redundant[2, i], 0.0)

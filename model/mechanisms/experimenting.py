@@ -18,81 +18,120 @@ own_pilot_share * readiness; the others stay aware and may look again later.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from ..instruments import Fieldlabs
 from ..regions import AWARE, EXPERIMENTING, neighbour_matrix
+from ..state import FirmState
+from ..streams import Streams, uniform
 
 _NEIGHBOURS = neighbour_matrix()
 
 
-def step(m) -> None:
-    f, p, pop = m.firms_state, m.params, m.pop
-    u_seek = m.streams["experiment"].random(m.n)
-    priority = m.streams["fieldlab"].random(m.n)
-    u_leave = m.streams["fieldlab"].random(m.n)
-    u_pilot = m.streams["pilot"].random(m.n)
+def keys(streams: Streams, quarter: int) -> np.ndarray:
+    """The quarter's keys of the four draws a firm may make: whether it looks for a trial, its
+    place in the queue, whether a member leaves, whether it runs an own pilot."""
+    return np.array([streams.key("experiment", quarter), streams.key("fieldlab", quarter),
+                     streams.key("fieldlab", quarter, slot=1), streams.key("pilot", quarter)], dtype=np.uint64)
 
-    fl = m.policy.fieldlabs
-    open_idx = m.open_fieldlabs
-    is_open = np.zeros(fl.n, dtype=bool)
+
+def step(f: FirmState, fl: Fieldlabs, open_idx: np.ndarray, province: np.ndarray, sector: np.ndarray,
+         readiness: np.ndarray, seek_probability: np.ndarray, draw_keys: np.ndarray, member_turnover: float,
+         reach_neighbours: bool, own_pilot_share: float) -> None:
+    """One quarter: members leave, aware firms look for a trial and get one (stage, member,
+    fieldlab, experience flags and the fieldlabs' members, seats and participants change).
+    member_turnover: a year; draw_keys: `keys(...)`."""
+    _step(f.stage, f.member, f.fieldlab, f.fieldlab_experience, f.pilot_experience, fl.province, fl.themes,
+          fl.capacity_q, fl.members_cap, fl.credit, fl.participants, fl.members, open_idx, province, sector,
+          readiness, seek_probability, draw_keys, member_turnover, reach_neighbours, own_pilot_share, _NEIGHBOURS)
+
+
+@njit(cache=True)
+def _step(stage, member, fieldlab, fieldlab_experience, pilot_experience, lab_province, themes, capacity_q,
+          members_cap, credit, participants, members, open_idx, province, sector, readiness, seek_probability,
+          draw_keys, member_turnover, reach_neighbours, own_pilot_share, neighbour):
+    seek_key, queue_key, leave_key, pilot_key = draw_keys[0], draw_keys[1], draw_keys[2], draw_keys[3]
+    is_open = np.zeros(len(lab_province), dtype=np.bool_)
     is_open[open_idx] = True
-    members = np.flatnonzero(f.member)
-    leaving = members[(u_leave[members] < p["fieldlab_member_turnover"] / 4) | ~is_open[f.fieldlab[members]]]
-    f.member[leaving] = False
+    own_lab = []  # members that look for a trial run it in their own fieldlab
+    queue = []  # other seekers, queued for a seat
+    for i in range(len(stage)):
+        if member[i] and (uniform(leave_key, i) < member_turnover / 4 or not is_open[fieldlab[i]]):
+            member[i] = False
+        if stage[i] == AWARE and uniform(seek_key, i) < seek_probability[i]:
+            if member[i]:
+                own_lab.append(i)
+            else:
+                queue.append(i)
+    seekers = np.array(queue, dtype=np.int64)
+    priority = np.empty(len(seekers))
+    for j in range(len(seekers)):
+        priority[j] = uniform(queue_key, seekers[j])
+    seekers = seekers[np.argsort(priority, kind="mergesort")]
 
-    aware = np.flatnonzero(f.stage == AWARE)
-    seekers = aware[u_seek[aware] < m.seek_probability[aware]]
-    own_lab = seekers[f.member[seekers]]  # members try it in their own fieldlab
-    seekers = seekers[~f.member[seekers]]
-    seekers = seekers[np.argsort(priority[seekers], kind="stable")]
-    neighbours = p["fieldlab_reach_neighbours"] >= 0.5
-
-    fl.members = np.bincount(f.fieldlab[f.member], minlength=fl.n)
-    places = np.where(is_open, np.floor(fl.members_cap - fl.members + 1e-9), 0.0)
-    lab_of = _seat(fl, open_idx, places, pop.province[seekers], pop.sector[seekers], neighbours)
-    joined = seekers[lab_of >= 0]
-    f.member[joined] = True
-    f.fieldlab[joined] = lab_of[lab_of >= 0]
-    fl.members = np.bincount(f.fieldlab[f.member], minlength=fl.n)
+    _count_members(member, fieldlab, members)
+    places = np.zeros(len(lab_province))
+    for lab in open_idx:
+        places[lab] = np.floor(members_cap[lab] - members[lab] + 1e-9)
+    lab_of = _seat(open_idx, places, themes, lab_province, neighbour, reach_neighbours, province[seekers],
+                   sector[seekers], participants)
+    for j in range(len(seekers)):
+        if lab_of[j] >= 0:  # joins as a member
+            member[seekers[j]] = True
+            fieldlab[seekers[j]] = lab_of[j]
+    _count_members(member, fieldlab, members)
 
     rest = seekers[lab_of < 0]
-    fl.credit[open_idx] = np.minimum(fl.credit[open_idx] + fl.capacity_q[open_idx], fl.capacity_q[open_idx] + 1)
-    visit_of = _seat(fl, open_idx, fl.credit, pop.province[rest], pop.sector[rest], neighbours)
-    visitors = rest[visit_of >= 0]
-    f.fieldlab[visitors] = visit_of[visit_of >= 0]
+    for lab in open_idx:
+        credit[lab] = min(credit[lab] + capacity_q[lab], capacity_q[lab] + 1)
+    visit_of = _seat(open_idx, credit, themes, lab_province, neighbour, reach_neighbours, province[rest], sector[rest],
+                     participants)
+    for j in range(len(rest)):
+        if visit_of[j] >= 0:  # visits
+            fieldlab[rest[j]] = visit_of[j]
+    for i in own_lab:
+        fieldlab_experience[i] = True
+        stage[i] = EXPERIMENTING
+    for i in seekers[lab_of >= 0]:
+        fieldlab_experience[i] = True
+        stage[i] = EXPERIMENTING
+    for j in range(len(rest)):
+        i = rest[j]
+        if visit_of[j] >= 0:
+            fieldlab_experience[i] = True
+            stage[i] = EXPERIMENTING
+        elif uniform(pilot_key, i) < own_pilot_share * readiness[i]:  # no seat: perhaps an own pilot
+            pilot_experience[i] = True
+            stage[i] = EXPERIMENTING
 
-    in_lab = np.concatenate((own_lab, joined, visitors))
-    f.fieldlab_experience[in_lab] = True
-    rest = rest[visit_of < 0]
-    pilots = rest[u_pilot[rest] < p["own_pilot_share"] * pop.readiness[rest]]
-    f.pilot_experience[pilots] = True
-    f.stage[in_lab] = EXPERIMENTING
-    f.stage[pilots] = EXPERIMENTING
+
+@njit(cache=True)
+def _count_members(member, fieldlab, members):
+    members[:] = 0
+    for i in range(len(member)):
+        if member[i]:
+            members[fieldlab[i]] += 1
 
 
-def _seat(fl, open_idx: np.ndarray, seats: np.ndarray, s_prov: np.ndarray, s_sec: np.ndarray,
-          neighbours: bool) -> np.ndarray:
-    """The fieldlab each seeker (in queue order) gets a seat in, -1 for none. Fieldlabs take, in
-    turn, as many seekers as their `seats` [per fieldlab] allow: first from their own province,
-    then from neighbouring ones; seats taken come off `seats` (in place)."""
+@njit(cache=True)
+def _seat(open_idx, seats, themes, lab_province, neighbour, reach_neighbours, s_prov, s_sec, participants):
+    """The fieldlab each seeker (in queue order) gets a seat in, -1 for none. Open fieldlabs take,
+    in turn, the first free seekers in the queue whose sector their themes cover, as many as
+    their whole `seats` [per fieldlab] allow: first from their own province, then (if
+    reach_neighbours) from neighbouring ones. Seats taken come off `seats` (in place) and are
+    counted in `participants`."""
     lab_of = np.full(len(s_prov), -1)
-    if not (len(open_idx) and len(s_prov)):
-        return lab_of
-    serves = fl.themes[open_idx][:, s_sec]  # [open lab, seeker]
-    lab_prov = fl.province[open_idx]
-    reaches = [lab_prov[:, None] == s_prov]
-    if neighbours:
-        reaches.append(_NEIGHBOURS[lab_prov][:, s_prov])
-    credit = seats[open_idx].copy()
-    free = np.ones(len(s_prov), dtype=bool)
-    for reach in reaches:
-        # Only fieldlabs with a whole seat and someone they may take need a turn; the turns stay
-        # sequential because each fieldlab takes the first free seekers in the queue.
-        eligible = reach & serves
-        for j in np.flatnonzero((credit >= 1) & eligible.any(axis=1)).tolist():
-            cand = np.flatnonzero(eligible[j] & free)[: int(credit[j])]
-            lab_of[cand] = open_idx[j]
-            free[cand] = False
-            credit[j] -= len(cand)
-    seats[open_idx] = credit
-    fl.participants += np.bincount(lab_of[lab_of >= 0], minlength=fl.n)
+    for reach in range(2 if reach_neighbours else 1):
+        for lab in open_idx:
+            room = int(seats[lab]) if seats[lab] >= 1 else 0
+            taken = 0
+            for j in range(len(s_prov)):
+                if taken == room:
+                    break
+                near = s_prov[j] == lab_province[lab] if reach == 0 else neighbour[lab_province[lab], s_prov[j]]
+                if lab_of[j] < 0 and near and themes[lab, s_sec[j]]:
+                    lab_of[j] = lab
+                    participants[lab] += 1
+                    taken += 1
+            seats[lab] -= taken
     return lab_of
