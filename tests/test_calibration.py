@@ -307,7 +307,7 @@ def test_calibrate_command_writes_posterior_and_fitted_scenario_then_resumes(tmp
     spreads = predictive.predictive_spreads(out, "baseline", replications=6, scale=TINY, seed=3, log=lambda m: None)
     assert list(spreads["outcome"]) == list(predictive.OUTCOMES)
     stored = predictive.load_spreads(out / "posterior.csv")
-    assert stored.loc["net_jobs", "prior_p95"] == pytest.approx(spreads.set_index("outcome").loc["net_jobs", "prior_p95"])
+    assert stored.loc["net_jobs", "prior_p95"] == pytest.approx(spreads.set_index("outcome").loc["net_jobs", "prior_p95"], rel=1e-5)
     adopters = stored.loc["net_adopters"]
     assert adopters["narrowing"] == pytest.approx(1 - (adopters["posterior_p95"] - adopters["posterior_p5"])
                                                   / (adopters["prior_p95"] - adopters["prior_p5"]))
@@ -322,10 +322,10 @@ def test_calibrate_command_writes_posterior_and_fitted_scenario_then_resumes(tmp
     paths = validation.plots(out, tmp_path)
     assert [p.name for p in paths] == ["fit_targets.png", "holdouts.png"] and all(p.stat().st_size > 10_000 for p in paths)
     doc = tmp_path / "VALIDATION.md"
-    doc.write_text("# V\n\n## 7. Results\n\nold\n\n## 8. Change log\n\n- kept\n")
+    doc.write_text("# V\n\n## 7. Results\n\nTO BE REPLACED\n\n## 8. Change log\n\n- kept\n")
     validation.write_section(doc, text)
     written = doc.read_text()
-    assert "old" not in written and text in written and written.endswith("## 8. Change log\n\n- kept\n")
+    assert "TO BE REPLACED" not in written and text in written and written.endswith("## 8. Change log\n\n- kept\n")
 
 
 def test_two_calibrations_into_one_directory_are_refused(tmp_path):
