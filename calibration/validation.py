@@ -78,7 +78,7 @@ def plots(calibration_dir: Path, out: Path) -> list[Path]:
     for role, name, what in (("fit", "fit_targets.png", "in sample"), ("holdout", "holdouts.png", "out of sample")):
         sub = fit[fit.role == role]
         path = out / name
-        plot_fit(sub, path, f"{what}: {role} targets, {score(sub)} within tolerance "
+        plot_fit(sub, path, f"{what}: {role} targets, {score(sub)} within tolerance\n"
                             "(posterior-predictive median inside the green band)")
         paths.append(path)
     return paths
