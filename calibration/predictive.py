@@ -150,7 +150,10 @@ def data_words(metric: str, p5: float, p95: float, spreads: pd.DataFrame | None,
     if spreads is not None and metric in spreads.index:
         n = spreads.loc[metric, "narrowing"]
         if not (n >= NARROWING_THRESHOLD):
-            return f"{WORDS} (posterior {n:.0%} narrower than prior)" if n == n else WORDS
+            if n != n:
+                return WORDS
+            how = f"{n:.0%} narrower than" if n >= 0 else "wider than"
+            return f"{WORDS} (posterior spread {how} prior)"
     if spans:
         return f"{WORDS} (band spans zero)" if calibrated else "(band spans zero)"
     return ""

@@ -159,7 +159,8 @@ def test_variance_split_recovers_a_known_share():
 
 
 @pytest.mark.parametrize("narrowing, p5, p95, calibrated, expected", [
-    (0.1, 10, 20, True, "not pinned down by the data (posterior 10% narrower than prior)"),
+    (0.1, 10, 20, True, "not pinned down by the data (posterior spread 10% narrower than prior)"),
+    (-0.2, 10, 20, True, "not pinned down by the data (posterior spread wider than prior)"),
     (0.5, -5, 20, True, "not pinned down by the data (band spans zero)"),
     (0.5, 10, 20, True, ""),
     (None, -5, 20, False, "(band spans zero)"),
