@@ -60,6 +60,7 @@ def effects(runs: dict) -> pd.DataFrame:
         d = {m: p.value(m) - c.value(m) for m in ("employment", "adopters", "reshored_jobs", "labour_productivity",
                                                   "public_spend_eur")}
         rows.append({"net_jobs": d["employment"], "net_adopters": d["adopters"], "reshored_jobs": d["reshored_jobs"],
+                     "extra_public_spend_eur": d["public_spend_eur"],
                      "labour_productivity": d["labour_productivity"],
                      "net_jobs_per_meur": d["employment"] / (d["public_spend_eur"] / 1e6)
                      if d["public_spend_eur"] > 0 else math.nan,
@@ -84,6 +85,11 @@ def _q(x: pd.Series) -> tuple[float, float, float]:
 
 
 def spread_table(prior: pd.DataFrame, post: pd.DataFrame) -> pd.DataFrame:
+    """One row per outcome: prior and posterior 90% spreads, narrowing, whether the posterior band
+    spans zero, and the share of the posterior band that is parameter uncertainty (the posterior
+    ensemble shares a draw per pair of replications, calibration/uncertainty.py)."""
+    from .uncertainty import _linearised_ratio, parameter_share
+
     rows = []
     for outcome in OUTCOMES:
         basis = "net_jobs_per_meur" if outcome == "cost_per_net_job_eur" else outcome
@@ -95,8 +101,16 @@ def spread_table(prior: pd.DataFrame, post: pd.DataFrame) -> pd.DataFrame:
                      "prior_p95": a95, "posterior_p5": b5, "posterior_median": b50, "posterior_p95": b95,
                      "narrowing": narrowing, "posterior_band_spans_zero": bool(spans_zero),
                      "posterior_runs_without_net_jobs": float((post["net_jobs"] <= 0).mean()),
+                     "posterior_parameter_share": _share(post, outcome, _linearised_ratio, parameter_share),
                      "pinned_down": bool(narrowing >= NARROWING_THRESHOLD and not spans_zero)})
     return pd.DataFrame(rows)
+
+
+def _share(post: pd.DataFrame, outcome: str, linearised, share) -> float:
+    if outcome == "cost_per_net_job_eur":
+        z = linearised(post["extra_public_spend_eur"].to_numpy(float), post["net_jobs"].to_numpy(float))
+        return share(z) if z is not None else math.nan
+    return share(post[outcome].to_numpy(float))
 
 
 def predictive_spreads(posterior_dir: str | Path, scenario="baseline", replications: int = 100, scale: float = 0.5,

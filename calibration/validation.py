@@ -24,12 +24,21 @@ from pathlib import Path
 import pandas as pd
 
 from .fit import plot_fit
+from .predictive import NARROWING_THRESHOLD, SPREAD_FILE, WORDS
 
 SECTION = re.compile(r"(## 7\. Results\n)(.*?)(\n## 8\. )", re.S)
 
 
 def _num(x: float) -> str:
-    return "n/a" if x != x else f"{x:.3g}"
+    if x != x:
+        return "n/a"
+    if abs(x) == float("inf"):
+        return "unbounded" if x > 0 else "-unbounded"
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3g}"
+
+
+def _pct(x: float) -> str:
+    return "n/a" if x != x else f"{x:.0%}"
 
 
 def table(df: pd.DataFrame) -> str:
@@ -61,14 +70,36 @@ def markdown(calibration_dir: Path) -> str:
             "posterior-predictive median is (rule R6).")
     misfits = [f"`{r.target}` (median {_num(r.posterior_median)} against {_num(r.observed)} ± {_num(r.tolerance)})"
                for r in pd.concat([fits, holdouts]).itertuples() if not r.fits]
-    return "\n\n".join([
-        head,
+    parts = [head,
         f"### In sample: fit targets ({score(fits)} within tolerance)", table(fits),
         "![fit targets](validation_fit.png)",
         f"### Out of sample: holdouts (holdout score {score(holdouts)})", table(holdouts),
         "![holdouts](validation_holdouts.png)",
-        "**Misfits** (reported, not hidden): " + ("; ".join(misfits) if misfits else "none") + ".",
-    ]) + "\n"
+        "**Misfits** (reported, not hidden): " + ("; ".join(misfits) if misfits else "none") + "."]
+    spreads = d / SPREAD_FILE
+    if spreads.is_file():
+        parts += ["### What the data cannot tell, and how much of each band is parameter uncertainty",
+                  spread_markdown(pd.read_csv(spreads))]
+    return "\n\n".join(parts) + "\n"
+
+
+def spread_markdown(sp: pd.DataFrame) -> str:
+    """The predictive spreads (calibration/predictive.py) as a table."""
+    r0 = sp.iloc[0]
+    lines = [f"Baseline against no_policy, NL, end of horizon; {int(r0.replications)} replications per ensemble at "
+             f"scale {r0.scale:g}, parameters drawn per pair of replications (prior: uniform over the plausible "
+             f"ranges; posterior: the weighted particles). Narrowing = 1 - posterior 90% width / prior 90% width "
+             f"(cost per net job: computed on net jobs per EUR million); *not pinned down by the data* when it is "
+             f"below {NARROWING_THRESHOLD:.0%} or the posterior band spans zero. Parameter share = share of the "
+             "posterior band's variance from the parameter draws (law of total variance over the pairs).",
+             "", "| outcome | prior 90% | posterior median [90%] | narrowing | parameter share | verdict |",
+             "|---|---|---|---|---|---|"]
+    for r in sp.itertuples():
+        verdict = "pinned down" if r.pinned_down else f"**{WORDS}**"
+        lines.append(f"| {r.outcome} | {_num(r.prior_p5)} .. {_num(r.prior_p95)} | {_num(r.posterior_median)} "
+                     f"[{_num(r.posterior_p5)} .. {_num(r.posterior_p95)}] | {_pct(r.narrowing)} | "
+                     f"{_pct(r.posterior_parameter_share)} | {verdict} |")
+    return "\n".join(lines)
 
 
 def plots(calibration_dir: Path, out: Path) -> list[Path]:
