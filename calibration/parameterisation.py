@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from functools import partial
 from pathlib import Path
 
 from . import provenance
@@ -101,9 +100,9 @@ def apply(spec, par: Parameterisation):
     (calibrated), or unchanged (defaults). model/ does not import calibration/: the draw is passed in."""
     if not par.calibrated:
         return spec
-    from .posterior import parameters_for
+    from .posterior import PosteriorDraw
 
-    draw = partial(parameters_for, par.posterior)
+    draw = PosteriorDraw(par.posterior)
     return replace(spec, arms={k: replace(a, draw_parameters=draw) for k, a in spec.arms.items()})
 
 

@@ -143,3 +143,15 @@ def parameters_for(path: str | Path, seed: np.random.SeedSequence, parameters: d
     (functools.partial), the `draw_parameters` of model/ensemble.RunSpec (cli/run_cmd.py). The posterior's parameters
     replace any value the scenario sets for them; the rest are kept."""
     return {**parameters, **draw(load(path), seed)}
+
+
+@dataclass(frozen=True)
+class PosteriorDraw:
+    """`parameters_for` with the path bound, as a value: picklable for any worker, and equal (and
+    hashing equal) for the same posterior, so that arms and caches that compare run specs
+    (model/ensemble.RunSpec, the dashboard) see two draws from one posterior as the same."""
+
+    path: str
+
+    def __call__(self, seed: np.random.SeedSequence, parameters: dict) -> dict:
+        return parameters_for(self.path, seed, parameters)

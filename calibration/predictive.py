@@ -126,16 +126,14 @@ def predictive_spreads(posterior_dir: str | Path, scenario="baseline", replicati
     par = choose("calibrated", None, d / "posterior.csv")  # refuses a stale posterior
     s = with_changes(scenario, scale=scale)
     executor = executor or Executor()
-    from functools import partial
-
-    from .posterior import load, parameters_for
+    from .posterior import PosteriorDraw, load
 
     names = load(par.posterior).names
     prior_draw = PriorDraw(tuple((n, *PARAMS[n].plausible) for n in names))
     log(f"prior predictive: {replications} replications x 2 arms at scale {scale}")
     prior = _run(s, prior_draw, replications, seed, executor)
     log(f"posterior predictive: {replications} replications x 2 arms at scale {scale}")
-    post = _run(s, partial(parameters_for, par.posterior), replications, seed, executor)
+    post = _run(s, PosteriorDraw(par.posterior), replications, seed, executor)
     table = spread_table(prior, post)
     table.insert(1, "replications", replications)
     table.insert(2, "scale", scale)
