@@ -54,14 +54,16 @@ def score(df: pd.DataFrame) -> str:
     return f"{int(df.fits.sum())} of {len(df)}"
 
 
-def markdown(calibration_dir: Path) -> str:
+def markdown(calibration_dir: Path, shown: str | None = None) -> str:
+    """Section 7 from a calibration directory; `shown`: the directory's name in the text (the refit
+    writes into DIR.refit and then renames it to DIR)."""
     d = Path(calibration_dir)
     fit = pd.read_csv(d / "fit.csv")
     info = json.loads((d / "calibration.json").read_text())
     pred = info.get("predictive", {})
     fits, holdouts = fit[fit.role == "fit"], fit[fit.role == "holdout"]
     model = info.get("model", {})
-    head = (f"Calibration `{d.as_posix()}`: {info.get('generations')} generations, {info.get('runs')} runs at scale "
+    head = (f"Calibration `{shown or d.as_posix()}`: {info.get('generations')} generations, {info.get('runs')} runs at scale "
             f"{info.get('settings', {}).get('scale')}, {info.get('settings', {}).get('population_size')} particles "
             f"(effective {info.get('posterior_effective_size')}), final epsilon {_num(info.get('final_epsilon', float('nan')))}; "
             f"model fingerprint `{str(model.get('fingerprint', 'not recorded'))[:12]}`. Predictive ensembles: "

@@ -73,7 +73,7 @@ def main() -> int:
     table = predictive.predictive_spreads(work, ts.scenario, args.spread_replications, args.spread_scale, args.seed,
                                           ex, log)
     t2 = time.time()
-    text = validation.markdown(work)
+    text = validation.markdown(work, out.as_posix())
     (work / "validation.md").write_text(text, encoding="utf-8")
     fit_png, hold_png = validation.plots(work, work)
     if args.docs:
