@@ -10,7 +10,7 @@ Var(Y) = Var(E[Y | parameters]) + E[Var(Y | parameters)], is estimated without a
     parameter share = between / (between + within), clipped to [0, 1]
 
 With n replications there are n/2 draws: 20 replications give 10 parameter sets, enough for a
-share to one decimal at best; the share is an estimate, noisy with few pairs (NaN below 3 pairs).
+share to one decimal at best; the share is an estimate, noisy with few pairs (NaN below 3 pairs, and where the band has no width).
 
 For a ratio of means (public cost per net job, per net adopter) the split is that of its
 linearisation z_i = (num_i - R den_i) / mean(den), which carries the ratio's variance (the
@@ -38,7 +38,10 @@ def parameter_share(values) -> float:
     between = float(np.var(y.mean(axis=1), ddof=1) - within / SHARED_BY)
     between = max(between, 0.0)
     total = between + within
-    return float(between / total) if total > 0 else float("nan")
+    # no band at all (e.g. spending fixed by the scenario): nothing to split, only rounding noise
+    if not total > 1e-12 * (float(np.mean(y)) ** 2 + 1.0):
+        return float("nan")
+    return float(between / total)
 
 
 def _linearised_ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray | None:

@@ -156,6 +156,7 @@ def test_variance_split_recovers_a_known_share():
     assert uncertainty.parameter_share(y) == pytest.approx(0.8, abs=0.02)
     assert uncertainty.parameter_share(rng.normal(0, 1, 8000)) < 0.03  # no parameter effect
     assert np.isnan(uncertainty.parameter_share([1.0, 2.0, 3.0, 4.0]))  # fewer than 3 pairs
+    assert np.isnan(uncertainty.parameter_share(np.full(8, 883.5e6)))  # no band: nothing to split
 
 
 @pytest.mark.parametrize("narrowing, p5, p95, calibrated, expected", [
