@@ -111,6 +111,8 @@ class Results:
     scenario: object
     counterfactual: object
     runs: dict = field(repr=False)
+    # which parameters ran (calibration/parameterisation.py): .label() says it in one line
+    parameterisation: object = None
 
     @cached_property
     def timeseries(self):
@@ -123,9 +125,18 @@ class Results:
     def summary(self):
         """Per metric and province at the end of the horizon: policy and counterfactual means, the
         difference with its 90% band (difference_p5, difference_p95), unit and note; as summary.csv."""
+        import numpy as np
+
         from smartregion.model.results import summary_frame
 
-        return summary_frame(self.runs)  # carries its unit column already (model/units.py)
+        out = summary_frame(self.runs)  # carries its unit column already (model/units.py)
+        if self.parameterisation is None:
+            return out
+        from smartregion.calibration.parameterisation import annotate_summary
+
+        final = {arm: np.stack([self.runs[r][arm].metrics[-1] for r in sorted(self.runs)])
+                 for arm in ("policy", "counterfactual") if self.counterfactual is not None or arm == "policy"}
+        return annotate_summary(out, self.parameterisation, final["policy"], final.get("counterfactual"))
 
     @cached_property
     def breakdown(self):
@@ -151,13 +162,17 @@ def _with_units(df):
 
 
 def run(scenario, *, replications: int | None = None, seed: int | None = None, scale: float | None = None,
-        workers: int = 1, scheduler: str | None = None) -> Results:
+        workers: int = 1, scheduler: str | None = None, parameters: str | None = None,
+        posterior: str | None = None) -> Results:
     """Run `scenario` (a Scenario, a shipped name or a path) against its counterfactual, with the
     seeds of `smartregion run`: the same scenario, seed and replications give the same numbers.
 
     replications, seed, scale: override the scenario's (as the CLI's flags do).
     workers: local processes; scheduler: a Dask address or "local". Neither changes the numbers.
+    parameters: "calibrated" (default: drawn from the shipped posterior, as the CLI) or "defaults";
+    posterior: another posterior.csv. `Results.parameterisation.label()` says which ran.
     """
+    from smartregion.calibration.parameterisation import apply, choose
     from smartregion.model.ensemble import Executor, ensemble_spec, run_ensemble
     from smartregion.model.scenario import load_counterfactual
 
@@ -165,8 +180,9 @@ def run(scenario, *, replications: int | None = None, seed: int | None = None, s
     if any(v is not None for v in (replications, seed, scale)):
         s = with_changes(s, replications=replications, seed=seed, scale=scale)
     cf = load_counterfactual(s)
-    runs = run_ensemble(ensemble_spec(s, cf), Executor(workers=workers, scheduler=scheduler))
-    return Results(s, cf, runs)
+    par = choose(parameters, s, posterior)  # ParameterisationError (one line) for a stale posterior
+    runs = run_ensemble(apply(ensemble_spec(s, cf), par), Executor(workers=workers, scheduler=scheduler))
+    return Results(s, cf, runs, par)
 
 
 def build_model(scenario, replication: int = 0, arm: str = "policy"):

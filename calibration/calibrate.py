@@ -2,7 +2,8 @@
 file and the fit check, all written to one output directory:
 
     abc.db                  pyabc's database: the checkpoint a rerun resumes from
-    calibration.json        settings (a rerun must match them), generations, runtime
+    calibration.json        settings (a rerun must match them), generations, runtime, and the model
+                            that made it: source hash and behaviour fingerprint (provenance.py)
     generations.csv         epsilon, runs and acceptance rate per generation
     posterior.csv           last generation: parameter columns, weight, distance
     posterior_summary.csv   per parameter: prior range, default, mean, median, 90% interval
@@ -28,7 +29,7 @@ import yaml
 from smartregion.model.ensemble import Executor
 from smartregion.model.scenario import REPO_ROOT
 
-from . import abc, fit
+from . import abc, fit, provenance
 from . import posterior as posterior_mod
 from .settings import AbcSettings
 from .targets import TargetSet
@@ -126,9 +127,13 @@ def calibrate(ts: TargetSet, out: Path, settings: AbcSettings, executor: Executo
     previous = _prepare(out, path_settings)
     with _exclusive(out):
         elapsed_before = previous.get("abc_seconds", 0.0) if previous else 0.0
+        model = provenance.record()
+        if previous and previous.get("model") and previous["model"].get("fingerprint") != model["fingerprint"]:
+            raise CalibrationError(f"{out}: its generations were run by other model code (behaviour fingerprint "
+                                   "differs); allowed: a new --out, or delete the directory to start again")
         record = {"targets_file": _relative(ts.path, REPO_ROOT), "scenario": ts.scenario.name,
                   "settings": {**path_settings, "budget": settings.budget, "generations": settings.generations},
-                  "status": "running"}
+                  "model": model, "status": "running"}
         _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))
 
         t0 = time.time()

@@ -76,8 +76,9 @@ def plot_fit(table: pd.DataFrame, path: Path, title: str) -> None:
     band is the tolerance, thin grey bars (just above each row) the prior predictive 90% band,
     thick bars the posterior's."""
     roles = [r for r in ("fit", "holdout", "check") if (table.role == r).any()]
-    fig, axes = plt.subplots(1, len(roles), figsize=(7 * len(roles), 0.28 * max((table.role == r).sum() for r in roles)
-                                                     + 2.2), sharex=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(roles), figsize=(7 * len(roles) + 2 * (len(roles) == 1),
+                                                     0.28 * max((table.role == r).sum() for r in roles) + 2.6),
+                             sharex=True, squeeze=False)
     axes = axes[0]
     for ax, role in zip(axes, roles):
         sub = table[table.role == role].iloc[::-1]
@@ -108,9 +109,10 @@ def plot_fit(table: pd.DataFrame, path: Path, title: str) -> None:
                 "check": "reported only"}[role]
         ax.set_title(f"{role} targets ({what})", fontsize=10)
         ax.grid(axis="x", color="#eeeeee")
-    axes[0].legend(loc="lower left", fontsize=7, framealpha=0.9)
-    fig.suptitle(title, fontsize=11)
-    fig.tight_layout()
+    handles, labels = axes[0].get_legend_handles_labels()  # below the panels: never over a row
+    fig.legend(handles, labels, loc="lower center", ncols=3 if len(roles) == 1 else 5, fontsize=7, frameon=False)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

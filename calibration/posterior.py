@@ -5,16 +5,19 @@ File format (`posterior.csv`, written by `run.py calibrate`): one row per partic
 ABC generation, one column per estimated parameter (registry names), a `weight` column
 (non-negative, normalised on reading) and optionally `distance`.
 
-`draw(posterior, seed)` picks one parameter set for a replication from the named stream
-"posterior" of the replication's SeedSequence. The draw therefore depends only on the
-replication seed: the policy arm and its counterfactual get the same parameter set (common
-random numbers survive), every worker draws the same set for the same replication, and no
-model stream is shifted by it.
+`draw(posterior, seed)` picks one parameter set for a replication from a generator of its own,
+derived from the replication's SeedSequence (its entropy and spawn key, not the model's
+streams). Replications 2k and 2k+1 share a draw (calibration/uncertainty.py: the pairs split
+each band into parameter and stochastic variance); each keeps its own model streams. The draw
+depends only on the replication seed: the policy arm and its counterfactual get the same
+parameter set (common random numbers survive), every worker draws the same set for the same
+replication, and no model stream is shifted by it.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +26,11 @@ import numpy as np
 import pandas as pd
 
 from smartregion.model.params import PARAMS, ParameterError, check_value, suggest
-from smartregion.model.streams import Streams
 
-STREAM = "posterior"
+from .uncertainty import SHARED_BY
+
+# A stable spawn-key word of its own, so the draw's generator is none of the model's streams.
+_DRAW_KEY = int.from_bytes(hashlib.sha256(b"smartregion posterior draw").digest()[:4], "little")
 EXTRA_COLUMNS = ("weight", "distance")
 
 
@@ -108,8 +113,11 @@ def load(path: str | Path) -> Posterior:
 
 
 def stream(seed: np.random.SeedSequence) -> np.random.Generator:
-    """The replication's named "posterior" stream (model/streams.py), independent of the mechanisms'."""
-    return Streams(seed)[STREAM]
+    """The generator of the replication's parameter draw: the same for replications 2k and 2k+1
+    (spawn keys (..., 2k) and (..., 2k+1) of one root), independent of the model's streams."""
+    key = tuple(seed.spawn_key)
+    group = key[:-1] + (key[-1] // SHARED_BY,) if key else ()
+    return np.random.default_rng(np.random.SeedSequence(seed.entropy, spawn_key=group + (_DRAW_KEY,)))
 
 
 def draw(posterior: Posterior, seed: np.random.SeedSequence) -> dict[str, float]:
@@ -135,3 +143,15 @@ def parameters_for(path: str | Path, seed: np.random.SeedSequence, parameters: d
     (functools.partial), the `draw_parameters` of model/ensemble.RunSpec (cli/run_cmd.py). The posterior's parameters
     replace any value the scenario sets for them; the rest are kept."""
     return {**parameters, **draw(load(path), seed)}
+
+
+@dataclass(frozen=True)
+class PosteriorDraw:
+    """`parameters_for` with the path bound, as a value: picklable for any worker, and equal (and
+    hashing equal) for the same posterior, so that arms and caches that compare run specs
+    (model/ensemble.RunSpec, the dashboard) see two draws from one posterior as the same."""
+
+    path: str
+
+    def __call__(self, seed: np.random.SeedSequence, parameters: dict) -> dict:
+        return parameters_for(self.path, seed, parameters)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from .common import UserError, command_words
-from .run_cmd import add_ensemble_flags, executor, fmt, progress, province_label, run_manifest, with_overrides
+from .run_cmd import add_ensemble_flags, add_parameter_flags, executor, parameter_words, parameterisation, fmt, progress, province_label, run_manifest, with_overrides
 
 CF = "counterfactual"
 
@@ -25,6 +25,7 @@ def add_parser(sub) -> None:
     p.add_argument("--counterfactual", metavar="C.yaml",
                    help="the common counterfactual (default: the first scenario's)")
     add_ensemble_flags(p)
+    add_parameter_flags(p)
     p.set_defaults(func=main)
 
 
@@ -71,8 +72,12 @@ def main(args) -> int:
 
     from .output import StagedDir, write_manifest, write_resolved
 
+    from smartregion.calibration.parameterisation import apply
+
+    par = parameterisation(args, scenarios[0])  # calibrated by default, as `run`
     arms = {CF: cf, **{s.name: s for s in scenarios}}
-    spec = EnsembleSpec(arms={k: spec_of(v) for k, v in arms.items()}, seed=cf.seed, replications=cf.replications)
+    spec = apply(EnsembleSpec(arms={k: spec_of(v) for k, v in arms.items()}, seed=cf.seed,
+                              replications=cf.replications), par)
     ex = executor(args)
     final: dict[str, dict[int, np.ndarray]] = {k: {} for k in arms}
     with StagedDir(args.out, force=args.force) as stage:
@@ -86,7 +91,7 @@ def main(args) -> int:
         table = compare_frame(stacked, CF, cf.horizon.end)
         table.to_csv(stage / "compare.csv", index=False, lineterminator="\n")
         info = {"counterfactual": cf.name, "replications": spec.replications, "seed": spec.seed,
-                "quarter": cf.horizon.end, "scale": cf.population.scale}
+                "quarter": cf.horizon.end, "scale": cf.population.scale, "parameters": par.label()}
         report.save(report.compare_figure(table, info), stage / "compare.png")
         write_resolved(stage / "counterfactual.yaml", cf, None)
         files = []
@@ -94,9 +99,11 @@ def main(args) -> int:
             write_resolved(stage / "scenarios" / f"{s.name}.yaml", s, "../counterfactual.yaml")
             files.append(str(Path(args.out) / "scenarios" / f"{s.name}.yaml"))
         rerun = [*command_words(args), "compare", *files, "--counterfactual", str(Path(args.out) / "counterfactual.yaml"),
-                 "--out", f"{args.out}-rerun", "--seed", str(spec.seed), "--replications", str(spec.replications)]
-        write_manifest(stage, run_manifest(args, t0, spec, arms, rerun))
+                 "--out", f"{args.out}-rerun", "--seed", str(spec.seed), "--replications", str(spec.replications),
+                 *parameter_words(args, par)]
+        write_manifest(stage, {**run_manifest(args, t0, spec, arms, rerun), "parameters": par.as_dict()})
     print_table(table, cf, spec, args.province)
+    print(par.label())
     print(f"\nwritten: {args.out}/ (compare.csv, compare.png, manifest.json)")
     return 0
 

@@ -101,10 +101,18 @@ def add_parser(sub) -> None:
                    help="format of the per-replication tables (timeseries, breakdown, spend): csv (default) or "
                         "parquet, about a tenth of the size and quicker to read for large ensembles; "
                         "summary.csv is always CSV")
-    p.add_argument("--posterior", metavar="POSTERIOR.csv",
-                   help="draw the calibrated parameters per replication from this posterior (posterior.csv of "
-                        "run.py calibrate), so that bands include parameter uncertainty")
+    add_parameter_flags(p)
     p.set_defaults(func=main)
+
+
+def add_parameter_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--parameters", choices=("calibrated", "defaults"),
+                   help="calibrated (default): draw the estimated parameters per pair of replications from the "
+                        "shipped posterior (calibration/fitted/baseline), so that bands include parameter "
+                        "uncertainty; defaults: the registry defaults of model/params.py")
+    p.add_argument("--posterior", metavar="POSTERIOR.csv",
+                   help="draw the parameters from this posterior instead (posterior.csv of run.py calibrate, "
+                        "next to its calibration.json)")
 
 
 # --- loading ---------------------------------------------------------------------------------
@@ -136,23 +144,25 @@ def with_overrides(s, args):
     return s.model_copy(update=update)
 
 
-def with_posterior(spec, path: str):
-    """Every arm draws its parameters from the posterior (checked here, before anything runs)."""
-    from dataclasses import replace
-    from functools import partial
+def parameterisation(args, scenario):
+    """The run's parameterisation (calibration/parameterisation.py), checked before anything runs:
+    a stale or unreadable posterior is one line naming what refreshes it."""
+    from smartregion.calibration.parameterisation import ParameterisationError, choose
 
     try:
-        from smartregion.calibration.posterior import PosteriorError, load, parameters_for
-    except ModuleNotFoundError as e:
-        raise UserError(f"--posterior needs the calibration extra ({e.name}); allowed: "
-                        f"{install_hint('calibration')}") from None
-    try:
-        load(path)
-    except PosteriorError as e:
+        par = choose(getattr(args, "parameters", None), scenario, getattr(args, "posterior", None))
+    except ParameterisationError as e:
         raise UserError(str(e)) from None
-    resolved = str(Path(path).resolve())
-    draw = partial(parameters_for, resolved)  # passed to the ensemble: model/ does not import calibration/
-    return replace(spec, arms={k: replace(a, draw_parameters=draw) for k, a in spec.arms.items()})
+    if par.note:
+        print(f"note: {par.note}", file=sys.stderr)
+    return par
+
+
+def parameter_words(args, par) -> list[str]:
+    """The flags that rerun the same parameterisation."""
+    if getattr(args, "posterior", None):
+        return ["--posterior", args.posterior]
+    return ["--parameters", par.kind]
 
 
 def executor(args):
@@ -242,15 +252,16 @@ def main(args) -> int:
 
     from .output import PartStore, StagedDir, model_code_hash, sha256, write_manifest
 
-    spec = ensemble_spec(scenario, cf)
-    if args.posterior:
-        spec = with_posterior(spec, args.posterior)
+    from smartregion.calibration.parameterisation import apply
+
+    par = parameterisation(args, scenario)
+    spec = apply(ensemble_spec(scenario, cf), par)
     ex = executor(args)
     identity = {"scenario": scenario.name, "scenario_hash": scenario.content_hash(),
                 "counterfactual_hash": cf.content_hash() if cf is not None else None,
                 "seed": spec.seed, "replications": spec.replications, "scale": scenario.population.scale,
                 "model_code": model_code_hash(),
-                "posterior": sha256(Path(args.posterior)) if args.posterior else None}
+                "posterior": sha256(Path(par.posterior)) if par.calibrated else None}
     check_space(args, spec, scenario)
     from smartregion.model.mechanisms import compile_first  # before workers start: they load what it compiles
     compile_first(lambda: note("compiling the model (first run only, about 15 s)"))
@@ -269,17 +280,18 @@ def main(args) -> int:
                 store.write(index, arms)
                 bar.update()
             run_ensemble(spec, ex, on_result=finished, skip=done)
-        summary = write_tables(stage, store, scenario, cf, spec, args.tables)
+        summary = write_tables(stage, store, scenario, cf, spec, args.tables, par)
         rerun = [*command_words(args), "run", str(Path(args.out) / "scenario.yaml"), "--out", f"{args.out}-rerun",
                  "--seed", str(spec.seed), "--replications", str(spec.replications)]
-        if args.posterior:
-            rerun += ["--posterior", args.posterior]
+        rerun += parameter_words(args, par)
         if args.tables != "csv":
             rerun += ["--tables", args.tables]
         manifest = run_manifest(args, t0, spec, {"scenario": scenario, "counterfactual": cf}, rerun)
-        posterior = {"path": args.posterior, "sha256": identity["posterior"]} if args.posterior else None
-        write_manifest(stage, {**manifest, "posterior": posterior, "replications_resumed": len(done)})
-    print_headline(summary, scenario, cf, args.province)
+        posterior = ({"path": args.posterior or par.posterior, "sha256": identity["posterior"]}
+                     if par.calibrated else None)
+        write_manifest(stage, {**manifest, "parameters": par.as_dict(), "posterior": posterior,
+                               "replications_resumed": len(done)})
+    print_headline(summary, scenario, cf, args.province, par)
     print(f"\nwritten: {args.out}/ (summary.csv, timeseries.{args.tables}, report.png, structure.csv/png, manifest.json)")
     return 0
 
@@ -304,12 +316,14 @@ def check_space(args, spec, scenario) -> None:
     check_free_space(args.out, tables, parts, spec.replications)
 
 
-def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
+def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=None):
     """The per-replication tables from the parts (one replication at a time, as CSV or
     Parquet), the summary, the report and the resolved scenario files; returns the summary.
 
     The time series, the largest table, is written by a second process meanwhile (at the end
-    of a run the workers are done and their cores free): the rest takes about as long."""
+    of a run the workers are done and their cores free): the rest takes about as long.
+    `par` (calibration/parameterisation.py) adds which parameters ran and, when they were drawn
+    from a posterior, the share of each band that is parameter uncertainty."""
     import numpy as np
 
     from smartregion.model import report, structure_report
@@ -340,9 +354,15 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv"):
         national = {arm: np.stack(v) for arm, v in national.items()}
         final = {arm: np.stack(v) for arm, v in final.items()}
         summary = summary_from_final(final["policy"], final["counterfactual"] if cf else None, quarters[-1])
+        if par is not None:
+            from smartregion.calibration.parameterisation import annotate_summary
+
+            summary = annotate_summary(summary, par, final["policy"], final["counterfactual"] if cf else None)
         summary.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
         info = {"scenario": scenario.name, "counterfactual": cf.name if cf else None, "replications": len(indices),
                 "seed": spec.seed, "scale": scenario.population.scale}
+        if par is not None:
+            info["parameters"] = par.label()
         report.save(report.report_figure(quarters, national, final, info), stage / "report.png")
         structure_report.write(stage, quarters, np.stack(policy_runs), scenario.population.scale)
         write_resolved(stage / "scenario.yaml", scenario, "counterfactual.yaml" if cf else None)
@@ -399,7 +419,7 @@ def fmt(value: float, unit: str) -> str:
     return f"{value:+,.0f}"
 
 
-def print_headline(summary, scenario, cf, province: str = "NL") -> None:
+def print_headline(summary, scenario, cf, province: str = "NL", par=None) -> None:
     from smartregion.model.results import headline
     from smartregion.model.units import describe
 
@@ -409,10 +429,28 @@ def print_headline(summary, scenario, cf, province: str = "NL") -> None:
     h = headline(summary, province)
     print(f"\n{scenario.name} vs {cf.name}, {province_label(province)}, {summary['quarter'].iloc[0]}: mean [90% band] over "
           f"{summary['replications'].iloc[0]} replications; {describe(scenario.population.scale)}")
+    words = {}
+    if par is not None:
+        from smartregion.calibration.predictive import data_words, load_spreads
+
+        print(f"{par.label()}")
+        calibrated = par.calibrated and "parameter_share" in summary.columns
+        if calibrated:
+            print("  (param. = share of the band's variance that is parameter uncertainty, the rest is chance)")
+            shares = summary[summary["province"] == province].set_index("metric")["parameter_share"]
+        spreads = load_spreads(par.posterior) if par.calibrated else None
+        for _, r in h.iterrows():
+            words[r["metric"]] = data_words(r["metric"], r["p5"], r["p95"], spreads, par.calibrated)
     width = max(len(x) for x in h["label"])
     for _, r in h.iterrows():
         unit = {"EUR": "", "EUR/job": "per net job"}.get(r["unit"], r["unit"])
         if r["metric"] == "cost_per_net_job_eur" and r["note"]:
             unit = f"({r['note']})"  # savings, or no net jobs: what happened instead of a ratio
         band = f"[{fmt(r['p5'], r['unit'])} .. {fmt(r['p95'], r['unit'])}]"
-        print(f"  {r['label']:<{width}}  {fmt(r['value'], r['unit']):>14}  {band:<30} {unit}")
+        extra = ""
+        if par is not None and calibrated:
+            share = shares.get(r["metric"], float("nan"))
+            extra = f"  param. {share:4.0%}" if share == share else "  param.  n/a"
+        if words.get(r["metric"]):
+            extra += f"  {words[r['metric']]}"
+        print(f"  {r['label']:<{width}}  {fmt(r['value'], r['unit']):>14}  {band:<30} {unit}{extra}")

@@ -149,8 +149,10 @@ _P = [
     Param("knowledge_spillover", 0.1, "share of peers' gain", (0, 1), (0, 0.3), "productivity",
           _A + ": seed 000: productivity higher in hotspots; Graetz & Michaels (2018) +0.36 pp/yr "
           "from robots bounds the total", "Share of peers' realised gain that a firm gets for free."),
-    Param("productivity_trend", 0.008, "1/year", (-0.1, 0.1), (0.0, 0.02), "productivity",
-          _A + ": exogenous labour productivity growth in Dutch manufacturing, about 1% a year (CBS)",
+    Param("productivity_trend", 0.008, "1/year", (-0.1, 0.1), (0.0, 0.04), "productivity",
+          _A + ": exogenous labour productivity growth in Dutch manufacturing, about 1% a year (CBS); "
+          "estimated by the calibration, range widened to 0-4% a year on ING (2019): industry labour "
+          "productivity grew 'ruim 3%' a year after 2009 (docs/VALIDATION.md section 8, 2026-12-01)",
           "Background productivity growth of every firm."),
     # --- reshoring -------------------------------------------------------------------------
     Param("offshore_cost_growth", 0.02, "1/year", (-0.2, 0.3), (0.01, 0.08), "reshoring",

@@ -181,7 +181,9 @@ def report_figure(quarters: list[str], national: dict[str, np.ndarray], final: d
 
     vs = f" vs {info['counterfactual']}" if info.get("counterfactual") else " (no counterfactual)"
     fig.suptitle(f"{info['scenario']}{vs}: {quarters[0]}-{quarters[-1]}, {_plural(n, 'replication')}, "
-                 f"seed {info['seed']}; {describe(info.get('scale', 1.0))}", fontsize=14, fontweight="bold")
+                 f"seed {info['seed']}; {describe(info.get('scale', 1.0))}"
+                 + (f"\n{info['parameters']}" if info.get("parameters") else ""),  # which parameterisation ran
+                 fontsize=14, fontweight="bold")
     fig.text(0.005, 0.002, FOOTNOTE.format(lo=BAND[0], hi=BAND[1], n=_plural(n, "replication")), fontsize=8.5,
              color="#444444", ha="left", va="bottom")
     fig.get_layout_engine().set(rect=(0, 0.045, 1, 0.955))

@@ -19,6 +19,11 @@ import pytest
 from hypothesis import settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Runs are calibrated by default (calibration/parameterisation.py). Tests that are not about the
+# calibration run on the registry defaults, so that they do not depend on whether the shipped
+# posterior is fresh for the code under test; the tests about it (test_posterior_runs.py,
+# test_pattern.py) choose their parameterisation explicitly. Subprocesses inherit it.
+os.environ.setdefault("SMARTREGION_PARAMETERS", "defaults")
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev")  # Hypothesis' defaults: random exploration, examples remembered
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))

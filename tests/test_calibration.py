@@ -7,6 +7,7 @@ two minutes; the full-size results are in docs/CALIBRATION.md.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import re
 from pathlib import Path
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from smartregion.calibration import abc, recovery, sensitivity
+from smartregion.calibration import abc, predictive, provenance, recovery, sensitivity, validation
 from smartregion.calibration import posterior as posterior_mod
 from smartregion.calibration.settings import AbcSettings
 from smartregion.calibration.summaries import simulate
@@ -297,6 +298,35 @@ def test_calibrate_command_writes_posterior_and_fitted_scenario_then_resumes(tmp
     assert run.main(argv[:7] + ["7"] + argv[8:]) == 2  # another population size cannot continue this run
     assert "population_size" in capsys.readouterr().err
 
+    # The posterior knows which model made it, and the current code reproduces it.
+    record = json.loads((out / "calibration.json").read_text())["model"]
+    assert record["fingerprint"] == provenance.fingerprint() and record["source_sha256"] == provenance.source_hash()
+    assert provenance.check(out / "posterior.csv").ok
+
+    # What the data cannot tell: prior- against posterior-predictive spread, stored beside the posterior.
+    spreads = predictive.predictive_spreads(out, "baseline", replications=6, scale=TINY, seed=3, log=lambda m: None)
+    assert list(spreads["outcome"]) == list(predictive.OUTCOMES)
+    stored = predictive.load_spreads(out / "posterior.csv")
+    assert stored.loc["net_jobs", "prior_p95"] == pytest.approx(spreads.set_index("outcome").loc["net_jobs", "prior_p95"], rel=1e-5)
+    adopters = stored.loc["net_adopters"]
+    assert adopters["narrowing"] == pytest.approx(1 - (adopters["posterior_p95"] - adopters["posterior_p5"])
+                                                  / (adopters["prior_p95"] - adopters["prior_p5"]))
+
+    # Validation tables and plots from the calibration directory (section 7 of docs/VALIDATION.md).
+    text = validation.markdown(out)
+    fit = pd.read_csv(out / "fit.csv")
+    holdouts = fit[fit.role == "holdout"]
+    assert f"holdout score {int(holdouts.fits.sum())} of {len(holdouts)}" in text
+    for r in holdouts.itertuples():
+        assert f"| `{r.target}` |" in text
+    paths = validation.plots(out, tmp_path)
+    assert [p.name for p in paths] == ["fit_targets.png", "holdouts.png"] and all(p.stat().st_size > 10_000 for p in paths)
+    doc = tmp_path / "VALIDATION.md"
+    doc.write_text("# V\n\n## 7. Results\n\nTO BE REPLACED\n\n## 8. Change log\n\n- kept\n")
+    validation.write_section(doc, text)
+    written = doc.read_text()
+    assert "TO BE REPLACED" not in written and text in written and written.endswith("## 8. Change log\n\n- kept\n")
+
 
 def test_two_calibrations_into_one_directory_are_refused(tmp_path):
     import fcntl
@@ -338,8 +368,9 @@ def test_posterior_draws_follow_weights_and_depend_only_on_the_replication_seed(
     seeds = replication_seeds(1, 2000)
     draws = [posterior_mod.parameters_for(path, s, {"bass_q": 0.38, "bass_p": 0.01}) for s in seeds]
     assert all(d["bass_p"] == 0.01 for d in draws)  # parameters outside the posterior are kept
-    share = np.mean([d["bass_q"] == 0.2 for d in draws])
-    assert abs(share - 0.8) < 0.03  # 4:1 weights, 2000 draws: sd 0.009
+    assert all(draws[i] == draws[i + 1] for i in range(0, 2000, 2))  # replications 2k, 2k+1 share a draw
+    share = np.mean([d["bass_q"] == 0.2 for d in draws[::2]])
+    assert abs(share - 0.8) < 0.04  # 4:1 weights, 1000 independent draws: sd 0.013
     again = replication_seeds(1, 2000)[17]
     assert posterior_mod.parameters_for(path, again, {}) == posterior_mod.parameters_for(path, seeds[17], {})
     assert {d["experiment_rate"] for d in draws} == {0.05, 0.2}  # rows drawn whole

@@ -72,7 +72,8 @@ def test_summary_has_every_region_and_agrees_with_the_timeseries(small_run):
     s = pd.read_csv(small_run / "summary.csv")
     assert list(s.columns) == ["metric", "province", "province_name", "quarter", "replications", "policy_mean",
                                "counterfactual_mean", "difference", "difference_p5", "difference_p95", "unit",
-                               "note"]
+                               "note", "parameter_share", "parameters"]
+    assert (s["parameters"] == "parameters: registry defaults (model/params.py), no parameter uncertainty").all()
     assert s["unit"].notna().all()
     for metric in (*METRICS, "net_jobs", "net_adopters", "extra_public_spend_eur", "cost_per_net_job_eur"):
         assert set(s.loc[s["metric"] == metric, "province"]) == set(REGIONS_OUT), metric

@@ -313,7 +313,7 @@ def _build(doc: _Doc, source_file: str | None = None) -> Scenario:
         "counterfactual": counterfactual,
         "source_file": source_file if source_file is not None else (str(doc.path) if doc.path else None),
     }
-    for key in ("horizon", "seed", "replications", "parameters", "population"):
+    for key in ("horizon", "seed", "replications", "parameters", "population", "parameterisation"):
         if key in merged:
             final[key] = merged[key]
     try:

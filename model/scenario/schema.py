@@ -127,6 +127,9 @@ _DESCRIPTIONS = {
     "replications": "Runs with different random streams, for uncertainty bands.",
     "parameters": "Overrides of behavioural parameters (model/params.py), by name.",
     "population": "Size of the synthetic firm population and kind of peer network.",
+    "parameterisation": "Where the estimated parameters come from: calibrated (default: drawn per replication "
+                        "from the shipped posterior, calibration/fitted/baseline) or defaults (the registry "
+                        "defaults of model/params.py).",
     "policies": "Policy instruments (model/policies.py), selected by `type`. In a scenario that extends "
                 "another, an entry with the name of a parent instrument changes that instrument; "
                 "{name: X, remove: true} drops it.",
@@ -146,6 +149,8 @@ class _FileBase(BaseModel):
     replications: int = Field(DEFAULT_REPLICATIONS, ge=1, le=10_000, description=_DESCRIPTIONS["replications"])
     parameters: dict[str, Any] | None = Field(None, description=_DESCRIPTIONS["parameters"])
     population: Population | None = Field(None, description=_DESCRIPTIONS["population"])
+    parameterisation: Literal["calibrated", "defaults"] | None = Field(
+        None, description=_DESCRIPTIONS["parameterisation"])
 
     @field_validator("seed", "replications", mode="before")
     @classmethod
@@ -187,6 +192,7 @@ class Scenario(BaseModel):
     replications: int = Field(DEFAULT_REPLICATIONS, ge=1, le=10_000)
     parameters: dict[str, float] = Field(default_factory=dict, description="Overrides of model/params.py.")
     population: Population = Field(default_factory=Population)
+    parameterisation: Literal["calibrated", "defaults"] = "calibrated"
     policies: list[Instrument] = Field(default_factory=list, max_length=MAX_INSTRUMENTS)
     counterfactual: str | None = Field(None, description="Absolute path of the counterfactual scenario file, "
                                                          "or None (the scenario is itself a counterfactual).")
@@ -259,6 +265,8 @@ class Scenario(BaseModel):
             "parameters": dict(self.parameters),
             "policies": [_instrument_dict(p) for p in self.policies],
             "source_file": self.source_file,
+            # only when not the default, so that the hashes of scenarios that do not set it stay as they were
+            **({"parameterisation": self.parameterisation} if self.parameterisation != "calibrated" else {}),
         }
 
     def content_hash(self) -> str:
