@@ -282,15 +282,20 @@ _P += [
           "of 10+ firms reshored in 2016-2017 in the baseline at defaults, scale 0.3, seeds 1-2)",
           "Quarterly probability that a firm with offshored production brings part of it home for "
           "reasons other than cost (flexibility, delivery time, quality)."),
-    Param("fieldlab_cost_per_member_eur", 80_000.0, "public EUR per member firm per year", (1e3, 1e7),
-          (35_000, 150_000), "experimenting",
+    Param("fieldlab_cost_per_member_eur", 276_000.0, "public EUR per manufacturing member firm per year", (1e3, 1e7),
+          (120_000, 520_000), "experimenting",
           "Dialogic (2021): EUR 314M of fieldlab funding 2015-2019, public and private; TNO fieldlab "
           "monitoring (2014-2020): 58% of fieldlab money is public, so EUR 182M public over the 133 "
           "fieldlab-years of 2015-2019 (calibration/data/fieldlabs_active.csv) = EUR 1.37M a fieldlab-year; "
-          "TNO (2019): about 600 firms in 35 fieldlabs (17 each) -> EUR 80k per member-year. TNO's own "
-          "total (EUR 95M public for 32 fieldlabs, 2014-2020) gives about EUR 35k: the low end",
-          "Public money that keeps one member firm in a fieldlab consortium for a year: a fieldlab's "
-          "spending buys spending x 4 / this member places."),
+          "TNO (2019): about 600 firms in 35 fieldlabs (17 each) -> EUR 80k per member-year of any branch. "
+          "Dialogic (2021): 29% of participants are manufacturers, and the model's members are "
+          "manufacturers only, so EUR 80k / 0.29 = EUR 276k per manufacturing member-year. TNO's own "
+          "total (EUR 95M public for 32 fieldlabs, 2014-2020) gives about EUR 35k per member of any "
+          "branch (EUR 120k per manufacturer): the low end; EUR 150k / 0.29: the high end. Estimated "
+          "(docs/VALIDATION.md section 8, 2026-12-01)",
+          "Public money that keeps one manufacturing member firm in a fieldlab consortium for a year "
+          "(the consortium's other members, 71% of participants, are not manufacturers and not in the "
+          "model): a fieldlab's spending buys spending x 4 / this member places."),
     Param("fieldlab_member_turnover", 0.1, "1/year", (0, 1), (0.02, 0.3), "experimenting",
           _A + ": consortium partners commit for a project of three to five years; a tenth change a year",
           "Yearly share of a fieldlab's member firms that leave it (their place is offered to others)."),
