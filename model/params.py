@@ -173,8 +173,12 @@ _P = [
           "reshoring", _A + ": production returns automated, with fewer workers than before it left",
           "Home jobs created per job-equivalent of production brought back."),
     # --- population and network ------------------------------------------------------------
-    Param("initial_adopter_share", 0.06, "share of firms with >=10 workers", (0, 1), (0.02, 0.12), "population",
-          _A + ": CBS robot use 2018 (29% of manufacturing firms >=10) implies a few per cent in 2014",
+    Param("initial_adopter_share", 0.06, "share of firms with >=10 workers", (0, 1), (0.02, 0.20), "population",
+          _A + ": CBS robot use 2018 (29% of manufacturing firms >=10) implies a few per cent in 2014. "
+          "Upper end widened from 0.12 to 0.20 after the first fit piled up at 0.12 (docs/VALIDATION.md "
+          "section 8): robots are an established technology (ING 2019: the robot stock of Dutch industry "
+          "grew fivefold 2009-2019, to about 12,000), and the share of firms using them grows slower than "
+          "the stock, so a 2014 share up to about two thirds of 2018's 29% is plausible",
           "Share of firms with 10+ workers already adopted in 2014 (scaled by readiness; 2-9 get a quarter)."),
     Param("initial_aware_share", 0.15, "share of firms", (0, 1), (0.05, 0.3), "population",
           _A, "Share of the remaining firms already aware in 2014 (scaled by readiness)."),
