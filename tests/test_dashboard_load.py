@@ -63,7 +63,7 @@ def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, b
     alone = [timed_move(b, "fieldlabs") for _ in range(2)]
     a = browser.new_page(viewport={"width": 1280, "height": 720})
     a.goto(url + "?replications=50&seed=777")  # another seed: nothing of it is in the cache
-    a.locator("[data-testid=status]", has_text="Computing").wait_for(timeout=120_000)
+    a.locator("[data-testid=status][data-busy='1']").wait_for(timeout=120_000)
     t0 = time.perf_counter()
     before = wanted(b)
     nudge(b, "fieldlabs")
@@ -71,7 +71,7 @@ def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, b
     b.locator("[data-testid=map-table] .sr-stale").first.wait_for(timeout=30_000)
     wait_idle(b, before, timeout=300)
     contended = time.perf_counter() - t0
-    still_busy = "Computing" in status(a)
+    still_busy = a.locator("[data-testid=status]").get_attribute("data-busy") == "1"
     print(f"\nlever move alone: {', '.join(f'{x:.2f}' for x in alone)} s; while another session computes "
           f"50 replications: {contended:.2f} s (ratio {contended / statistics.median(alone):.2f}; machine "
           "shared, figures under load)")
@@ -100,7 +100,7 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
     after_sessions = rss_mb(proc.pid)
     print(f"\n30 sessions opened and closed in {time.perf_counter() - t0:.0f} s")
     # dev=1: Mesa's Render Interval, to step 11 quarters a click; a tall page keeps it in view.
-    pg = open_page(browser, url, "replications=4&dev=1", {"width": 1500, "height": 2200})
+    pg = open_page(browser, url, "replications=4&lang=en&dev=1", {"width": 1500, "height": 2200})
     pg.get_by_role("tab", name="Single run").click()
     step = pg.get_by_role("button", name="Step")
     step.wait_for()
