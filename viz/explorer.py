@@ -578,7 +578,8 @@ def Page():
     with solara.Div(attributes={"data-testid": "status", "data-wanted": key or "",
                                 "data-shown": computed.scenario.content_hash() if computed else "",
                                 "data-comparison": outcome.comparison if outcome else "",
-                                "data-base": base_label.value, "data-busy": "1" if task.pending else "0"}):
+                                "data-base": base_label.value, "data-busy": "1" if task.pending else "0",
+                                "data-seconds": f"{outcome.seconds:.3f}" if outcome else ""}):
         if task.pending:
             solara.ProgressLinear(task.progress if task.progress else True)
             solara.Text(tr("computing", lang.value, n=scenario.replications))
