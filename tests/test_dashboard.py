@@ -563,6 +563,13 @@ def test_accessible_sliders_and_nothing_covers_the_table(page, server):
     thumb = page.locator("[data-lever=training_meur_per_year] [role=slider]")
     assert thumb.get_attribute("aria-label").startswith("Training budget, EUR M a year: ")
     assert page.locator("[data-lever=bass_q]").get_attribute("title").startswith("bass_q")
+    page.set_viewport_size({"width": 1024, "height": 720})  # the sidebar folds away behind the app bar's button
+    nav = page.locator(".v-app-bar-nav-icon")
+    nav.wait_for()
+    assert nav.get_attribute("aria-label") == "Show or hide the controls"
+    icon = page.evaluate("""() => getComputedStyle(document.querySelector('.v-app-bar-nav-icon .v-btn__content'),
+                                                    '::before').content""")
+    assert icon == '"\u2630"'  # three bars: the button shows what it is for
     for size in ({"width": 1280, "height": 720}, {"width": 1920, "height": 1080}):
         page.set_viewport_size(size)
         page.locator("[data-testid=province-table] tr[data-province=NL]").scroll_into_view_if_needed()

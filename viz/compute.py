@@ -36,7 +36,14 @@ from smartregion.model.model import METRIC_INDEX, REGIONS_OUT, RunResult
 from smartregion.model.results import BAND, summary_frame
 from smartregion.model.scenario import Scenario, load_counterfactual
 
-CACHE_RUNS = 400  # arm-replication results kept (~0.2 MB each at 68 quarters)
+# Finished arm-replication results kept for the next request, any session's: up to this many
+# bytes of their arrays (about 0.3 MB a full-population run of 68 quarters: some 200 runs,
+# three settings of the page's 3 arms x 20 replications). It stays when every session has closed.
+CACHE_BYTES = 64_000_000
+
+
+def _nbytes(r: RunResult) -> int:
+    return r.metrics.nbytes + r.breakdown.nbytes + r.spend.nbytes + r.employment_start.nbytes
 Results = dict[int, dict[str, RunResult]]  # replication -> arm -> run, as run_ensemble returns
 
 
@@ -80,6 +87,7 @@ class Runner:
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._cache: OrderedDict[str, RunResult] = OrderedDict()
+        self._cache_bytes = 0
         self._lock = threading.RLock()
         self._jobs: list[_Job] = []  # computations waiting for or using workers, any session
         self._jobs_made = 0
@@ -135,9 +143,11 @@ class Runner:
             if fut.cancelled() or fut.exception() is not None:
                 return
             for arm, result in fut.result()[1].items():
+                old = self._cache.pop(keys[arm], None)
+                self._cache_bytes += _nbytes(result) - (_nbytes(old) if old is not None else 0)
                 self._cache[keys[arm]] = result
-            while len(self._cache) > CACHE_RUNS:
-                self._cache.popitem(last=False)
+            while self._cache_bytes > CACHE_BYTES:
+                self._cache_bytes -= _nbytes(self._cache.popitem(last=False)[1])
 
     def run(self, spec: EnsembleSpec, is_current: Callable[[], bool] = lambda: True,
             on_progress: Callable[[int, int], None] | None = None) -> tuple[Results, int] | None:

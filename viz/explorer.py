@@ -437,9 +437,6 @@ CSS = TABLE_CSS + """
 .sr-stale {position: relative; opacity: 0.55;}
 .sr-stale::before {content: attr(data-stale-label); position: absolute; top: 4px; right: 4px; z-index: 2;
   background: #0072B2; color: white; font-size: 12px; padding: 2px 8px; border-radius: 10px; opacity: 1;}
-/* Solara's "runs on Solara" badge sits over the bottom of the page content (the table's last
-   rows); the page credits Solara in its introduction instead. */
-div:has(> b > a[href="https://solara.dev"]) {display: none !important;}
 """
 
 SUBJECTS = {"levers": "subject_levers", "scenario": "subject_scenario", "levels": "subject_plain",
@@ -536,8 +533,9 @@ def Results(computed: Computed, pending: bool):
 
 
 @solara.component_vue("aria_labels.vue")
-def AriaLabels():
-    """Names every slider after its label, for screen readers (see the .vue file)."""
+def AriaLabels(controls_label: str):
+    """Names every slider after its label, and the button that reopens the controls, for
+    screen readers (see the .vue file)."""
 
 
 @solara.component

@@ -24,6 +24,15 @@ def nudge(pg, lever: str, key: str = "ArrowRight") -> None:
     wait_shown(pg, before)
 
 
+def top(pg) -> None:
+    """Scroll every scrolled box of the page back to its top (the page scrolls inside Solara's
+    layout, not the window) and take the focus off the last slider moved."""
+    pg.evaluate("""() => { document.activeElement && document.activeElement.blur();
+        document.querySelectorAll('*').forEach(e => { if (e.scrollTop) e.scrollTop = 0; }); }""")
+    pg.mouse.move(0, 0)
+    pg.wait_for_timeout(300)
+
+
 def take(out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -41,22 +50,20 @@ def take(out: Path) -> list[Path]:
         pg.goto(url + "?lang=en")
         wait_shown(pg)
         nudge(pg, "fieldlabs")
-        pg.mouse.move(0, 0)
-        pg.evaluate("window.scrollTo(0, 0)")
         for size, tag in ((FULL_HD, "1920"), (HD, "1280")):
             pg.set_viewport_size(size)
-            pg.evaluate("window.scrollTo(0, 0)")
+            top(pg)
             shot(pg, f"levers_{tag}")
             pg.locator("[data-testid=map-table]").scroll_into_view_if_needed()
             shot(pg, f"map_table_{tag}")
         pg.set_viewport_size(NARROW)  # below 1280 px the sidebar folds away behind a button
-        pg.evaluate("window.scrollTo(0, 0)")
-        pg.wait_for_timeout(500)
+        top(pg)
         shot(pg, "controls_1024")
         pg.set_viewport_size(FULL_HD)
-        pg.evaluate("window.scrollTo(0, 0)")
+        top(pg)
         pg.locator(".sr-comparison [data-comparison=scenario]").click()
         pg.locator(".sr-title", has_text="against no policy").wait_for()
+        top(pg)
         shot(pg, "scenario_1920")
         pg.locator(".sr-comparison [data-comparison=levers]").click()
         pg.get_by_role("tab", name="Compare scenarios").click()
@@ -80,7 +87,7 @@ def take(out: Path) -> list[Path]:
         nudge(nl, "fieldlabs")
         nl.get_by_text("Woordenlijst").click()
         nl.locator("[data-testid=glossary]").wait_for()
-        nl.mouse.move(0, 0)
+        top(nl)
         shot(nl, "dutch_1920")
 
         # Single run: twelve quarters stepped, without Mesa's developer controls (no dev=1).
@@ -96,7 +103,7 @@ def take(out: Path) -> list[Path]:
             sr.get_by_text(f"Step: {n}", exact=True).wait_for()
         sr.get_by_text("Stage changes this quarter:").wait_for()
         sr.wait_for_timeout(1500)
-        sr.mouse.move(0, 0)
+        top(sr)
         shot(sr, "single_run")
         browser.close()
     return saved

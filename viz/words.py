@@ -44,7 +44,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     "show_levels": ("Show levels of each arm instead of differences",
                     "Toon niveaus per variant in plaats van verschillen"),
     "glossary": ("Glossary", "Woordenlijst"),
-    "language": ("Language", "Taal"),
+    "controls": ("Show or hide the controls", "Bediening tonen of verbergen"),
     # --- headline cards and units -----------------------------------------------------------
     "net_jobs": ("Net jobs", "Netto banen"),
     "jobs_created": ("Jobs created (gross)", "Gecreëerde banen (bruto)"),
