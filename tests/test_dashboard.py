@@ -503,58 +503,53 @@ def visible_text(pg) -> str:
         document.querySelectorAll('svg text, svg title')).map(t => t.textContent).join(' \\n ')""")
 
 
-def test_the_page_opens_in_dutch_with_no_english_left(server):
+def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     """Dutch is the default (the main users are Dutch provincial advisors): the page, after a
     lever move (the computed sentences, the levers view), has none of a list of English words;
     a click switches to English, and the shareable link carries the language."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        pg = browser.new_page(viewport={"width": 1500, "height": 2200})
-        pg.set_default_timeout(90_000)
-        pg.goto(server + f"?replications={BROWSER_REPLICATIONS}")
-        wait_idle(pg)
-        pg.get_by_text("Beleidsknoppen").wait_for()
-        assert pg.get_by_role("tab", name="Verkenner").is_visible()
-        scenario = wanted(pg)
-        nudge(pg, "fieldlabs")  # the levers view: the decomposition and money sentences
-        wait_idle(pg, scenario)
-        pg.get_by_text("Woordenlijst").click()  # the glossary, opened
-        pg.locator("[data-testid=glossary]").wait_for()
-        texts = {"levers view": visible_text(pg)}
-        pg.locator(".sr-comparison [data-comparison=scenario]").click()
-        pg.locator(".sr-title", has_text="tegenover geen beleid").wait_for()
-        pg.get_by_label("Kaart toont").click(force=True)
-        pg.get_by_role("option", name="Invoeringsgraad").click()
-        pg.locator("[data-testid=tile-map]", has_text="Invoeringsgraad").wait_for()
-        texts["scenario view"] = visible_text(pg)
-        pg.get_by_role("tab", name="Scenario's vergelijken").click()
-        pg.locator("[data-testid=compare-status][data-ready='1']").wait_for(state="attached", timeout=300_000)
-        texts["compare tab"] = visible_text(pg)
-        pg.get_by_role("tab", name="Verkenner").click()
-        pg.locator("[data-testid=headline]").wait_for()
-        for where, text in texts.items():
-            for name in ("run.py compare", "Region of Smart Factories"):  # a command, a programme's name
-                text = text.replace(name, "")
-            found = sorted({w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})
-            assert not found, f"English on the Dutch page ({where}): {found}"
-        assert "Netto banen" in texts["levers view"] and "Arbeidsproductiviteit" in texts["levers view"]
-        assert "Publieke kosten per netto baan" in texts["levers view"]
-        assert "Nieuwe fieldlabs in Groningen: 1" in texts["levers view"]
-        assert re.search(r"Tot 2030K4 (leveren|kosten) uw knoppen in Nederland", texts["levers view"])
-        shot(pg, "dutch_1920")
-        with pg.expect_popup() as popup:  # the shareable link carries the language
-            pg.locator("[data-testid=share-link]").click()
-        assert "lang=" not in popup.value.url  # Dutch, the default
-        popup.value.close()
-        pg.locator(".sr-lang button[data-lang=en]").click()
-        pg.get_by_text("Policy levers").wait_for()
-        with pg.expect_popup() as popup:
-            pg.locator("[data-testid=share-link]").click()
-        assert "lang=en" in popup.value.url
-        popup.value.close()
-        browser.close()
+    pg = page.context.browser.new_page(viewport={"width": 1500, "height": 2200})  # a page of its own
+    pg.set_default_timeout(90_000)
+    pg.goto(server + f"?replications={BROWSER_REPLICATIONS}")
+    wait_idle(pg)
+    pg.get_by_text("Beleidsknoppen").wait_for()
+    assert pg.get_by_role("tab", name="Verkenner").is_visible()
+    scenario = wanted(pg)
+    nudge(pg, "fieldlabs")  # the levers view: the decomposition and money sentences
+    wait_idle(pg, scenario)
+    pg.get_by_text("Woordenlijst").click()  # the glossary, opened
+    pg.locator("[data-testid=glossary]").wait_for()
+    texts = {"levers view": visible_text(pg)}
+    pg.locator(".sr-comparison [data-comparison=scenario]").click()
+    pg.locator(".sr-title", has_text="tegenover geen beleid").wait_for()
+    pg.get_by_label("Kaart toont").click(force=True)
+    pg.get_by_role("option", name="Invoeringsgraad").click()
+    pg.locator("[data-testid=tile-map]", has_text="Invoeringsgraad").wait_for()
+    texts["scenario view"] = visible_text(pg)
+    pg.get_by_role("tab", name="Scenario's vergelijken").click()
+    pg.locator("[data-testid=compare-status][data-ready='1']").wait_for(state="attached", timeout=300_000)
+    texts["compare tab"] = visible_text(pg)
+    pg.get_by_role("tab", name="Verkenner").click()
+    pg.locator("[data-testid=headline]").wait_for()
+    for where, text in texts.items():
+        for name in ("run.py compare", "Region of Smart Factories"):  # a command, a programme's name
+            text = text.replace(name, "")
+        found = sorted({w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})
+        assert not found, f"English on the Dutch page ({where}): {found}"
+    assert "Netto banen" in texts["levers view"] and "Arbeidsproductiviteit" in texts["levers view"]
+    assert "Publieke kosten per netto baan" in texts["levers view"]
+    assert "Nieuwe fieldlabs in Groningen: 1" in texts["levers view"]
+    assert re.search(r"Tot 2030K4 (leveren|kosten) uw knoppen in Nederland", texts["levers view"])
+    with pg.expect_popup() as popup:  # the shareable link carries the language
+        pg.locator("[data-testid=share-link]").click()
+    assert "lang=" not in popup.value.url  # Dutch, the default
+    popup.value.close()
+    pg.locator(".sr-lang button[data-lang=en]").click()
+    pg.get_by_text("Policy levers").wait_for()
+    with pg.expect_popup() as popup:
+        pg.locator("[data-testid=share-link]").click()
+    assert "lang=en" in popup.value.url
+    popup.value.close()
+    pg.close()
 
 
 def test_accessible_sliders_and_nothing_covers_the_table(page, server):
