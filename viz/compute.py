@@ -40,6 +40,10 @@ from smartregion.model.scenario import Scenario, load_counterfactual
 # bytes of their arrays (about 0.3 MB a full-population run of 68 quarters: some 200 runs,
 # three settings of the page's 3 arms x 20 replications). It stays when every session has closed.
 CACHE_BYTES = 64_000_000
+# Least work first, with ageing: a job's remaining runs count one less for every AGE_S seconds
+# it has waited, so that a stream of small requests (20 sessions moving levers) cannot keep a
+# newcomer's larger first request (every arm) waiting for ever.
+AGE_S = 5.0
 
 
 def _nbytes(r: RunResult) -> int:
@@ -75,6 +79,7 @@ class _Job:
     """One computation's replications not yet handed to a worker, and those in the pool."""
 
     number: int  # arrival order
+    since: float = field(default_factory=time.monotonic)  # when it arrived
     queue: list = field(default_factory=list)  # (ReplicationTask, cache keys per arm)
     futures: dict = field(default_factory=dict)  # Future -> replication index
     running: int = 0
@@ -120,13 +125,15 @@ class Runner:
 
         At most one replication per worker is in the pool at a time, so a job that arrives
         while another computes 50 replications waits for one replication to finish, not 50
-        (shortest job first: a lever move overtakes a long request and delays it a little)."""
+        (shortest job first: a lever move overtakes a long request and delays it a little;
+        ageing, AGE_S, lets a job that has waited long enough go first anyway)."""
         with self._lock:
             while self._running < self.workers:
                 jobs = [j for j in self._jobs if j.queue]
                 if not jobs:
                     return
-                job = min(jobs, key=lambda j: (len(j.queue) + j.running, j.number))
+                now = time.monotonic()
+                job = min(jobs, key=lambda j: (len(j.queue) + j.running - (now - j.since) / AGE_S, j.number))
                 task, keys = job.queue.pop(0)
                 fut = self.pool_locked().submit(run_replication, task)
                 self._running += 1
