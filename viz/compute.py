@@ -300,6 +300,19 @@ def arms_of(edited: Scenario, plain: Scenario) -> dict[str, RunSpec]:
     return arms
 
 
+@functools.lru_cache(maxsize=4)
+def _parameterisation(kind: str):
+    from smartregion.calibration.parameterisation import choose
+
+    return choose("defaults" if kind == "defaults" else None)
+
+
+def parameterisation_of(scenario: Scenario):
+    """What the dashboard runs: the shipped posterior unless the scenario asks for the registry
+    defaults (calibration/parameterisation.py); checked once per process and kind."""
+    return _parameterisation(getattr(scenario, "parameterisation", None) or "calibrated")
+
+
 def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] = lambda: True,
             on_progress: Callable[[int, int], None] | None = None, plain: Scenario | None = None,
             comparison: str = "scenario") -> Outcome | Computed | None:
@@ -307,10 +320,13 @@ def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] =
     (the scenario without the dashboard's levers) run that too and return every arm as a
     `Computed`."""
     t0 = time.perf_counter()
+    from smartregion.calibration.parameterisation import apply
+
+    par = parameterisation_of(scenario)  # calibrated by default; a stale posterior: one line (a ValueError)
     if plain is None:
-        spec = ensemble_spec(scenario, load_counterfactual(scenario))
+        spec = apply(ensemble_spec(scenario, load_counterfactual(scenario)), par)
     else:
-        wanted = arms_of(scenario, plain)
+        wanted = apply(EnsembleSpec(arms_of(scenario, plain), scenario.seed, scenario.replications), par).arms
         distinct: dict[str, RunSpec] = {}
         for name, arm in wanted.items():
             if arm not in distinct.values():

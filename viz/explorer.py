@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import solara
 import solara.lab
 
@@ -31,7 +32,7 @@ from smartregion.model.scenario import (
 
 from . import levers as lv
 from . import link
-from .compute import Computed, Outcome, Runner, compute
+from .compute import Computed, Outcome, Runner, compute, parameterisation_of
 from .views import MAP_METRICS, TABLE_CSS, decomposition_html, map_values, province_table_html, series_svgs, tile_map_svg
 from .words import (
     DEFAULT_LANG,
@@ -393,6 +394,27 @@ def cost_card_text(r, lang: str = "en") -> str:
     return fmt_number(r["cost_per_net_job_eur"], "EUR/job", lang=lang)
 
 
+def data_caveat(o: Outcome, metric: str, p5: float, p95: float, lang: str) -> str:
+    """'Not pinned down by the data' under a headline number whose posterior-predictive spread is
+    hardly narrower than the prior's, or whose band spans zero (calibration/predictive.py, the
+    same rule as the terminal); '' otherwise."""
+    from smartregion.calibration.predictive import NARROWING_THRESHOLD, OUTCOMES, load_spreads
+
+    if metric not in OUTCOMES:
+        return ""
+    par = parameterisation_of(o.scenario)
+    spreads = load_spreads(par.posterior) if par.calibrated else None
+    narrowing = spreads.loc[metric, "narrowing"] if spreads is not None and metric in spreads.index else None
+    spans = np.isfinite(p5) and np.isfinite(p95) and p5 < 0 < p95
+    if narrowing is not None and not narrowing >= NARROWING_THRESHOLD:
+        words = tr("not_pinned_spread", lang)
+    elif spans:
+        words = tr("not_pinned_zero" if par.calibrated else "band_spans_zero", lang)
+    else:
+        return ""
+    return f'<div class="sr-caveat" data-testid="not-pinned">{words}</div>'
+
+
 def headline_html(o: Outcome, region: str = "NL", language: str = "en") -> str:
     s = o.summary[o.summary["province"] == region].set_index("metric")
     cards = []
@@ -406,9 +428,10 @@ def headline_html(o: Outcome, region: str = "NL", language: str = "en") -> str:
         else:
             value = fmt_number(r["difference"], fmt_unit, lang=language)
             band = fmt_band(r["difference_p5"], r["difference_p95"], fmt_unit, language)
+        caveat = data_caveat(o, metric, r["difference_p5"], r["difference_p95"], language)
         cards.append(f'<div class="sr-card" data-metric="{metric}"><div class="sr-label">{tr(metric, language)}</div>'
                      f'<div class="sr-value">{value}</div><div class="sr-unit">{tr(unit, language)}</div>'
-                     f'<div class="sr-band">{tr("band", language)}: {band}</div></div>')
+                     f'<div class="sr-band">{tr("band", language)}: {band}</div>{caveat}</div>')
     return f'<div class="sr-cards" data-testid="headline">{"".join(cards)}</div>'
 
 
@@ -419,6 +442,7 @@ CSS = TABLE_CSS + """
 .sr-value {font-size: 22px; font-weight: bold;}
 .sr-unit {font-size: 11px; color: #444;}
 .sr-band {font-size: 11px; color: #555;}
+.sr-caveat {font-size: 11px; color: #8a4b00; max-width: 180px;}
 .sr-charts {display: grid; grid-template-columns: repeat(auto-fill, 500px); gap: 8px;}
 .sr-title {font-size: 20px; font-weight: bold; display: block; margin: 8px 0;}
 .sr-lever-label {font-size: 13px; display: block; margin-top: 4px;}
@@ -455,8 +479,9 @@ def title_of(o: Outcome, base_name: str, counterfactual_name: str | None, lang: 
 
 
 def band_note(o: Outcome, lang: str = "en") -> str:
-    n = o.replications
-    words = tr("band_note", lang, n=n)
+    n, par = o.replications, parameterisation_of(o.scenario)
+    words = (tr("band_note_calibrated", lang, n=n, draws=par.draws) if par.calibrated
+             else tr("band_note", lang, n=n))
     if n < INDICATIVE_BELOW:
         words += (' <span class="sr-indicative" data-testid="indicative">'
                   f'{tr("indicative", lang, n=n, least=INDICATIVE_BELOW)}</span>')
@@ -572,6 +597,8 @@ def Page():
         solara.HTML(tag="div", unsafe_innerHTML=glossary_html(lang.value), classes=["sr-note"])
     if error:
         solara.Error(error)
+    elif task.error:  # e.g. a posterior the model code does not reproduce: its one line
+        solara.Error(str(task.exception))
     # The content hashes of the scenario wanted and the one on screen (tests wait for them to agree).
     with solara.Div(attributes={"data-testid": "status", "data-wanted": key or "",
                                 "data-shown": computed.scenario.content_hash() if computed else "",

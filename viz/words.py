@@ -165,12 +165,26 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
                      "{base}: de wereld zonder beleid zelf, dus alleen niveaus"),
     "band_note": ("Bands: 90% of {n} runs (5th to 95th percentile), replication by replication with the same random "
                   "numbers in both arms. They carry chance only (which firms meet, adopt, reshore), not the "
-                  "uncertainty about the model's assumptions; drawing parameters from the calibration posterior is a "
-                  "later step.",
+                  "uncertainty about the model's assumptions: this scenario runs on the registry defaults.",
                   "Banden: 90% van {n} runs (5e tot 95e percentiel), run voor run met dezelfde toevalsgetallen in "
                   "beide varianten. Ze bevatten alleen toeval (welke bedrijven elkaar treffen, invoeren, productie "
-                  "terughalen), niet de onzekerheid over de aannames van het model; parameters trekken uit de "
-                  "kalibratie-posterior is een latere stap."),
+                  "terughalen), niet de onzekerheid over de aannames van het model: dit scenario draait op de "
+                  "standaardwaarden uit het register."),
+    "not_pinned_spread": ("not pinned down by the data: calibrating hardly narrowed its spread",
+                          "niet vastgelegd door de data: de kalibratie maakte de spreiding nauwelijks smaller"),
+    "not_pinned_zero": ("not pinned down by the data: the band spans zero",
+                        "niet vastgelegd door de data: de band omvat nul"),
+    "band_spans_zero": ("the band spans zero", "de band omvat nul"),
+    "band_note_calibrated": ("Bands: 90% of {n} runs (5th to 95th percentile), replication by replication with the "
+                             "same random numbers in both arms. They carry chance (which firms meet, adopt, reshore) "
+                             "and the uncertainty about the estimated parameters: each pair of runs draws its "
+                             "parameters from the calibration posterior ({draws} draws); the other assumptions stay "
+                             "at their defaults.",
+                             "Banden: 90% van {n} runs (5e tot 95e percentiel), run voor run met dezelfde "
+                             "toevalsgetallen in beide varianten. Ze bevatten toeval (welke bedrijven elkaar treffen, "
+                             "invoeren, productie terughalen) en de onzekerheid over de geschatte parameters: elk paar "
+                             "runs trekt zijn parameters uit de kalibratie-posterior ({draws} trekkingen); de andere "
+                             "aannames staan op hun standaardwaarde."),
     "indicative": ("Indicative: {n} runs are too few for a stable 90% band; use at least {least}.",
                    "Indicatief: {n} runs zijn te weinig voor een stabiele 90%-band; gebruik er minstens {least}."),
     "subject_levers": ("your levers", "uw knoppen"),
