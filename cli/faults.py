@@ -32,6 +32,7 @@ class StagingLost(OSError):
 def what_happened(exc: BaseException, stage) -> str | None:
     """One line for a fault of the machine during the run into `stage` (a StagedDir); None for
     anything else (a bug keeps its traceback)."""
+    from smartregion.model.dask_backend import ClusterStartFailed
     from smartregion.model.ensemble import WorkerLost
 
     from .output import DamagedPart
@@ -40,6 +41,8 @@ def what_happened(exc: BaseException, stage) -> str | None:
     if isinstance(exc, WorkerLost):
         return (f"{exc} (killed from outside, often by the system for lack of memory; each time it was "
                 "replaced and the replication run again)")
+    if isinstance(exc, ClusterStartFailed):
+        return f"{exc} (killed from outside, often by the system for lack of memory)"
     if isinstance(exc, DamagedPart):
         return f"{exc} (a failing disk?)"
     if not isinstance(exc, OSError):

@@ -190,8 +190,8 @@ def test_a_killed_dask_worker_and_resource_tracker(reference, tmp_path):
     pytest.importorskip("distributed")
     out = tmp_path / "out"
     proc = start(out, "--scheduler", "local")
-    wait_for(lambda: parts(out), proc)  # the cluster is up and working (a kill during its start-up: not handled)
-    workers = [w for w in children(proc.pid) if "spawn_main" in cmdline(w)]  # LocalCluster's worker processes
+    wait_for(lambda: parts(out), proc)  # the cluster is up and working (a kill during its start-up: below)
+    workers = dask_workers(proc)
     tracker = [w for w in children(proc.pid) if "resource_tracker" in cmdline(w)]
     assert len(workers) == 2 and len(tracker) == 1
     os.kill(workers[0], signal.SIGKILL)
@@ -202,6 +202,48 @@ def test_a_killed_dask_worker_and_resource_tracker(reference, tmp_path):
     assert err.strip() in ("", "note: a Dask worker process died; the local cluster started a new one and runs its "
                                "tasks again"), err
     assert verified(out) == reference
+
+
+def dask_workers(proc: subprocess.Popen) -> list[int]:
+    """A LocalCluster's worker processes (spawned by their nannies, which live in the run).
+    A worker renames itself "dask worker [address]" once it runs, if setproctitle is installed
+    (mutmut, of the [mutation] extra, brings it)."""
+    return [w for w in children(proc.pid) if "spawn_main" in cmdline(w) or cmdline(w).startswith("dask worker")]
+
+
+def test_a_dask_worker_killed_while_the_cluster_starts(reference, tmp_path):
+    """A worker killed as soon as its process exists (it imports for seconds before it can
+    join): the nanny fails, LocalCluster closes and raises; the run starts the cluster again."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    proc = start(out, "--scheduler", "local")
+    wait_for(lambda: dask_workers(proc), proc)
+    os.kill(dask_workers(proc)[0], signal.SIGKILL)
+    code, err = finish(proc)
+    assert code == 0, err
+    assert one_line(err) == "note: a Dask worker process died while the local cluster started; starting it again"
+    assert verified(out) == reference
+
+
+def test_dask_workers_that_keep_dying_while_the_cluster_starts_end_in_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    proc = start(out, "--scheduler", "local")
+    killed = set()
+    while proc.poll() is None:  # every worker of every start, as soon as its process exists
+        for w in dask_workers(proc):
+            if w not in killed:
+                os.kill(w, signal.SIGKILL)
+                killed.add(w)
+        time.sleep(0.005)
+    code, err = finish(proc)
+    *notes, line = err.splitlines()
+    print(f"user sees: {err}")
+    assert notes == ["note: a Dask worker process died while the local cluster started; starting it again"] * 2, err
+    assert code == 1 and "Traceback" not in err, err
+    assert line == "error: a Dask worker process died while the local cluster started, 3 times in a row (killed from " \
+                   f"outside, often by the system for lack of memory); nothing was kept and {out} was not written", line
+    assert not out.exists() and not staging(out).exists()
 
 
 def test_workers_that_keep_dying_end_in_one_line_and_the_given_command_resumes(reference, tmp_path):
