@@ -317,6 +317,36 @@ def test_a_run_that_cannot_fit_is_refused_before_it_starts(small_disk):
     assert list(small_disk.iterdir()) == []
 
 
+PRECHECKED = {  # the other commands that write an output, each small and quick (scale 0.02)
+    "compare": ["compare", "scenarios/baseline.yaml", "scenarios/skills_offensive.yaml", "--scale", "0.02",
+                "--replications", "2", "--workers", "1", "--no-progress"],
+    "sensitivity": ["sensitivity", "scenarios/baseline.yaml", "--method", "sobol", "--n", "2", "--parameters",
+                    "business_stealing,separation_rate", "--scale", "0.02", "--workers", "1"],
+}
+
+
+@pytest.mark.parametrize("name", PRECHECKED)
+def test_compare_and_sensitivity_refuse_a_disk_too_full_before_they_start(small_disk, name):
+    """Refused at once with one line on a nearly full disk; on the same disk with room, the
+    output written is at least the size the refusal said it needs (the estimate is a low end)."""
+    out = small_disk / "out"
+    filler = fill(small_disk, 40_000)
+    argv = [sys.executable, str(REPO / "run.py"), *PRECHECKED[name], "--out", str(out)]
+    r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    line = one_line(r.stderr)
+    assert r.returncode == 2, r.stderr
+    m = re.search(rf"^error: --out {out}: needs about ([\d.,]+) MB of disk \(.+\), but the file system holding "
+                  rf"{small_disk} has ([\d.,]+) MB free; allowed: an --out with more free space$", line)
+    assert m, line
+    needed, free = (float(g.replace(",", "")) for g in m.groups())
+    assert free < needed
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # nothing written, no staging directory
+    filler.unlink()
+    r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    assert r.returncode == 0, r.stderr
+    assert sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) >= needed * 1e6
+
+
 def test_a_disk_that_fills_during_the_run(reference, small_disk):
     out = small_disk / "out"
     proc = start(out)
