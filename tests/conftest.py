@@ -18,12 +18,47 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _import_the_mutated_copy() -> None:
+    """Under mutmut (this file is then mutants/tests/conftest.py), `smartregion` must come from
+    the mutated copy in mutants/, not from the editable install of the clone. mutmut names a
+    mutant by its file's path (model/units.py -> model.units) and its trampolines compare that
+    with the function's __module__, so the copy's modules are imported under their top-level
+    names (mutants/ is first on sys.path, put there by mutmut) and `smartregion.X` is the same
+    module object as `X`. docs/TESTING.md, Mutation testing."""
+    import importlib.abc
+    import importlib.util
+
+    class MutatedCopy(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path=None, target=None):
+            if name == "smartregion":
+                return importlib.util.spec_from_file_location(name, REPO / "__init__.py",
+                                                              submodule_search_locations=[str(REPO)])
+            if name.startswith("smartregion."):
+                return importlib.util.spec_from_loader(name, self)
+            return None
+
+        def create_module(self, spec):  # the module of the top-level name, already or now imported
+            return importlib.import_module(spec.name.partition(".")[2])
+
+        def exec_module(self, module):
+            pass
+
+    sys.path.insert(0, str(REPO))
+    sys.meta_path.insert(0, MutatedCopy())
+    os.environ.setdefault("NUMBA_DISABLE_JIT", "1")  # mutants of compiled kernels run as Python
+
+
+if REPO.name == "mutants":
+    _import_the_mutated_copy()
+
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
 settings.register_profile("dev")  # Hypothesis' defaults: random exploration, examples remembered
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-REPO = Path(__file__).resolve().parent.parent
 # Small but real: a tenth of the firms, a handful of replications, a fixed seed.
 SMALL = ("--scale", "0.1", "--replications", "6", "--seed", "7", "--no-progress")
 
