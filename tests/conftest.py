@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,53 @@ SMALL = ("--scale", "0.1", "--replications", "6", "--seed", "7", "--no-progress"
 def cli(*args, timeout: float = 300) -> subprocess.CompletedProcess:
     """`python run.py ARGS` from the repository root, as the README tells users to run it."""
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "run.py", *map(str, args)], cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return run_guarded([sys.executable, "run.py", *map(str, args)], idle=timeout, cwd=REPO, env=env)
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its live descendants (Linux /proc; 0 elsewhere)."""
+    stats = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(d.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, total = {pid}, 0
+    for p in sorted(stats):  # children have larger pids, nearly always; a miss only delays the guard
+        if p in tree or stats[p][0] in tree:
+            tree.add(p)
+            total += stats[p][1]
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_guarded(argv, idle: float = 300, limit: float = 3600, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run(argv, capture_output=True, text=True) with a guard against hangs that waits
+    on the command's progress, not on the clock: it is stopped (subprocess.TimeoutExpired) when
+    it and its workers used no CPU for `idle` seconds, or after `limit`. A fixed wall-clock
+    timeout failed a correct run on a loaded machine (issue 14: a run started at nice 19, load
+    about 10 on 2 cores, killed at 300 s while it was writing its tables)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    out, err = communicate_guarded(proc, idle, limit)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def communicate_guarded(proc: subprocess.Popen, idle: float = 300, limit: float = 3600) -> tuple[str, str]:
+    """proc.communicate() with run_guarded's guard against hangs."""
+    start = last = time.monotonic()
+    used = -1.0
+    while True:
+        try:
+            return proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            now, cpu = time.monotonic(), _tree_cpu(proc.pid)
+            if cpu != used:  # a finished worker leaves the sum: any change is progress
+                used, last = cpu, now
+            if now - last > idle or now - start > limit:
+                proc.kill()
+                proc.communicate()
+                raise subprocess.TimeoutExpired(proc.args, now - start) from None
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import _tree_cpu, communicate_guarded, run_guarded
 
 REPO = Path(__file__).resolve().parent.parent
 N = 4
@@ -38,8 +39,7 @@ def command(out: Path, *extra: str, workers: int = 2) -> list[str]:
 
 
 def run(out: Path, *extra: str, workers: int = 2) -> subprocess.CompletedProcess:
-    return subprocess.run(command(out, *extra, workers=workers), cwd=REPO, capture_output=True, text=True,
-                          check=False, timeout=300, env=ENV)
+    return run_guarded(command(out, *extra, workers=workers), cwd=REPO, env=ENV)
 
 
 def start(out: Path, *extra: str, workers: int = 2) -> subprocess.Popen:
@@ -49,7 +49,7 @@ def start(out: Path, *extra: str, workers: int = 2) -> subprocess.Popen:
 
 def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
     try:
-        _, err = proc.communicate(timeout=timeout)
+        _, err = communicate_guarded(proc, idle=timeout)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -58,10 +58,17 @@ def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
 
 
 def wait_for(condition, proc: subprocess.Popen | None = None, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
+    """Poll `condition` until it holds; give up when the run used no CPU for `timeout` seconds
+    (a hang), not after a fixed time (a loaded machine is slow, not stuck)."""
+    last, used = time.monotonic(), -1.0
     while not condition():
         assert proc is None or proc.poll() is None, "the run ended before the point the test waits for"
-        assert time.monotonic() < deadline, "timed out waiting"
+        now = time.monotonic()
+        if proc is not None and now - last > 1:
+            cpu = _tree_cpu(proc.pid)
+            if cpu != used:  # a finished worker leaves the sum: any change is progress
+                used, last = cpu, now
+        assert now - last < timeout, "timed out waiting"
         time.sleep(0.005)
 
 
@@ -266,7 +273,7 @@ def test_workers_that_keep_dying_end_in_one_line_and_the_given_command_resumes(r
     kept = len(parts(out))
     assert f"{kept} finished replication(s) kept in {out}.partial" in line and 1 <= kept < N, line
     assert not out.exists()
-    r = subprocess.run(resume_from(line), cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(resume_from(line), cwd=REPO, env=ENV)
     assert r.returncode == 0, r.stderr
     assert f"resuming: {kept} of {N}" in r.stderr
     assert verified(out) == reference
@@ -332,7 +339,7 @@ def test_compare_and_sensitivity_refuse_a_disk_too_full_before_they_start(small_
     out = small_disk / "out"
     filler = fill(small_disk, 40_000)
     argv = [sys.executable, str(REPO / "run.py"), *PRECHECKED[name], "--out", str(out)]
-    r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(argv, cwd=REPO, env=ENV)
     line = one_line(r.stderr)
     assert r.returncode == 2, r.stderr
     m = re.search(rf"^error: --out {out}: needs about ([\d.,]+) MB of disk \(.+\), but the file system holding "
@@ -342,7 +349,7 @@ def test_compare_and_sensitivity_refuse_a_disk_too_full_before_they_start(small_
     assert free < needed
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # nothing written, no staging directory
     filler.unlink()
-    r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(argv, cwd=REPO, env=ENV)
     assert r.returncode == 0, r.stderr
     assert sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) >= needed * 1e6
 
@@ -366,7 +373,7 @@ def test_a_disk_that_fills_during_the_run(reference, small_disk):
     assert all((staging(out) / "parts" / p / "sha256.json").is_file() for p in kept)
     assert not out.exists()
     filler.unlink()  # the user frees space and continues
-    r = subprocess.run(resume_from(line), cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(resume_from(line), cwd=REPO, env=ENV)
     assert r.returncode == 0, r.stderr
     assert verified(out) == reference
 
@@ -389,7 +396,7 @@ def test_an_output_location_that_turns_read_only(reference, small_disk):
     assert code == 1, err
     assert f"cannot write into {out}.partial any more (Read-only file system" in line, line
     assert not out.exists()  # nothing reported or renamed as complete
-    r = subprocess.run(resume_from(line), cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(resume_from(line), cwd=REPO, env=ENV)
     assert r.returncode == 0, r.stderr
     assert verified(out) == reference
 
