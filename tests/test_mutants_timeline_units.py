@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from smartregion.model.timeline import format_quarter, parse_quarter, quarter_range
+from smartregion.model.timeline import format_quarter, parse_quarter
 from smartregion.model.units import SCALE_FREE, describe, to_full
 
 
@@ -29,12 +29,6 @@ def test_anything_else_is_refused_with_the_allowed_form(bad):
     with pytest.raises(ValueError) as e:
         parse_quarter(bad)
     assert str(e.value) == f"'{bad}' is not a quarter; write it like 2026Q1"
-
-
-def test_quarter_range_is_inclusive_and_crosses_years():
-    assert quarter_range("2019Q3", "2020Q2") == ["2019Q3", "2019Q4", "2020Q1", "2020Q2"]
-    assert quarter_range("2020Q1", "2020Q1") == ["2020Q1"]
-    assert quarter_range("2020Q2", "2020Q1") == []
 
 
 def test_describe_says_the_scale_exactly():
