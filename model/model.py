@@ -173,6 +173,9 @@ class SmartIndustryModel(mesa.Model):
         self.peer_exposure = PeerShare(self.pop.peers, self.degree,
                                        self.visibility * (self.firms_state.stage == ADOPTED))
         self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (the adoption step adds)
+        # Firms that adopted in each step so far, ascending: flatnonzero(adopted_t == step), since a
+        # firm adopts at most once (only experimenting or aware firms adopt, adopters never leave).
+        self._adopted_in: list[np.ndarray] = []
         self.own_gain = self.pop.gain * self.firms_state.ramp
         # Firms whose state only some mechanisms touch, kept as index lists instead of found by
         # a pass over all firms every quarter (a test checks them against those passes):
@@ -278,6 +281,14 @@ class SmartIndustryModel(mesa.Model):
         adoption.pay(self.policy, t, new, payer, invest, pop.province)
         self.ramping = np.concatenate((self.ramping, new))  # new adopters were not ramping before
         self.new_adopters = np.concatenate((self.new_adopters, new))
+        self._adopted_in.append(new)  # for _job_change
+
+    @functools.cached_property
+    def _hub_contact_cost(self) -> dict[int, float]:
+        """EUR per firm contact of each hub instrument (fixed for the run: computed once)."""
+        p = self.params
+        return {i: hub_contact_cost(p["hub_cost_per_contact_eur"], p["hub_scale_elasticity"], self.firms_per_province,
+                                    ins.provinces, len(HUBS)) for i, ins in self.policy.of_kind("hub_outreach")}
 
     @functools.cached_property
     def _subsidy_eligible(self) -> np.ndarray:
@@ -332,7 +343,7 @@ class SmartIndustryModel(mesa.Model):
         f, then = self.firms_state, self.t - 4 * JOB_CHANGE_YEARS
         if then < 0:  # adopted_t < 0 marks firms that adopted before the start or never
             return
-        idx = np.flatnonzero(f.adopted_t == then)
+        idx = self._adopted_in[then]  # = np.flatnonzero(f.adopted_t == then), without a pass over all firms
         change = f.employees[idx] / np.maximum(f.size_at_adoption[idx], 1e-12) - 1
         f.change_class[idx] = np.where(change > JOB_CHANGE_SAME, 1, np.where(change < -JOB_CHANGE_SAME, 3, 2))
 
@@ -368,8 +379,7 @@ class SmartIndustryModel(mesa.Model):
             weights = np.where(ins.provinces, unaware_p + 1e-9, 0.0)
             want = self.policy.planned_quarterly(ins) * weights / weights.sum()
             paid = want * self.policy.spend(t, i, want)
-            contacts = paid / hub_contact_cost(p["hub_cost_per_contact_eur"], p["hub_scale_elasticity"],
-                                               self.firms_per_province, ins.provinces, len(HUBS))
+            contacts = paid / self._hub_contact_cost[i]
             # Contacts land on unaware firms at random, some twice: the share reached saturates
             # (1 - e^-contacts/unaware) and rises with budget and falls with cost per contact.
             reach = 1 - np.exp(-np.divide(contacts, unaware_p, out=np.full(N_PROV, np.inf), where=unaware_p > 0))
