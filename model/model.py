@@ -276,7 +276,7 @@ class SmartIndustryModel(mesa.Model):
                                                self._subsidy_eligible)
         new, payer, invest = adoption.step(
             self.firms_state, pop.gain, pop.province, self.exposure, self.ecosystem, self.shortage, subsidies,
-            adoption.keys(self.streams, self.first_quarter + t), t, adoption.AdoptionParams.from_params(p),
+            adoption.keys(self.streams, self.first_quarter + t), t, self._adoption_params,
             self.immediate_adoption)
         adoption.pay(self.policy, t, new, payer, invest, pop.province)
         self.ramping = np.concatenate((self.ramping, new))  # new adopters were not ramping before
@@ -291,6 +291,14 @@ class SmartIndustryModel(mesa.Model):
                                     ins.provinces, len(HUBS)) for i, ins in self.policy.of_kind("hub_outreach")}
 
     @functools.cached_property
+    def _adoption_params(self) -> adoption.AdoptionParams:
+        return adoption.AdoptionParams.from_params(self.params)  # params are fixed for the run
+
+    @functools.cached_property
+    def _reshoring_params(self) -> reshoring.ReshoringParams:
+        return reshoring.ReshoringParams.from_params(self.params)
+
+    @functools.cached_property
     def _subsidy_eligible(self) -> np.ndarray:
         """[adoption subsidy, firm]: who each adoption subsidy may reach."""
         rows = [self.eligible_firms(i) for i, _ in self.policy.of_kind("adoption_subsidy")]
@@ -301,7 +309,7 @@ class SmartIndustryModel(mesa.Model):
         self.may_reshore, firms, jobs, payer = reshoring.step(
             self.firms_state, self.regions, self.may_reshore, self._employees_2014, pop.cost_ratio, self.multiplier0,
             self.multiplier, pop.province, reshoring.Support.offered(self.policy, t, self._support_eligible),
-            self.streams.key("reshoring", self.first_quarter + t), t, reshoring.ReshoringParams.from_params(self.params))
+            self.streams.key("reshoring", self.first_quarter + t), t, self._reshoring_params)
         reshoring.pay(self.policy, t, firms, payer, jobs, pop.province)
 
     @functools.cached_property
