@@ -142,6 +142,8 @@ def _fill_technical(technical, vacancies, created, lost, province, poach_share, 
         return
     for i in idx:
         still[province[i]] += vacancies[i]
+    if not np.any(still > 0):  # the pools filled every post (most quarters): the passes below would move 0
+        return
     # Firms that cannot be poached from add and lose 0 (x source): the same numbers, no branch.
     staff = np.zeros(N_PROV)  # technical staff of the firms without open posts: those that can be poached from
     for i in range(n):
