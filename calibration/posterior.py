@@ -140,9 +140,11 @@ def summary(posterior: Posterior) -> pd.DataFrame:
 
 def parameters_for(path: str | Path, seed: np.random.SeedSequence, parameters: dict) -> dict:
     """A run's parameters with the posterior's drawn over them: with the path bound
-    (functools.partial), the `draw_parameters` of model/ensemble.RunSpec (cli/run_cmd.py). The posterior's parameters
-    replace any value the scenario sets for them; the rest are kept."""
-    return {**parameters, **draw(load(path), seed)}
+    (functools.partial), the `draw_parameters` of model/ensemble.RunSpec (cli/run_cmd.py). A value the scenario (or a
+    dashboard slider) sets is held at that value: the user asked for it, and a draw that silently
+    replaced it would make the setting do nothing. The posterior draws the rest (the rows are
+    joint draws, not conditioned on the held value; docs/CALIBRATION.md, Parameterisation)."""
+    return {**draw(load(path), seed), **parameters}
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 from .common import UserError, command_words
-from .run_cmd import add_ensemble_flags, add_parameter_flags, executor, parameter_words, parameterisation, fmt, progress, province_label, run_manifest, with_overrides
+from .faults import check_room, compare_bytes
+from .run_cmd import (add_ensemble_flags, add_parameter_flags, executor, fmt, parameter_words, parameterisation,
+                      progress, province_label, run_manifest, with_overrides)
 
 CF = "counterfactual"
 
@@ -78,6 +80,8 @@ def main(args) -> int:
     arms = {CF: cf, **{s.name: s for s in scenarios}}
     spec = apply(EnsembleSpec(arms={k: spec_of(v) for k, v in arms.items()}, seed=cf.seed,
                               replications=cf.replications), par)
+    check_room(args.out, compare_bytes(len(scenarios)), f"{len(scenarios)} scenario(s): compare.csv, compare.png, "
+               "scenario files")
     ex = executor(args)
     final: dict[str, dict[int, np.ndarray]] = {k: {} for k in arms}
     with StagedDir(args.out, force=args.force) as stage:

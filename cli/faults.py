@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 DISK_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
@@ -32,6 +33,7 @@ class StagingLost(OSError):
 def what_happened(exc: BaseException, stage) -> str | None:
     """One line for a fault of the machine during the run into `stage` (a StagedDir); None for
     anything else (a bug keeps its traceback)."""
+    from smartregion.model.dask_backend import ClusterStartFailed
     from smartregion.model.ensemble import WorkerLost
 
     from .output import DamagedPart
@@ -40,6 +42,8 @@ def what_happened(exc: BaseException, stage) -> str | None:
     if isinstance(exc, WorkerLost):
         return (f"{exc} (killed from outside, often by the system for lack of memory; each time it was "
                 "replaced and the replication run again)")
+    if isinstance(exc, ClusterStartFailed):
+        return f"{exc} (killed from outside, often by the system for lack of memory)"
     if isinstance(exc, DamagedPart):
         return f"{exc} (a failing disk?)"
     if not isinstance(exc, OSError):
@@ -75,3 +79,37 @@ def _reason(exc: OSError) -> str:
     code = _errno(exc)
     reason = os.strerror(code) if code is not None else str(exc).splitlines()[0]
     return f"{reason}: {exc.filename}" if exc.filename else reason
+
+
+# Sizes of the outputs of `compare` and `sensitivity`, at the low end of what was measured (a
+# refusal must be clearly right). compare: 2 scenarios at scale 0.02 wrote 122 kB (compare.png
+# 91 kB, manifest 16 kB, compare.csv and a scenario file about 3.6 kB each per scenario).
+# sensitivity: sobol, 2 parameters, 8 points wrote 65 kB (sensitivity.png 63 kB); a row of
+# samples.csv is about 9 bytes per parameter and 40 for the outcomes.
+COMPARE_BYTES = 100_000
+COMPARE_BYTES_PER_SCENARIO = 7_000
+SENSITIVITY_BYTES = 60_000
+SAMPLE_BYTES_PER_PARAMETER = 8
+SAMPLE_BYTES = 40
+
+
+def compare_bytes(scenarios: int) -> int:
+    return COMPARE_BYTES + scenarios * COMPARE_BYTES_PER_SCENARIO
+
+
+def sensitivity_bytes(points: int, parameters: int) -> int:
+    return SENSITIVITY_BYTES + points * (parameters * SAMPLE_BYTES_PER_PARAMETER + SAMPLE_BYTES)
+
+
+def check_room(out: str, needed: int, what: str) -> None:
+    """Refuse, before anything runs or is written, an output that clearly cannot fit on the
+    file system of --out (the first existing directory on its path: the output and its
+    .partial staging directory go next to each other). `run` has its own check, with parts."""
+    from .common import UserError
+
+    path = Path(out).expanduser().resolve()
+    where = next(p for p in (path, *path.parents) if p.exists())
+    free = shutil.disk_usage(where).free
+    if free < needed:
+        raise UserError(f"--out {out}: needs about {needed / 1e6:,.2f} MB of disk ({what}), but the file system "
+                        f"holding {where} has {free / 1e6:,.2f} MB free; allowed: an --out with more free space")

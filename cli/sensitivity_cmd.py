@@ -15,6 +15,7 @@ import sys
 import time
 
 from .common import UserError, command_words, whole_number_at_least
+from .faults import check_room, sensitivity_bytes
 from .run_cmd import (
     executor,
     load,
@@ -81,6 +82,8 @@ def main(args) -> int:
     prob = sa.problem(args.parameters)
     X = sa.sample(prob, args.method, n, seed=scenario.seed)
     total = len(X) * args.replications
+    check_room(args.out, sensitivity_bytes(len(X), prob["num_vars"]),
+               f"{len(X)} sample points x {prob['num_vars']} parameters: samples.csv, indices.csv, sensitivity.png")
     print(f"{args.method}: {len(X)} sample points x {args.replications} replication(s) x 2 arms, "
           f"{prob['num_vars']} parameters, scale {scenario.population.scale}", file=sys.stderr)
     identity = {"scenario": scenario.name, "scenario_hash": scenario.content_hash(), "method": args.method,

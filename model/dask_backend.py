@@ -108,6 +108,32 @@ def _quiet_resource_tracker() -> None:
     tracker._quiet = True
 
 
+class ClusterStartFailed(RuntimeError):
+    """The local cluster's worker processes kept dying while it started."""
+
+
+def _local_cluster(workers: int, attempts: int, notify):
+    """A LocalCluster of `workers` processes. A worker that dies while the cluster starts (the
+    OOM killer, a kill from outside) makes its nanny fail, and LocalCluster then closes what it
+    started and raises: start it again, at most `attempts` times in all (nothing ran yet, so
+    nothing is lost), then one line (ClusterStartFailed; cli/faults.py) instead of Dask's
+    traceback."""
+    from distributed import LocalCluster
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                dashboard_address=None)
+        except RuntimeError as e:  # "Nanny failed to start." (a bug elsewhere keeps its traceback)
+            if "failed to start" not in str(e):
+                raise
+            if attempt == attempts:
+                raise ClusterStartFailed(f"a Dask worker process died while the local cluster started, {attempts} "
+                                         "times in a row") from None
+            if notify is not None:
+                notify("a Dask worker process died while the local cluster started; starting it again")
+
+
 @contextmanager
 def _client(address: str, local_workers: int, notify=None):
     from distributed import Client, LocalCluster
@@ -120,8 +146,7 @@ def _client(address: str, local_workers: int, notify=None):
         _quiet_resource_tracker()
         with _quiet_local_logs(notify), \
                 dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}), \
-                LocalCluster(n_workers=max(1, local_workers), threads_per_worker=1, processes=True,
-                             dashboard_address=None) as cluster, Client(cluster) as client:
+                _local_cluster(local_workers, MAX_ATTEMPTS, notify) as cluster, Client(cluster) as client:
             yield client
     else:
         with Client(address) as client:

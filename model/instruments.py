@@ -100,10 +100,15 @@ class Policy:
                 sizes=_mask(s.sizes, SIZE_INDEX, len(SIZE_CLASSES))))
         # spent[t, instrument, province] in EUR
         self.spent = np.zeros((n_steps, len(self.instruments), len(PROVINCES)))
+        self._of_kind: dict[tuple[str, ...], list] = {}
         self.fieldlabs = self._build_fieldlabs(first_quarter, params)
 
     def of_kind(self, *kinds: str):
-        return [(i, ins) for i, ins in enumerate(self.instruments) if ins.kind in kinds]
+        """(index, instrument) of the instruments of these kinds (the list is fixed once built;
+        asked several times a quarter, so kept)."""
+        if kinds not in self._of_kind:
+            self._of_kind[kinds] = [(i, ins) for i, ins in enumerate(self.instruments) if ins.kind in kinds]
+        return self._of_kind[kinds]
 
     def spend(self, t: int, i: int, per_province: np.ndarray) -> float:
         """Pay up to what is left of instrument i; returns the share of the request paid (0..1)."""

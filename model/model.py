@@ -173,6 +173,9 @@ class SmartIndustryModel(mesa.Model):
         self.peer_exposure = PeerShare(self.pop.peers, self.degree,
                                        self.visibility * (self.firms_state.stage == ADOPTED))
         self.new_adopters = np.zeros(0, dtype=np.intp)  # since the last policy context (the adoption step adds)
+        # Firms that adopted in each step so far, ascending: flatnonzero(adopted_t == step), since a
+        # firm adopts at most once (only experimenting or aware firms adopt, adopters never leave).
+        self._adopted_in: list[np.ndarray] = []
         self.own_gain = self.pop.gain * self.firms_state.ramp
         # Firms whose state only some mechanisms touch, kept as index lists instead of found by
         # a pass over all firms every quarter (a test checks them against those passes):
@@ -273,11 +276,27 @@ class SmartIndustryModel(mesa.Model):
                                                self._subsidy_eligible)
         new, payer, invest = adoption.step(
             self.firms_state, pop.gain, pop.province, self.exposure, self.ecosystem, self.shortage, subsidies,
-            adoption.keys(self.streams, self.first_quarter + t), t, adoption.AdoptionParams.from_params(p),
+            adoption.keys(self.streams, self.first_quarter + t), t, self._adoption_params,
             self.immediate_adoption)
         adoption.pay(self.policy, t, new, payer, invest, pop.province)
         self.ramping = np.concatenate((self.ramping, new))  # new adopters were not ramping before
         self.new_adopters = np.concatenate((self.new_adopters, new))
+        self._adopted_in.append(new)  # for _job_change
+
+    @functools.cached_property
+    def _hub_contact_cost(self) -> dict[int, float]:
+        """EUR per firm contact of each hub instrument (fixed for the run: computed once)."""
+        p = self.params
+        return {i: hub_contact_cost(p["hub_cost_per_contact_eur"], p["hub_scale_elasticity"], self.firms_per_province,
+                                    ins.provinces, len(HUBS)) for i, ins in self.policy.of_kind("hub_outreach")}
+
+    @functools.cached_property
+    def _adoption_params(self) -> adoption.AdoptionParams:
+        return adoption.AdoptionParams.from_params(self.params)  # params are fixed for the run
+
+    @functools.cached_property
+    def _reshoring_params(self) -> reshoring.ReshoringParams:
+        return reshoring.ReshoringParams.from_params(self.params)
 
     @functools.cached_property
     def _subsidy_eligible(self) -> np.ndarray:
@@ -290,7 +309,7 @@ class SmartIndustryModel(mesa.Model):
         self.may_reshore, firms, jobs, payer = reshoring.step(
             self.firms_state, self.regions, self.may_reshore, self._employees_2014, pop.cost_ratio, self.multiplier0,
             self.multiplier, pop.province, reshoring.Support.offered(self.policy, t, self._support_eligible),
-            self.streams.key("reshoring", self.first_quarter + t), t, reshoring.ReshoringParams.from_params(self.params))
+            self.streams.key("reshoring", self.first_quarter + t), t, self._reshoring_params)
         reshoring.pay(self.policy, t, firms, payer, jobs, pop.province)
 
     @functools.cached_property
@@ -332,7 +351,7 @@ class SmartIndustryModel(mesa.Model):
         f, then = self.firms_state, self.t - 4 * JOB_CHANGE_YEARS
         if then < 0:  # adopted_t < 0 marks firms that adopted before the start or never
             return
-        idx = np.flatnonzero(f.adopted_t == then)
+        idx = self._adopted_in[then]  # = np.flatnonzero(f.adopted_t == then), without a pass over all firms
         change = f.employees[idx] / np.maximum(f.size_at_adoption[idx], 1e-12) - 1
         f.change_class[idx] = np.where(change > JOB_CHANGE_SAME, 1, np.where(change < -JOB_CHANGE_SAME, 3, 2))
 
@@ -368,8 +387,7 @@ class SmartIndustryModel(mesa.Model):
             weights = np.where(ins.provinces, unaware_p + 1e-9, 0.0)
             want = self.policy.planned_quarterly(ins) * weights / weights.sum()
             paid = want * self.policy.spend(t, i, want)
-            contacts = paid / hub_contact_cost(p["hub_cost_per_contact_eur"], p["hub_scale_elasticity"],
-                                               self.firms_per_province, ins.provinces, len(HUBS))
+            contacts = paid / self._hub_contact_cost[i]
             # Contacts land on unaware firms at random, some twice: the share reached saturates
             # (1 - e^-contacts/unaware) and rises with budget and falls with cost per contact.
             reach = 1 - np.exp(-np.divide(contacts, unaware_p, out=np.full(N_PROV, np.inf), where=unaware_p > 0))

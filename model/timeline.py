@@ -18,7 +18,3 @@ def parse_quarter(label: str) -> int:
 def format_quarter(q: int) -> str:
     return f"{q // 4}Q{q % 4 + 1}"
 
-
-def quarter_range(start: str, end: str) -> list[str]:
-    """Inclusive list of quarter labels."""
-    return [format_quarter(q) for q in range(parse_quarter(start), parse_quarter(end) + 1)]

@@ -13,10 +13,47 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _import_the_mutated_copy() -> None:
+    """Under mutmut (this file is then mutants/tests/conftest.py), `smartregion` must come from
+    the mutated copy in mutants/, not from the editable install of the clone. mutmut names a
+    mutant by its file's path (model/units.py -> model.units) and its trampolines compare that
+    with the function's __module__, so the copy's modules are imported under their top-level
+    names (mutants/ is first on sys.path, put there by mutmut) and `smartregion.X` is the same
+    module object as `X`. docs/TESTING.md, Mutation testing."""
+    import importlib.abc
+    import importlib.util
+
+    class MutatedCopy(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+        def find_spec(self, name, path=None, target=None):
+            if name == "smartregion":
+                return importlib.util.spec_from_file_location(name, REPO / "__init__.py",
+                                                              submodule_search_locations=[str(REPO)])
+            if name.startswith("smartregion."):
+                return importlib.util.spec_from_loader(name, self)
+            return None
+
+        def create_module(self, spec):  # the module of the top-level name, already or now imported
+            return importlib.import_module(spec.name.partition(".")[2])
+
+        def exec_module(self, module):
+            pass
+
+    sys.path.insert(0, str(REPO))
+    sys.meta_path.insert(0, MutatedCopy())
+    os.environ.setdefault("NUMBA_DISABLE_JIT", "1")  # mutants of compiled kernels run as Python
+
+
+if REPO.name == "mutants":
+    _import_the_mutated_copy()
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Runs are calibrated by default (calibration/parameterisation.py). Tests that are not about the
@@ -28,7 +65,6 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 settings.register_profile("dev")  # Hypothesis' defaults: random exploration, examples remembered
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
-REPO = Path(__file__).resolve().parent.parent
 # Small but real: a tenth of the firms, a handful of replications, a fixed seed.
 SMALL = ("--scale", "0.1", "--replications", "6", "--seed", "7", "--no-progress")
 
@@ -36,8 +72,53 @@ SMALL = ("--scale", "0.1", "--replications", "6", "--seed", "7", "--no-progress"
 def cli(*args, timeout: float = 300) -> subprocess.CompletedProcess:
     """`python run.py ARGS` from the repository root, as the README tells users to run it."""
     env = {**os.environ, "MPLBACKEND": "Agg"}
-    return subprocess.run([sys.executable, "run.py", *map(str, args)], cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return run_guarded([sys.executable, "run.py", *map(str, args)], idle=timeout, cwd=REPO, env=env)
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its live descendants (Linux /proc; 0 elsewhere)."""
+    stats = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            stats[int(d.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, total = {pid}, 0
+    for p in sorted(stats):  # children have larger pids, nearly always; a miss only delays the guard
+        if p in tree or stats[p][0] in tree:
+            tree.add(p)
+            total += stats[p][1]
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def run_guarded(argv, idle: float = 300, limit: float = 3600, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run(argv, capture_output=True, text=True) with a guard against hangs that waits
+    on the command's progress, not on the clock: it is stopped (subprocess.TimeoutExpired) when
+    it and its workers used no CPU for `idle` seconds, or after `limit`. A fixed wall-clock
+    timeout failed a correct run on a loaded machine (issue 14: a run started at nice 19, load
+    about 10 on 2 cores, killed at 300 s while it was writing its tables)."""
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    out, err = communicate_guarded(proc, idle, limit)
+    return subprocess.CompletedProcess(argv, proc.returncode, out, err)
+
+
+def communicate_guarded(proc: subprocess.Popen, idle: float = 300, limit: float = 3600) -> tuple[str, str]:
+    """proc.communicate() with run_guarded's guard against hangs."""
+    start = last = time.monotonic()
+    used = -1.0
+    while True:
+        try:
+            return proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            now, cpu = time.monotonic(), _tree_cpu(proc.pid)
+            if cpu != used:  # a finished worker leaves the sum: any change is progress
+                used, last = cpu, now
+            if now - last > idle or now - start > limit:
+                proc.kill()
+                proc.communicate()
+                raise subprocess.TimeoutExpired(proc.args, now - start) from None
 
 
 @pytest.fixture(scope="session")

@@ -366,8 +366,11 @@ def test_posterior_draws_follow_weights_and_depend_only_on_the_replication_seed(
     path = tmp_path / "posterior.csv"
     pd.DataFrame({"bass_q": [0.2, 0.6], "experiment_rate": [0.05, 0.2], "weight": [4.0, 1.0]}).to_csv(path, index=False)
     seeds = replication_seeds(1, 2000)
-    draws = [posterior_mod.parameters_for(path, s, {"bass_q": 0.38, "bass_p": 0.01}) for s in seeds]
+    draws = [posterior_mod.parameters_for(path, s, {"bass_p": 0.01}) for s in seeds]
     assert all(d["bass_p"] == 0.01 for d in draws)  # parameters outside the posterior are kept
+    held = [posterior_mod.parameters_for(path, s, {"bass_q": 0.38}) for s in seeds[:50]]
+    assert {d["bass_q"] for d in held} == {0.38}  # a value the scenario sets is held, not drawn over
+    assert {d["experiment_rate"] for d in held} == {0.05, 0.2}  # the rest still drawn
     assert all(draws[i] == draws[i + 1] for i in range(0, 2000, 2))  # replications 2k, 2k+1 share a draw
     share = np.mean([d["bass_q"] == 0.2 for d in draws[::2]])
     assert abs(share - 0.8) < 0.04  # 4:1 weights, 1000 independent draws: sd 0.013

@@ -14,7 +14,25 @@ from pathlib import Path
 
 import pytest
 
-from test_dashboard import CHROMIUM, FLAGS, nudge, serve, status, wait_idle, wanted
+from test_dashboard import CHROMIUM, FLAGS, nudge, serve, wait_idle, wanted
+
+# Solara frees a session whose page went away without a word after this long (run.py dashboard
+# sets SOLARA_KERNEL_CULL_TIMEOUT); memory is read after it has passed, and a little more.
+SETTLE_S = 60 + 15
+# Memory after the sessions closed, against before they opened: at most the result cache
+# (viz/compute.py keeps up to CACHE_BYTES of finished runs for the next visitor) and this
+# much more.
+MARGIN_MB = 40
+# A newcomer's first numbers while 20 other sessions move sliders (2 replications, full
+# population, 2 cores). Measured 167 s with the machine shared by other work (load average
+# 10-20); a quiet machine was not available to measure, so the bound allows for that load.
+FIRST_NUMBERS_WITHIN_S = 240
+
+
+def cache_mb() -> float:
+    from smartregion.viz.compute import CACHE_BYTES
+
+    return CACHE_BYTES / 1e6
 
 
 def rss_mb(pid: int) -> float:
@@ -63,7 +81,7 @@ def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, b
     alone = [timed_move(b, "fieldlabs") for _ in range(2)]
     a = browser.new_page(viewport={"width": 1280, "height": 720})
     a.goto(url + "?replications=50&seed=777")  # another seed: nothing of it is in the cache
-    a.locator("[data-testid=status]", has_text="Computing").wait_for(timeout=120_000)
+    a.locator("[data-testid=status][data-busy='1']").wait_for(timeout=120_000)
     t0 = time.perf_counter()
     before = wanted(b)
     nudge(b, "fieldlabs")
@@ -71,7 +89,7 @@ def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, b
     b.locator("[data-testid=map-table] .sr-stale").first.wait_for(timeout=30_000)
     wait_idle(b, before, timeout=300)
     contended = time.perf_counter() - t0
-    still_busy = "Computing" in status(a)
+    still_busy = a.locator("[data-testid=status]").get_attribute("data-busy") == "1"
     print(f"\nlever move alone: {', '.join(f'{x:.2f}' for x in alone)} s; while another session computes "
           f"50 replications: {contended:.2f} s (ratio {contended / statistics.median(alone):.2f}; machine "
           "shared, figures under load)")
@@ -86,6 +104,7 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
     url, proc = served
     first = open_page(browser, url, "replications=4")
     first.close(run_before_unload=True)
+    time.sleep(SETTLE_S)
     start = rss_mb(proc.pid)
     t0 = time.perf_counter()
     for i in range(30):  # 30 sessions, 3 at a time, each until its first numbers are on screen
@@ -100,7 +119,7 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
     after_sessions = rss_mb(proc.pid)
     print(f"\n30 sessions opened and closed in {time.perf_counter() - t0:.0f} s")
     # dev=1: Mesa's Render Interval, to step 11 quarters a click; a tall page keeps it in view.
-    pg = open_page(browser, url, "replications=4&dev=1", {"width": 1500, "height": 2200})
+    pg = open_page(browser, url, "replications=4&lang=en&dev=1", {"width": 1500, "height": 2200})
     pg.get_by_role("tab", name="Single run").click()
     step = pg.get_by_role("button", name="Step")
     step.wait_for()
@@ -116,18 +135,21 @@ def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
         pg.get_by_role("button", name="Reset").click()
         pg.get_by_text("Step: 0", exact=True).wait_for()
     pg.close(run_before_unload=True)
-    time.sleep(5)  # Solara collects closed sessions in a deferred garbage collection
+    time.sleep(SETTLE_S)
     end = rss_mb(proc.pid)
     print(f"\nserver RSS: {start:.0f} MB after one session, {after_sessions:.0f} MB after 30 sessions opened and "
-          f"closed, {end:.0f} MB after {steps} single-run steps with resets and the page closed")
-    # Before: ~50-65 MB kept per closed session and every reset model kept (issue 17: 410 MB -> 1.5 GB).
-    assert after_sessions - start < 150
-    assert end - start < 250
+          f"closed, {end:.0f} MB {SETTLE_S} s after {steps} single-run steps with resets and the page closed "
+          f"(allowed: {start:.0f} + {cache_mb():.0f} cache + {MARGIN_MB})")
+    # Before: ~50-65 MB kept per closed session and every reset model kept (issue 17: 410 MB -> 1.5 GB);
+    # then 286 -> 434 MB (issue 17, third session).
+    assert end - start < cache_mb() + MARGIN_MB
 
 
 @pytest.mark.heavy
 def test_a_burst_of_twenty_sessions_leaves_the_server_responsive(served, browser):
     url, proc = served
+    open_page(browser, url, "replications=2").close(run_before_unload=True)  # a server that has served a page
+    time.sleep(SETTLE_S)  # whatever that or a previous test left has been freed
     start = rss_mb(proc.pid)
     pages = []
     for _ in range(20):  # opened at once: none waits for another to load
@@ -138,22 +160,39 @@ def test_a_burst_of_twenty_sessions_leaves_the_server_responsive(served, browser
     for pg in pages:
         wait_idle(pg, timeout=300)
     levers = ("fieldlabs", "outreach_noord", "outreach_zuid", "training_meur_per_year")
-    t_end = time.time() + 60
-    moves = 0
-    while time.time() < t_end:  # a minute of slider moves, one session after another
+    t_start = time.time()
+    moves, fresh, first_numbers = 0, None, None
+    # A minute of slider moves, one session after another; 15 s in, a newcomer opens the page
+    # (another seed: nothing of it in the cache) and the moves go on while it loads.
+    while time.time() < t_start + 60 or (fresh is not None and first_numbers is None):
+        if fresh is None and time.time() > t_start + 15:
+            fresh = browser.new_page(viewport={"width": 1280, "height": 720})
+            t0 = time.perf_counter()
+            fresh.goto(url + "?replications=2&seed=4242", wait_until="commit")
+        if fresh is not None and first_numbers is None and shown(fresh):
+            first_numbers = time.perf_counter() - t0
+        assert fresh is None or first_numbers is not None or time.perf_counter() - t0 < 300
         pg = pages[moves % len(pages)]
         nudge(pg, levers[(moves // len(pages)) % len(levers)])
         moves += 1
         time.sleep(0.5)
-    t0 = time.perf_counter()
-    fresh = open_page(browser, url, "replications=2&seed=4242")  # a newcomer, nothing in the cache
-    first_numbers = time.perf_counter() - t0
     peak = rss_mb(proc.pid)
     for pg in pages + [fresh]:
         pg.close(run_before_unload=True)
-    time.sleep(5)
+    time.sleep(SETTLE_S)
     end = rss_mb(proc.pid)
-    print(f"\n20 sessions, {moves} slider moves in 60 s; a new session's first numbers after {first_numbers:.1f} s "
-          f"(machine shared); server RSS {start:.0f} MB before, {peak:.0f} MB during, {end:.0f} MB after closing")
-    assert first_numbers < 120
-    assert end - start < 250
+    print(f"\n20 sessions, {moves} slider moves in {time.time() - t_start - SETTLE_S:.0f} s; a new session's first "
+          f"numbers after {first_numbers:.1f} s during them (machine shared); server RSS {start:.0f} MB before, "
+          f"{peak:.0f} MB during, {end:.0f} MB {SETTLE_S} s after closing (allowed: {start:.0f} + {cache_mb():.0f} "
+          f"cache + {MARGIN_MB})")
+    assert first_numbers < FIRST_NUMBERS_WITHIN_S
+    assert end - start < cache_mb() + MARGIN_MB
+
+
+def shown(pg) -> bool:
+    """The page shows its first numbers (without waiting for them)."""
+    box = pg.locator("[data-testid=status]")
+    if box.count() == 0:
+        return False
+    wanted = box.get_attribute("data-wanted")
+    return bool(wanted) and box.get_attribute("data-shown") == wanted and box.get_attribute("data-busy") == "0"

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import _tree_cpu, communicate_guarded, run_guarded
 
 REPO = Path(__file__).resolve().parent.parent
 N = 4
@@ -38,8 +39,7 @@ def command(out: Path, *extra: str, workers: int = 2) -> list[str]:
 
 
 def run(out: Path, *extra: str, workers: int = 2) -> subprocess.CompletedProcess:
-    return subprocess.run(command(out, *extra, workers=workers), cwd=REPO, capture_output=True, text=True,
-                          check=False, timeout=300, env=ENV)
+    return run_guarded(command(out, *extra, workers=workers), cwd=REPO, env=ENV)
 
 
 def start(out: Path, *extra: str, workers: int = 2) -> subprocess.Popen:
@@ -49,7 +49,7 @@ def start(out: Path, *extra: str, workers: int = 2) -> subprocess.Popen:
 
 def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
     try:
-        _, err = proc.communicate(timeout=timeout)
+        _, err = communicate_guarded(proc, idle=timeout)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -58,10 +58,17 @@ def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
 
 
 def wait_for(condition, proc: subprocess.Popen | None = None, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
+    """Poll `condition` until it holds; give up when the run used no CPU for `timeout` seconds
+    (a hang), not after a fixed time (a loaded machine is slow, not stuck)."""
+    last, used = time.monotonic(), -1.0
     while not condition():
         assert proc is None or proc.poll() is None, "the run ended before the point the test waits for"
-        assert time.monotonic() < deadline, "timed out waiting"
+        now = time.monotonic()
+        if proc is not None and now - last > 1:
+            cpu = _tree_cpu(proc.pid)
+            if cpu != used:  # a finished worker leaves the sum: any change is progress
+                used, last = cpu, now
+        assert now - last < timeout, "timed out waiting"
         time.sleep(0.005)
 
 
@@ -190,8 +197,8 @@ def test_a_killed_dask_worker_and_resource_tracker(reference, tmp_path):
     pytest.importorskip("distributed")
     out = tmp_path / "out"
     proc = start(out, "--scheduler", "local")
-    wait_for(lambda: parts(out), proc)  # the cluster is up and working (a kill during its start-up: not handled)
-    workers = [w for w in children(proc.pid) if "spawn_main" in cmdline(w)]  # LocalCluster's worker processes
+    wait_for(lambda: parts(out), proc)  # the cluster is up and working (a kill during its start-up: below)
+    workers = dask_workers(proc)
     tracker = [w for w in children(proc.pid) if "resource_tracker" in cmdline(w)]
     assert len(workers) == 2 and len(tracker) == 1
     os.kill(workers[0], signal.SIGKILL)
@@ -202,6 +209,48 @@ def test_a_killed_dask_worker_and_resource_tracker(reference, tmp_path):
     assert err.strip() in ("", "note: a Dask worker process died; the local cluster started a new one and runs its "
                                "tasks again"), err
     assert verified(out) == reference
+
+
+def dask_workers(proc: subprocess.Popen) -> list[int]:
+    """A LocalCluster's worker processes (spawned by their nannies, which live in the run).
+    A worker renames itself "dask worker [address]" once it runs, if setproctitle is installed
+    (mutmut, of the [mutation] extra, brings it)."""
+    return [w for w in children(proc.pid) if "spawn_main" in cmdline(w) or cmdline(w).startswith("dask worker")]
+
+
+def test_a_dask_worker_killed_while_the_cluster_starts(reference, tmp_path):
+    """A worker killed as soon as its process exists (it imports for seconds before it can
+    join): the nanny fails, LocalCluster closes and raises; the run starts the cluster again."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    proc = start(out, "--scheduler", "local")
+    wait_for(lambda: dask_workers(proc), proc)
+    os.kill(dask_workers(proc)[0], signal.SIGKILL)
+    code, err = finish(proc)
+    assert code == 0, err
+    assert one_line(err) == "note: a Dask worker process died while the local cluster started; starting it again"
+    assert verified(out) == reference
+
+
+def test_dask_workers_that_keep_dying_while_the_cluster_starts_end_in_one_line(tmp_path):
+    pytest.importorskip("distributed")
+    out = tmp_path / "out"
+    proc = start(out, "--scheduler", "local")
+    killed = set()
+    while proc.poll() is None:  # every worker of every start, as soon as its process exists
+        for w in dask_workers(proc):
+            if w not in killed:
+                os.kill(w, signal.SIGKILL)
+                killed.add(w)
+        time.sleep(0.005)
+    code, err = finish(proc)
+    *notes, line = err.splitlines()
+    print(f"user sees: {err}")
+    assert notes == ["note: a Dask worker process died while the local cluster started; starting it again"] * 2, err
+    assert code == 1 and "Traceback" not in err, err
+    assert line == "error: a Dask worker process died while the local cluster started, 3 times in a row (killed from " \
+                   f"outside, often by the system for lack of memory); nothing was kept and {out} was not written", line
+    assert not out.exists() and not staging(out).exists()
 
 
 def test_workers_that_keep_dying_end_in_one_line_and_the_given_command_resumes(reference, tmp_path):
@@ -224,7 +273,7 @@ def test_workers_that_keep_dying_end_in_one_line_and_the_given_command_resumes(r
     kept = len(parts(out))
     assert f"{kept} finished replication(s) kept in {out}.partial" in line and 1 <= kept < N, line
     assert not out.exists()
-    r = subprocess.run(resume_from(line), cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(resume_from(line), cwd=REPO, env=ENV)
     assert r.returncode == 0, r.stderr
     assert f"resuming: {kept} of {N}" in r.stderr
     assert verified(out) == reference
@@ -275,6 +324,36 @@ def test_a_run_that_cannot_fit_is_refused_before_it_starts(small_disk):
     assert list(small_disk.iterdir()) == []
 
 
+PRECHECKED = {  # the other commands that write an output, each small and quick (scale 0.02)
+    "compare": ["compare", "scenarios/baseline.yaml", "scenarios/skills_offensive.yaml", "--scale", "0.02",
+                "--replications", "2", "--workers", "1", "--no-progress"],
+    "sensitivity": ["sensitivity", "scenarios/baseline.yaml", "--method", "sobol", "--n", "2", "--parameters",
+                    "business_stealing,separation_rate", "--scale", "0.02", "--workers", "1"],
+}
+
+
+@pytest.mark.parametrize("name", PRECHECKED)
+def test_compare_and_sensitivity_refuse_a_disk_too_full_before_they_start(small_disk, name):
+    """Refused at once with one line on a nearly full disk; on the same disk with room, the
+    output written is at least the size the refusal said it needs (the estimate is a low end)."""
+    out = small_disk / "out"
+    filler = fill(small_disk, 40_000)
+    argv = [sys.executable, str(REPO / "run.py"), *PRECHECKED[name], "--out", str(out)]
+    r = run_guarded(argv, cwd=REPO, env=ENV)
+    line = one_line(r.stderr)
+    assert r.returncode == 2, r.stderr
+    m = re.search(rf"^error: --out {out}: needs about ([\d.,]+) MB of disk \(.+\), but the file system holding "
+                  rf"{small_disk} has ([\d.,]+) MB free; allowed: an --out with more free space$", line)
+    assert m, line
+    needed, free = (float(g.replace(",", "")) for g in m.groups())
+    assert free < needed
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # nothing written, no staging directory
+    filler.unlink()
+    r = run_guarded(argv, cwd=REPO, env=ENV)
+    assert r.returncode == 0, r.stderr
+    assert sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) >= needed * 1e6
+
+
 def test_a_disk_that_fills_during_the_run(reference, small_disk):
     out = small_disk / "out"
     proc = start(out)
@@ -294,7 +373,7 @@ def test_a_disk_that_fills_during_the_run(reference, small_disk):
     assert all((staging(out) / "parts" / p / "sha256.json").is_file() for p in kept)
     assert not out.exists()
     filler.unlink()  # the user frees space and continues
-    r = subprocess.run(resume_from(line), cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(resume_from(line), cwd=REPO, env=ENV)
     assert r.returncode == 0, r.stderr
     assert verified(out) == reference
 
@@ -317,7 +396,7 @@ def test_an_output_location_that_turns_read_only(reference, small_disk):
     assert code == 1, err
     assert f"cannot write into {out}.partial any more (Read-only file system" in line, line
     assert not out.exists()  # nothing reported or renamed as complete
-    r = subprocess.run(resume_from(line), cwd=REPO, capture_output=True, text=True, timeout=300, env=ENV)
+    r = run_guarded(resume_from(line), cwd=REPO, env=ENV)
     assert r.returncode == 0, r.stderr
     assert verified(out) == reference
 

@@ -169,3 +169,14 @@ def test_variance_split_recovers_a_known_share():
 def test_words_where_the_data_do_not_pin_an_output_down(narrowing, p5, p95, calibrated, expected):
     spreads = None if narrowing is None else pd.DataFrame({"narrowing": [narrowing]}, index=["net_jobs"])
     assert predictive.data_words("net_jobs", p5, p95, spreads, calibrated) == expected
+
+
+def test_restamp_records_the_new_source_only_when_the_behaviour_is_the_same(tmp_path):
+    same = _posterior(tmp_path / "same", {**provenance.record(), "source_sha256": "0" * 64})
+    status = provenance.restamp(same)
+    assert status.ok and provenance.check(same).words == "model fingerprint ok"
+    record = json.loads((tmp_path / "same" / "calibration.json").read_text())["model"]
+    assert record["source_sha256"] == provenance.source_hash() and record["restamped_from"] == ["0" * 64]
+    other = _posterior(tmp_path / "other", {"source_sha256": "0" * 64, "fingerprint": "f" * 64})
+    assert not provenance.restamp(other).ok  # a posterior of other behaviour is never restamped
+    assert json.loads((tmp_path / "other" / "calibration.json").read_text())["model"]["source_sha256"] == "0" * 64

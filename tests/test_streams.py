@@ -134,7 +134,7 @@ def test_changing_one_firms_stage_moves_no_other_firms_draw():
 
     def model_at_quarter_8():
         m = SmartIndustryModel(policies=load_scenario("baseline").policies, start="2016Q1", end="2019Q4",
-                               scale=0.1, seed=4)
+                               scale=0.3, seed=4)
         for _ in range(8):
             m.step()
         m._policy_context()

@@ -21,7 +21,8 @@ from smartregion.model.results import compare_frame
 from smartregion.model.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 
 from . import explorer
-from .views import TABLE_CSS, fmt_band, fmt_number
+from .views import TABLE_CSS
+from .words import fmt_band, fmt_number, tr
 
 COUNTERFACTUAL = "no_policy"
 chosen = solara.reactive(["baseline", "fieldlab_expansion_north", "skills_offensive"])
@@ -37,24 +38,23 @@ def arms(names: list[str], replications: int, seed: int):
                                                                             "seed": seed})
         differs = [k for k in ("horizon", "population", "parameters") if getattr(s, k) != getattr(cf, k)]
         if differs:
-            left_out[name] = f"its {', '.join(differs)} differ from no_policy's (compare it with a separate run)"
+            left_out[name] = ", ".join(differs)
         else:
             ok.append(s)
     return ok, left_out, cf
 
 
-def compare_table_html(frame, names: list[str]) -> str:
-    head = ("<th>Scenario</th><th>Net jobs, NL (90% band)</th><th>Extra public spending</th>"
-            "<th>Net jobs per EUR M</th>" + "".join(f"<th>{PROVINCE_NAMES[p]}</th>" for p in PROVINCES))
+def compare_table_html(frame, names: list[str], lang: str = "en") -> str:
+    head = ("".join(f"<th>{tr(k, lang)}</th>" for k in ("c_scenario", "c_net_jobs", "c_spend", "c_per_eur"))
+            + "".join(f"<th>{PROVINCE_NAMES[p]}</th>" for p in PROVINCES))
     rows = []
     f = frame.set_index(["scenario", "province"])
     for name in names:
         nl = f.loc[(name, "NL")]
-        per = lambda r: "n/a" if np.isnan(r["net_jobs_per_eur_million_mean"]) else \
-            f'{r["net_jobs_per_eur_million_mean"]:.2f}'
-        cells = [fmt_number(nl["net_jobs_mean"], "jobs") + "<br><small>" +
-                 fmt_band(nl["net_jobs_p5"], nl["net_jobs_p95"], "jobs") + "</small>",
-                 fmt_number(nl["extra_public_spend_eur_mean"], "EUR"), per(nl)]
+        per = lambda r: fmt_number(r["net_jobs_per_eur_million_mean"], "kEUR/worker", lang=lang)  # 2 decimals
+        cells = [fmt_number(nl["net_jobs_mean"], "jobs", lang=lang) + "<br><small>" +
+                 fmt_band(nl["net_jobs_p5"], nl["net_jobs_p95"], "jobs", lang) + "</small>",
+                 fmt_number(nl["extra_public_spend_eur_mean"], "EUR", lang=lang), per(nl)]
         cells += [per(f.loc[(name, p)]) for p in PROVINCES]
         rows.append(f'<tr data-scenario="{name}"><td>{name}</td>' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (f'<table class="sr-table" data-testid="compare-table"><thead><tr>{head}</tr></thead>'
@@ -84,24 +84,23 @@ def Page():
         result.set((key, compare_frame(final, "counterfactual", quarter), time.perf_counter() - t0))
 
     task = solara.lab.use_task(run, dependencies=[key])
+    lang = explorer.lang.value
     with solara.Sidebar():
-        with solara.Card("Scenarios to compare", subtitle="each against no policy, same random numbers"):
-            solara.SelectMultiple("Scenarios", values=[n for n in chosen.value if n in names], all_values=names,
-                                  on_value=chosen.set)
-            solara.Text(f"{reps} runs of each, seed {seed} (set in the explorer).", classes=["sr-note"])
-    solara.Text("Scenarios side by side: net jobs at the horizon's end against no policy, extra public spending, "
-                "and net jobs per EUR million of extra spending for the Netherlands and each province "
-                "(n/a where a scenario spends no more than no policy). As `run.py compare`.", classes=["sr-note"])
-    for name, why in left_out.items():
-        solara.Warning(f"{name} left out: {why}.", dense=True)
+        with solara.Card(tr("cmp_card", lang), subtitle=tr("cmp_card_sub", lang)):
+            solara.SelectMultiple(tr("cmp_scenarios", lang), values=[n for n in chosen.value if n in names],
+                                  all_values=names, on_value=chosen.set)
+            solara.Text(tr("cmp_runs", lang, n=reps, seed=seed), classes=["sr-note"])
+    solara.Text(tr("cmp_intro", lang), classes=["sr-note"])
+    for name, what in left_out.items():
+        solara.Warning(tr("cmp_left_out", lang, name=name, what=what), dense=True)
     with solara.Div(attributes={"data-testid": "compare-status",
                                 "data-ready": "1" if result.value and result.value[0] == key else "0"}):
         if task.pending:
             solara.ProgressLinear(True)
-            solara.Text(f"Computing {len(scenarios) + 1} arms x {reps} runs…")
+            solara.Text(tr("cmp_computing", lang, arms=len(scenarios) + 1, n=reps))
     if result.value is not None:
         shown_key, frame, seconds = result.value
         with solara.Div(style={"overflow-x": "auto"}, classes=["sr-stale"] if task.pending else [],
-                        attributes={"data-stale-label": "recomputing…"}):
-            solara.HTML(tag="div", unsafe_innerHTML=compare_table_html(frame, list(shown_key[0])))
-        solara.Text(f"Ready in {seconds:.1f} s.", classes=["sr-note"])
+                        attributes={"data-stale-label": tr("recomputing", lang)}):
+            solara.HTML(tag="div", unsafe_innerHTML=compare_table_html(frame, list(shown_key[0]), lang))
+        solara.Text(tr("cmp_ready", lang, seconds=f"{seconds:.1f}"), classes=["sr-note"])

@@ -36,7 +36,18 @@ from smartregion.model.model import METRIC_INDEX, REGIONS_OUT, RunResult
 from smartregion.model.results import BAND, summary_frame
 from smartregion.model.scenario import Scenario, load_counterfactual
 
-CACHE_RUNS = 400  # arm-replication results kept (~0.2 MB each at 68 quarters)
+# Finished arm-replication results kept for the next request, any session's: up to this many
+# bytes of their arrays (about 0.3 MB a full-population run of 68 quarters: some 200 runs,
+# three settings of the page's 3 arms x 20 replications). It stays when every session has closed.
+CACHE_BYTES = 64_000_000
+# Least work first, with ageing: a job's remaining runs count one less for every AGE_S seconds
+# it has waited, so that a stream of small requests (20 sessions moving levers) cannot keep a
+# newcomer's larger first request (every arm) waiting for ever.
+AGE_S = 5.0
+
+
+def _nbytes(r: RunResult) -> int:
+    return r.metrics.nbytes + r.breakdown.nbytes + r.spend.nbytes + r.employment_start.nbytes
 Results = dict[int, dict[str, RunResult]]  # replication -> arm -> run, as run_ensemble returns
 
 
@@ -68,6 +79,7 @@ class _Job:
     """One computation's replications not yet handed to a worker, and those in the pool."""
 
     number: int  # arrival order
+    since: float = field(default_factory=time.monotonic)  # when it arrived
     queue: list = field(default_factory=list)  # (ReplicationTask, cache keys per arm)
     futures: dict = field(default_factory=dict)  # Future -> replication index
     running: int = 0
@@ -80,6 +92,7 @@ class Runner:
         self.workers = workers or os.cpu_count() or 1
         self._pool: ProcessPoolExecutor | None = None
         self._cache: OrderedDict[str, RunResult] = OrderedDict()
+        self._cache_bytes = 0
         self._lock = threading.RLock()
         self._jobs: list[_Job] = []  # computations waiting for or using workers, any session
         self._jobs_made = 0
@@ -112,13 +125,15 @@ class Runner:
 
         At most one replication per worker is in the pool at a time, so a job that arrives
         while another computes 50 replications waits for one replication to finish, not 50
-        (shortest job first: a lever move overtakes a long request and delays it a little)."""
+        (shortest job first: a lever move overtakes a long request and delays it a little;
+        ageing, AGE_S, lets a job that has waited long enough go first anyway)."""
         with self._lock:
             while self._running < self.workers:
                 jobs = [j for j in self._jobs if j.queue]
                 if not jobs:
                     return
-                job = min(jobs, key=lambda j: (len(j.queue) + j.running, j.number))
+                now = time.monotonic()
+                job = min(jobs, key=lambda j: (len(j.queue) + j.running - (now - j.since) / AGE_S, j.number))
                 task, keys = job.queue.pop(0)
                 fut = self.pool_locked().submit(run_replication, task)
                 self._running += 1
@@ -135,9 +150,11 @@ class Runner:
             if fut.cancelled() or fut.exception() is not None:
                 return
             for arm, result in fut.result()[1].items():
+                old = self._cache.pop(keys[arm], None)
+                self._cache_bytes += _nbytes(result) - (_nbytes(old) if old is not None else 0)
                 self._cache[keys[arm]] = result
-            while len(self._cache) > CACHE_RUNS:
-                self._cache.popitem(last=False)
+            while self._cache_bytes > CACHE_BYTES:
+                self._cache_bytes -= _nbytes(self._cache.popitem(last=False)[1])
 
     def run(self, spec: EnsembleSpec, is_current: Callable[[], bool] = lambda: True,
             on_progress: Callable[[int, int], None] | None = None) -> tuple[Results, int] | None:
@@ -283,6 +300,19 @@ def arms_of(edited: Scenario, plain: Scenario) -> dict[str, RunSpec]:
     return arms
 
 
+@functools.lru_cache(maxsize=4)
+def _parameterisation(kind: str):
+    from smartregion.calibration.parameterisation import choose
+
+    return choose("defaults" if kind == "defaults" else None)
+
+
+def parameterisation_of(scenario: Scenario):
+    """What the dashboard runs: the shipped posterior unless the scenario asks for the registry
+    defaults (calibration/parameterisation.py); checked once per process and kind."""
+    return _parameterisation(getattr(scenario, "parameterisation", None) or "calibrated")
+
+
 def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] = lambda: True,
             on_progress: Callable[[int, int], None] | None = None, plain: Scenario | None = None,
             comparison: str = "scenario") -> Outcome | Computed | None:
@@ -290,10 +320,13 @@ def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] =
     (the scenario without the dashboard's levers) run that too and return every arm as a
     `Computed`."""
     t0 = time.perf_counter()
+    from smartregion.calibration.parameterisation import apply
+
+    par = parameterisation_of(scenario)  # calibrated by default; a stale posterior: one line (a ValueError)
     if plain is None:
-        spec = ensemble_spec(scenario, load_counterfactual(scenario))
+        spec = apply(ensemble_spec(scenario, load_counterfactual(scenario)), par)
     else:
-        wanted = arms_of(scenario, plain)
+        wanted = apply(EnsembleSpec(arms_of(scenario, plain), scenario.seed, scenario.replications), par).arms
         distinct: dict[str, RunSpec] = {}
         for name, arm in wanted.items():
             if arm not in distinct.values():

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import solara
 import solara.lab
 
@@ -31,18 +32,22 @@ from smartregion.model.scenario import (
 
 from . import levers as lv
 from . import link
-from .compute import Computed, Outcome, Runner, compute
-from .words import LANGS, glossary_html, parameter_name, tr
-from .views import (
-    MAP_METRICS,
-    TABLE_CSS,
-    decomposition_html,
+from .compute import Computed, Outcome, Runner, compute, parameterisation_of
+from .views import MAP_METRICS, TABLE_CSS, decomposition_html, map_values, province_table_html, series_svgs, tile_map_svg
+from .words import (
+    DEFAULT_LANG,
+    LANGS,
+    PARAMETER_HELP,
     fmt_band,
     fmt_number,
-    map_values,
-    province_table_html,
-    series_svgs,
-    tile_map_svg,
+    glossary_html,
+    parameter_name,
+    pick,
+    quarter_label,
+    region_name,
+    scenario_description,
+    tr,
+    unit_name,
 )
 
 DEFAULT_SCENARIO = "baseline"
@@ -76,11 +81,10 @@ seed = solara.reactive(_first.seed)
 # default) or "scenario" (the scenario with the levers against the world without policy).
 comparison = solara.reactive("levers")
 show_levels = solara.reactive(False)
-lang = solara.reactive("en")  # "en" or "nl" (viz/words.py)  # charts of levels (each arm) instead of differences
-REGION_CODES = {"Netherlands": "NL", **{PROVINCE_NAMES[p]: p for p in PROVINCES}}
-REGION_CHOICES = list(REGION_CODES)
-region_label = solara.reactive("Netherlands")
-map_metric = solara.reactive("Net jobs")
+lang = solara.reactive(DEFAULT_LANG)  # "nl" or "en" (viz/words.py says why Dutch first)
+REGIONS = ("NL",) + PROVINCES
+region = solara.reactive("NL")  # the region the headline, sentence and charts are for
+map_metric = solara.reactive("m_net_jobs")  # a key of views.MAP_METRICS
 map_quarter = solara.reactive(-1)  # index into the quarters; -1: the last
 on_screen = solara.reactive(None)  # the Outcome shown; replaced when a newer one is complete
 
@@ -125,8 +129,7 @@ def apply_query(search: str | None) -> None:
         if key in state:
             var.set(state[key])
     if bad:
-        load_error.set(f"link: {', '.join(bad)}: not understood; allowed: the values a link from this page carries "
-                       "(left as they were)")
+        load_error.set(tr("bad_link", lang.value, keys=", ".join(bad)))
 
 
 def report(o: Outcome, s, command: str) -> bytes:
@@ -135,13 +138,13 @@ def report(o: Outcome, s, command: str) -> bytes:
 
     plain = edited.value[1]
     cf_name = Path(plain.counterfactual).stem if plain is not None and plain.counterfactual else None
-    where = REGION_CODES[region_label.value]
+    where = region.value
     strip = lambda h: re.sub(r"<[^>]+>", "", h)
     settings = (f"Scenario {s.name}: {' '.join((s.description or '').split())} Seed {s.seed}, "
                 f"{s.replications} runs of each arm, population scale {s.population.scale:g}. "
-                + strip(band_note(o)))
-    return report_png(o, title_of(o, base.value.name, cf_name), strip(decomposition_html(o, where, SUBJECTS[
-        o.comparison])), settings, command, where)
+                + strip(band_note(o, "en")))
+    return report_png(o, title_of(o, base.value.name, cf_name, "en"), strip(decomposition_html(o, where, SUBJECTS[
+        o.comparison], "en")), settings, command, where)
 
 
 def share_query(o: Outcome) -> str | None:
@@ -157,14 +160,17 @@ MAX_UPLOAD_SCALE = 1.0
 
 
 def load_text(text: str | bytes, file: str) -> None:
+    """A scenario from an upload or a paste. Its errors are the command line's own one-line
+    messages (model/scenario/messages.py), in English on either page: they quote keys and
+    values of the file, and a user can search for them."""
     try:
         s = scenario_from_yaml_text(text, file)
     except ScenarioError as e:
         load_error.set(str(e))
         return
     if s.population.scale > MAX_UPLOAD_SCALE:
-        load_error.set(f"{file}: population.scale: {s.population.scale:g} is more than the dashboard computes; "
-                       f"allowed: at most {MAX_UPLOAD_SCALE:g} here (run.py run takes up to 50)")
+        load_error.set(tr("too_big_scale", lang.value, file=file, scale=f"{s.population.scale:g}",
+                          most=f"{MAX_UPLOAD_SCALE:g}"))
         return
     choose_scenario(s, f"uploaded: {file}")
 
@@ -191,17 +197,21 @@ def ScenarioPicker():
     def pick(name):
         choose_scenario(load_scenario(SCENARIO_DIR / f"{name}.yaml"), name)
 
-    with solara.Card(tr("scenario", lang.value)):
-        solara.Select("Shipped scenario", values=names, value=shipped, on_value=pick)
+    t = lambda key, **kw: tr(key, lang.value, **kw)
+    with solara.Card(t("scenario")):
+        solara.Select(t("shipped_scenario"), values=names, value=shipped, on_value=pick)
         if shipped is None:
-            solara.Text(f"Using {base_label.value}", style={"font-weight": "bold"})
-        solara.Text(base.value.description or "", style={"font-size": "13px", "white-space": "pre-line"})
-        with solara.Details("Upload or paste a scenario YAML"):
-            solara.FileDrop(label="Drop a .yaml file here", lazy=True,
+            label = base_label.value.removeprefix("uploaded: ")
+            solara.Text(t("using", label=t("uploaded", file=label) if label != base_label.value else label),
+                        style={"font-weight": "bold"})
+        solara.Text(scenario_description(shipped or "", base.value.description, lang.value),
+                    style={"font-size": "13px", "white-space": "pre-line"})
+        with solara.Details(t("upload_or_paste")):
+            solara.FileDrop(label=t("drop_here"), lazy=True,
                             on_file=lambda f: load_text(f["file_obj"].read(MAX_FILE_BYTES + 1), f["name"]))
-            FilePick(label="or choose a file", max_bytes=MAX_FILE_BYTES, event_pick=picked)
-            solara.InputTextArea("Paste YAML", value=pasted, rows=6, continuous_update=True)
-            solara.Button("Use pasted YAML", on_click=lambda: load_text(pasted.value, "pasted YAML"),
+            FilePick(label=t("choose_file"), max_bytes=MAX_FILE_BYTES, event_pick=picked)
+            solara.InputTextArea(t("paste_yaml"), value=pasted, rows=6, continuous_update=True)
+            solara.Button(t("use_pasted"), on_click=lambda: load_text(pasted.value, t("pasted_yaml")),
                           color="primary", outlined=True)
         if load_error.value:
             solara.Error(load_error.value, icon=True, dense=True, classes=["sr-load-error"])
@@ -240,7 +250,7 @@ def Years(name: str, years, on_value, first: int, last: int):
     """A lever's active years (a range slider); None stands for first..last."""
     value = years if years is not None else (first, last)
     with solara.Div(attributes={"data-lever": name}):
-        solara.SliderRangeInt(f"Active from {value[0]} to {value[1]}", value=value, min=first, max=last, thumb_label=False,
+        solara.SliderRangeInt(tr("active_years", lang.value, first=value[0], last=value[1]), value=value, min=first, max=last, thumb_label=False,
                               on_value=lambda v: on_value(None if tuple(v) == (first, last) else tuple(v)))
 
 
@@ -253,62 +263,59 @@ def ProvincePicker(label: str, chosen, on_value):
 
 @solara.component
 def LeverControls():
-    s, lev = base.value, levers.value
+    s, lev, language = base.value, levers.value, lang.value
+    t = lambda key, **kw: tr(key, language, **kw)
+    num = lambda v: fmt_number(v, "kEUR/worker", signed=False, lang=language).rstrip("0").rstrip(",.")
     if not lv.levers_possible(s):
-        with solara.Card("Policy levers"):
-            solara.Info(f"The horizon ends before {lv.LEVER_START}, where the levers start.")
+        with solara.Card(t("levers")):
+            solara.Info(t("no_room", start=quarter_label(lv.LEVER_START, language)))
         return
     first, last = int(lv.LEVER_START[:4]), int(s.horizon.end[:4])
-    with solara.Card(tr("levers", lang.value), subtitle=tr("levers_sub", lang.value)):
+    with solara.Card(t("levers"), subtitle=t("levers_sub")):
         # Fieldlabs: count and capacity per province, one province at a time.
         p = fieldlab_province.value
         i = PROVINCES.index(p)
-        solara.Select("Fieldlabs in province", values=[PROVINCE_NAMES[q] for q in PROVINCES],
+        solara.Select(t("fieldlabs_in"), values=[PROVINCE_NAMES[q] for q in PROVINCES],
                       value=PROVINCE_NAMES[p],
                       on_value=lambda name: fieldlab_province.set(next(q for q in PROVINCES if PROVINCE_NAMES[q] == name)))
-        Lever("fieldlabs", f"New fieldlabs in {PROVINCE_NAMES[p]}", lev.fieldlabs[i],
+        Lever("fieldlabs", t("new_fieldlabs", where=PROVINCE_NAMES[p]), lev.fieldlabs[i],
               lambda v: levers.set(levers.value.with_fieldlabs(p, v)), 0, 10, integer=True)
         cap = PARAMS["fieldlab_capacity"]
-        Lever("fieldlab_capacity", f"Capacity of each, firms a year ({PROVINCE_NAMES[p]})", lev.fieldlab_capacity[i],
+        Lever("fieldlab_capacity", t("capacity", where=PROVINCE_NAMES[p]), lev.fieldlab_capacity[i],
               lambda v: levers.set(levers.value.with_capacity(p, v)), *cap.plausible,
-              shown=f"{lev.fieldlab_capacity[i]:g}", disabled=lev.fieldlabs[i] == 0,
-              why="add a fieldlab first: capacity needs a fieldlab")
+              shown=num(lev.fieldlab_capacity[i]), disabled=lev.fieldlabs[i] == 0, why=t("capacity_why"))
         added = [q for q, n in zip(PROVINCES, lev.fieldlabs) if n]
         if added:
-            solara.Text("Added: " + "; ".join(f"{PROVINCE_NAMES[q]} {lev.fieldlabs[PROVINCES.index(q)]} x "
-                                              f"{lev.fieldlab_capacity[PROVINCES.index(q)]:g} firms/year"
-                                              for q in added), classes=["sr-note"])
+            solara.Text(t("added", items="; ".join(
+                t("added_item", where=PROVINCE_NAMES[q], n=lev.fieldlabs[PROVINCES.index(q)],
+                  cap=num(lev.fieldlab_capacity[PROVINCES.index(q)])) for q in added)), classes=["sr-note"])
             Years("fieldlab_years", lev.fieldlab_years, lambda v: _set_lever(fieldlab_years=v), first, last)
-        solara.Text(f"EUR {lv.FIELDLAB_EUR_PER_YEAR / 1e6:g}M a year per fieldlab (assumption, as "
-                    "fieldlab_expansion_north).", classes=["sr-note"])
+        solara.Text(t("fieldlab_cost", meur=num(lv.FIELDLAB_EUR_PER_YEAR / 1e6)), classes=["sr-note"])
         # Outreach per hub region.
         for hub, meur in zip(lv.HUB_REGIONS, lev.hub_meur):
-            Lever(f"outreach_{hub}", f"Extra hub outreach, {lv.HUB_LABELS[hub]} ({_names(HUBS[hub])}), "
-                                      "EUR M a year", meur,
-                  lambda v, hub=hub: levers.set(levers.value.with_outreach(hub, v)), 0, 5, 0.25, shown=f"{meur:g}")
+            Lever(f"outreach_{hub}", t("outreach", hub=lv.HUB_LABELS[hub], provinces=_names(HUBS[hub])), meur,
+                  lambda v, hub=hub: levers.set(levers.value.with_outreach(hub, v)), 0, 5, 0.25, shown=num(meur))
         if any(lev.hub_meur):
             Years("outreach_years", lev.outreach_years, lambda v: _set_lever(outreach_years=v), first, last)
         # Subsidy: a rate acts only with a budget, so the rate waits for one.
-        Lever("subsidy_meur_per_year", "Adoption subsidy budget, EUR M a year", lev.subsidy_meur_per_year,
-              lambda v: _set_lever(subsidy_meur_per_year=v), 0, 50, shown=f"{lev.subsidy_meur_per_year:g}")
-        Lever("subsidy_rate", "Subsidy rate, share of the investment", lev.subsidy_rate,
+        Lever("subsidy_meur_per_year", t("subsidy_budget"), lev.subsidy_meur_per_year,
+              lambda v: _set_lever(subsidy_meur_per_year=v), 0, 50, shown=num(lev.subsidy_meur_per_year))
+        Lever("subsidy_rate", t("subsidy_rate"), lev.subsidy_rate,
               lambda v: _set_lever(subsidy_rate=v), 0, 0.5, 0.05, shown=f"{lev.subsidy_rate:.0%}",
-              disabled=lev.subsidy_meur_per_year == 0, why="set a budget first: a rate without one pays nothing")
+              disabled=lev.subsidy_meur_per_year == 0, why=t("subsidy_rate_why"))
         if lev.subsidy_meur_per_year and not lev.subsidy_rate:
-            solara.Text("Set a rate: a budget without one pays nothing.", classes=["sr-note"])
+            solara.Text(t("subsidy_needs_rate"), classes=["sr-note"])
         if lev.subsidy_meur_per_year:
-            ProvincePicker("Subsidy only in (empty: every province)", lev.subsidy_provinces,
-                           lambda v: _set_lever(subsidy_provinces=v))
+            ProvincePicker(t("subsidy_only"), lev.subsidy_provinces, lambda v: _set_lever(subsidy_provinces=v))
             Years("subsidy_years", lev.subsidy_years, lambda v: _set_lever(subsidy_years=v), first, last)
-        Lever("training_meur_per_year", "Training budget, EUR M a year", lev.training_meur_per_year,
-              lambda v: _set_lever(training_meur_per_year=v), 0, 50, shown=f"{lev.training_meur_per_year:g}")
+        Lever("training_meur_per_year", t("training_budget"), lev.training_meur_per_year,
+              lambda v: _set_lever(training_meur_per_year=v), 0, 50, shown=num(lev.training_meur_per_year))
         if lev.training_meur_per_year:
-            ProvincePicker("Training only in (empty: every province)", lev.training_provinces,
-                           lambda v: _set_lever(training_provinces=v))
+            ProvincePicker(t("training_only"), lev.training_provinces, lambda v: _set_lever(training_provinces=v))
             Years("training_years", lev.training_years, lambda v: _set_lever(training_years=v), first, last)
-        Lever("end_year", "Programme end year (every instrument stops, the scenario's too)", lev.end_year or last,
+        Lever("end_year", t("end_year"), lev.end_year or last,
               lambda v: _set_lever(end_year=None if v == last else v), first, last, integer=True)
-        solara.Button("Reset levers", on_click=lambda: levers.set(lv.Levers()), text=True)
+        solara.Button(t("reset_levers"), on_click=lambda: levers.set(lv.Levers()), text=True)
 
 
 @solara.component
@@ -318,90 +325,113 @@ def UncertaintyControls():
             p = PARAMS[name]
             lo, hi = p.plausible
             value = parameters.value[name]
-            Lever(name, f"{parameter_name(name, lang.value)} ({p.unit})", value,
+            shown = f"{value:.4g}".replace(".", "," if lang.value == "nl" else ".")
+            Lever(name, f"{parameter_name(name, lang.value)} ({unit_name(p.unit, lang.value)})", value,
                   lambda v, name=name: parameters.set({**parameters.value, name: v}), lo, hi,
-                  round((hi - lo) / 40, 6), shown=f"{value:.4g}", hover=f"{name} (model/params.py)")
-            solara.Text(p.description, style={"font-size": "11px", "color": "#666"})
-        Lever("replications", "Runs of each arm (replications)", replications.value, replications.set, 1,
+                  round((hi - lo) / 40, 6), shown=shown, hover=f"{name} (model/params.py)")
+            solara.Text(pick(PARAMETER_HELP[name], lang.value), style={"font-size": "11px", "color": "#666"})
+        Lever("replications", tr("replications", lang.value), replications.value, replications.set, 1,
               MAX_REPLICATIONS, integer=True)
-        solara.InputInt("Seed", value=seed)
+        solara.InputInt(tr("seed", lang.value), value=seed)
 
 
 @solara.component
 def Export(computed: Computed | None):
-    with solara.Card(tr("export", lang.value), subtitle="what the results below were computed from"):
+    t = lambda key: tr(key, lang.value)
+    with solara.Card(t("export"), subtitle=t("export_sub")):
         if computed is None:
-            solara.Text("Waiting for the first results.")
+            solara.Text(t("waiting"))
             return
         o = computed.view(comparison.value)
         if o.comparison == "levers" and not base.value.source_file:
             # A file cannot name an uploaded scenario as its counterfactual: export what it can rerun.
             o = computed.view("scenario")
-            solara.Text("The files below compare the uploaded scenario with your levers against no policy (a "
-                        "scenario file cannot name an uploaded file as what it is compared with).",
-                        classes=["sr-note"])
+            solara.Text(t("upload_export_note"), classes=["sr-note"])
         s = exported(o)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", s.name)  # the name comes from a file anyone may upload
-        solara.FileDownload(lambda: to_yaml(s), filename=f"{stem}.yaml", label="Scenario (YAML)")
+        solara.FileDownload(lambda: to_yaml(s), filename=f"{stem}.yaml", label=t("dl_yaml"))
         solara.FileDownload(lambda: o.summary.to_csv(index=False), filename=f"{stem}_summary.csv",
-                            label="Summary per province (CSV)")
+                            label=t("dl_csv"))
         command = (f"python run.py run {stem}.yaml --out results/{stem} --seed {s.seed} "
                    f"--replications {s.replications}")
         if o.has_counterfactual:
             solara.FileDownload(lambda: report(o, s, command), filename=f"{stem}_report.png",
-                                label="Report of this view (PNG)")
+                                label=t("dl_report"))
         query = share_query(o)
         if query is None:
-            solara.Text("An uploaded scenario cannot travel in a link: share its YAML file.", classes=["sr-note"])
+            solara.Text(t("no_link"), classes=["sr-note"])
         else:
-            solara.HTML(tag="a", unsafe_innerHTML="Link to this view (scenario, levers, seed, replications)",
+            solara.HTML(tag="a", unsafe_innerHTML=t("share_link"),
                         attributes={"href": f"?{query}", "data-testid": "share-link", "target": "_blank"})
-        solara.Text("Rerun from the command line with identical numbers:")
+        solara.Text(t("rerun"))
         solara.Preformatted(command, style_="white-space: pre-wrap; font-size: 12px")
 
 
 # --- main area --------------------------------------------------------------------------------
 
 
-CARDS = (  # (summary metric, label, unit shown, unit for formatting)
-    ("net_jobs", "Net jobs", "jobs", "jobs"),
-    ("jobs_created", "Jobs created (gross)", "jobs", "jobs"),
-    ("jobs_lost", "Jobs lost (gross)", "jobs", "jobs"),
-    ("reshored_jobs", "Jobs reshored", "jobs", "jobs"),
-    ("net_adopters", "Firms that adopted", "firms", "firms"),
-    ("labour_productivity", "Labour productivity", "kEUR value added per worker", "kEUR/worker"),
-    ("extra_public_spend_eur", "Public spending", "EUR, total to the horizon's end", "EUR"),
-    ("cost_per_net_job_eur", "Public cost per net job", "EUR per job", "EUR/job"),
+CARDS = (  # (summary metric, key of the unit shown in viz/words.py, unit for formatting); label: tr(metric)
+    ("net_jobs", "unit_jobs", "jobs"),
+    ("jobs_created", "unit_jobs", "jobs"),
+    ("jobs_lost", "unit_jobs", "jobs"),
+    ("reshored_jobs", "unit_jobs", "jobs"),
+    ("net_adopters", "unit_firms", "firms"),
+    ("labour_productivity", "unit_productivity", "kEUR/worker"),
+    ("extra_public_spend_eur", "unit_spend", "EUR"),
+    ("cost_per_net_job_eur", "unit_cost_per_job", "EUR/job"),
 )
 
 
-def cost_card_text(r) -> str:
+def cost_card_text(r, lang: str = "en") -> str:
     """The cost-per-job card: a ratio only when money is spent and jobs are gained."""
     spend, jobs = r["extra_public_spend_eur"], r["net_jobs"]
     if abs(spend) < 500:
-        return "no extra spending"
+        return tr("no_extra_spending", lang)
     if spend < 0:
-        return f"saves {fmt_number(-spend, 'EUR', signed=False)}"
+        return tr("saves", lang, eur=fmt_number(-spend, "EUR", False, lang))
     if jobs <= 0:
-        return "unbounded"
-    return fmt_number(r["cost_per_net_job_eur"], "EUR/job")
+        return tr("unbounded", lang)
+    return fmt_number(r["cost_per_net_job_eur"], "EUR/job", lang=lang)
+
+
+def data_caveat(o: Outcome, metric: str, p5: float, p95: float, lang: str) -> str:
+    """'Not pinned down by the data' under a headline number whose posterior-predictive spread is
+    hardly narrower than the prior's, or whose band spans zero (calibration/predictive.py, the
+    same rule as the terminal); '' otherwise."""
+    from smartregion.calibration.predictive import NARROWING_THRESHOLD, OUTCOMES, load_spreads
+
+    if metric not in OUTCOMES:
+        return ""
+    par = parameterisation_of(o.scenario)
+    spreads = load_spreads(par.posterior) if par.calibrated else None
+    narrowing = spreads.loc[metric, "narrowing"] if spreads is not None and metric in spreads.index else None
+    spans = np.isfinite(p5) and np.isfinite(p95) and p5 < 0 < p95
+    if narrowing is not None and not narrowing >= NARROWING_THRESHOLD:
+        words = tr("not_pinned_spread", lang)
+    elif spans:
+        words = tr("not_pinned_zero" if par.calibrated else "band_spans_zero", lang)
+    else:
+        return ""
+    return f'<div class="sr-caveat" data-testid="not-pinned">{words}</div>'
 
 
 def headline_html(o: Outcome, region: str = "NL", language: str = "en") -> str:
     s = o.summary[o.summary["province"] == region].set_index("metric")
     cards = []
-    for metric, label, unit, fmt_unit in CARDS:
+    for metric, unit, fmt_unit in CARDS:
         r = s.loc[metric]
         if metric == "cost_per_net_job_eur":
-            value = cost_card_text(s["difference"])
-            band = (fmt_band(r["difference_p5"], r["difference_p95"], fmt_unit)
-                    if value.startswith("EUR") else "see the sentence above")
+            value = cost_card_text(s["difference"], language)
+            is_ratio = value == fmt_number(r["difference"], fmt_unit, lang=language)
+            band = (fmt_band(r["difference_p5"], r["difference_p95"], fmt_unit, language)
+                    if is_ratio else tr("see_sentence", language))
         else:
-            value, band = fmt_number(r["difference"], fmt_unit), fmt_band(r["difference_p5"], r["difference_p95"],
-                                                                          fmt_unit)
+            value = fmt_number(r["difference"], fmt_unit, lang=language)
+            band = fmt_band(r["difference_p5"], r["difference_p95"], fmt_unit, language)
+        caveat = data_caveat(o, metric, r["difference_p5"], r["difference_p95"], language)
         cards.append(f'<div class="sr-card" data-metric="{metric}"><div class="sr-label">{tr(metric, language)}</div>'
-                     f'<div class="sr-value">{value}</div><div class="sr-unit">{unit}</div>'
-                     f'<div class="sr-band">{tr("band", language)}: {band}</div></div>')
+                     f'<div class="sr-value">{value}</div><div class="sr-unit">{tr(unit, language)}</div>'
+                     f'<div class="sr-band">{tr("band", language)}: {band}</div>{caveat}</div>')
     return f'<div class="sr-cards" data-testid="headline">{"".join(cards)}</div>'
 
 
@@ -412,6 +442,7 @@ CSS = TABLE_CSS + """
 .sr-value {font-size: 22px; font-weight: bold;}
 .sr-unit {font-size: 11px; color: #444;}
 .sr-band {font-size: 11px; color: #555;}
+.sr-caveat {font-size: 11px; color: #8a4b00; max-width: 180px;}
 .sr-charts {display: grid; grid-template-columns: repeat(auto-fill, 500px); gap: 8px;}
 .sr-title {font-size: 20px; font-weight: bold; display: block; margin: 8px 0;}
 .sr-lever-label {font-size: 13px; display: block; margin-top: 4px;}
@@ -430,39 +461,35 @@ CSS = TABLE_CSS + """
 .sr-stale {position: relative; opacity: 0.55;}
 .sr-stale::before {content: attr(data-stale-label); position: absolute; top: 4px; right: 4px; z-index: 2;
   background: #0072B2; color: white; font-size: 12px; padding: 2px 8px; border-radius: 10px; opacity: 1;}
-/* Solara's "runs on Solara" badge sits over the bottom of the page content (the table's last
-   rows); the page credits Solara in its introduction instead. */
-div:has(> b > a[href="https://solara.dev"]) {display: none !important;}
 """
 
-SUBJECTS = {"levers": "your levers", "scenario": "the scenario with your levers", "levels": "the scenario",
-            "plain": "the scenario"}
+SUBJECTS = {"levers": "subject_levers", "scenario": "subject_scenario", "levels": "subject_plain",
+            "plain": "subject_plain"}  # keys of viz/words.py
 
 
-def title_of(o: Outcome, base_name: str, counterfactual_name: str | None) -> str:
-    end = o.quarters[-1]
+def title_of(o: Outcome, base_name: str, counterfactual_name: str | None, lang: str = "en") -> str:
+    end = quarter_label(o.quarters[-1], lang)
     if o.comparison == "levers":
-        return f"What your levers add to {base_name} (same random numbers), {end}"
+        return tr("title_levers", lang, base=base_name, end=end)
     if o.comparison == "scenario":
-        with_levers = " with your levers" if o.scenario.name == base_name + "_dashboard" else ""
-        against = "no policy" if counterfactual_name in (None, "no_policy") else counterfactual_name
-        return f"{base_name}{with_levers} against {against}, {end}"
-    return f"{base_name}: the world without policy itself, so levels only"
+        with_levers = tr("with_your_levers", lang) if o.scenario.name == base_name + "_dashboard" else ""
+        against = tr("no_policy", lang) if counterfactual_name in (None, "no_policy") else counterfactual_name
+        return tr("title_scenario", lang, base=base_name, with_levers=with_levers, against=against, end=end)
+    return tr("title_levels", lang, base=base_name)
 
 
-def band_note(o: Outcome) -> str:
-    n = o.replications
-    words = (f"Bands: 90% of {n} runs (5th to 95th percentile), replication by replication with the same random "
-             "numbers in both arms. They carry chance only (which firms meet, adopt, reshore), not the uncertainty "
-             "about the model's assumptions; drawing parameters from the calibration posterior is a later step.")
+def band_note(o: Outcome, lang: str = "en") -> str:
+    n, par = o.replications, parameterisation_of(o.scenario)
+    words = (tr("band_note_calibrated", lang, n=n, draws=par.draws) if par.calibrated
+             else tr("band_note", lang, n=n))
     if n < INDICATIVE_BELOW:
-        words += (f' <span class="sr-indicative" data-testid="indicative">Indicative: {n} runs are too few for a '
-                  f"stable 90% band; use at least {INDICATIVE_BELOW}.</span>")
+        words += (' <span class="sr-indicative" data-testid="indicative">'
+                  f'{tr("indicative", lang, n=n, least=INDICATIVE_BELOW)}</span>')
     return words
 
 
-def _stale(pending: bool, label: str = "recomputing…") -> dict:
-    return {"classes": ["sr-stale"] if pending else [], "attributes": {"data-stale-label": label}}
+def _stale(pending: bool) -> dict:
+    return {"classes": ["sr-stale"] if pending else [], "attributes": {"data-stale-label": tr("recomputing", lang.value)}}
 
 
 @solara.component
@@ -476,8 +503,7 @@ def ComparisonSwitch(computed: Computed):
                 if v != "scenario" or has_cf:
                     solara.Button(text, value=v, text=True, attributes={"data-comparison": v})
         if not has_levers and comparison.value == "levers":
-            solara.Text("Your levers add nothing yet: move a lever on the left. Shown meanwhile: the scenario "
-                        "against no policy.", classes=["sr-note"])
+            solara.Text(tr("nothing_yet", lang.value), classes=["sr-note"])
 
 
 @solara.component
@@ -485,49 +511,56 @@ def Results(computed: Computed, pending: bool):
     o = computed.view(comparison.value)
     plain = edited.value[1]
     cf_name = Path(plain.counterfactual).stem if plain is not None and plain.counterfactual else None
+    language = lang.value
     ComparisonSwitch(computed)
-    solara.Text(title_of(o, base.value.name, cf_name), classes=["sr-title"])
+    solara.Text(title_of(o, base.value.name, cf_name, language), classes=["sr-title"])
+    names = {region_name(r, language): r for r in REGIONS}
     with solara.Row(style={"align-items": "center"}):
-        solara.Select(tr("region", lang.value), values=REGION_CHOICES, value=region_label.value, on_value=region_label.set,
-                      style={"max-width": "220px"})
-    where = REGION_CODES[region_label.value]
+        solara.Select(tr("region", language), values=list(names), value=region_name(region.value, language),
+                      on_value=lambda name: region.set(names[name]), style={"max-width": "220px"})
+    where = region.value
     if o.has_counterfactual:
         with solara.Div(**_stale(pending)):
             subject = SUBJECTS["plain" if o.comparison == "scenario" and not computed.available("levers")
                                else o.comparison]
-            solara.HTML(tag="div", unsafe_innerHTML=decomposition_html(o, where, subject),
+            solara.HTML(tag="div", unsafe_innerHTML=decomposition_html(o, where, subject, language),
                         classes=["sr-note"])
-            solara.HTML(tag="div", unsafe_innerHTML=headline_html(o, where, lang.value))
-    solara.HTML(tag="div", unsafe_innerHTML=band_note(o), classes=["sr-note"])
+            solara.HTML(tag="div", unsafe_innerHTML=headline_html(o, where, language))
+    solara.HTML(tag="div", unsafe_innerHTML=band_note(o, language), classes=["sr-note"])
+    # The charts are the costly part to draw: redrawn only when what they show changes (not on a
+    # move of the map's quarter, say).
+    charts = solara.use_memo(lambda: "".join(series_svgs(o, where, show_levels.value, language)),
+                             [computed, o.comparison, where, show_levels.value, language])
     with solara.Div(**_stale(pending)):
-        solara.Checkbox(label=tr("show_levels", lang.value), value=show_levels)
-        solara.HTML(tag="div", unsafe_innerHTML="".join(series_svgs(o, where, show_levels.value)),
-                    classes=["sr-charts"])
-    metrics = list(MAP_METRICS) if o.has_counterfactual else ["Adoption rate"]
+        solara.Checkbox(label=tr("show_levels", language), value=show_levels)
+        solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["sr-charts"])
+    metrics = list(MAP_METRICS) if o.has_counterfactual else ["m_adoption_rate"]
     n = len(o.quarters)
     q_index = map_quarter.value % n if map_quarter.value < n else n - 1  # a shorter horizon: its last quarter
     with solara.Div(style={"display": "flex", "flex-wrap": "wrap", "gap": "24px", "align-items": "flex-start"},
                     attributes={"data-testid": "map-table"}):
         with solara.Column(style={"width": "390px", "flex": "none"}):
-            label = map_metric.value if map_metric.value in metrics else metrics[0]
-            solara.Select("Map metric", values=metrics, value=label, on_value=map_metric.set)
-            Lever("map_quarter", "Quarter", q_index, map_quarter.set, 0, n - 1, shown=o.quarters[q_index],
-                  integer=True)
+            key = map_metric.value if map_metric.value in metrics else metrics[0]
+            labels = {tr(m, language): m for m in metrics}
+            solara.Select(tr("map_metric", language), values=list(labels), value=tr(key, language),
+                          on_value=lambda label: map_metric.set(labels[label]))
+            Lever("map_quarter", tr("quarter", language), q_index, map_quarter.set, 0, n - 1,
+                  shown=quarter_label(o.quarters[q_index], language), integer=True)
             with solara.Div(**_stale(pending)):
-                solara.HTML(tag="div", unsafe_innerHTML=tile_map_svg(map_values(o, label, q_index), label,
-                                                                     o.quarters[q_index]))
+                solara.HTML(tag="div", unsafe_innerHTML=tile_map_svg(map_values(o, key, q_index), key,
+                                                                     o.quarters[q_index], language))
         with solara.Column(style={"flex": "1 1 560px", "overflow-x": "auto"}):
             if o.has_counterfactual:
-                solara.Text(f"Per province at {o.quarters[-1]}, difference made by {SUBJECTS[o.comparison]}; "
-                            "cost per net job = extra public spending / net jobs (in words where that is no cost)",
-                            classes=["sr-note"])
+                solara.Text(tr("table_note", language, end=quarter_label(o.quarters[-1], language),
+                               subject=tr(SUBJECTS[o.comparison], language)), classes=["sr-note"])
                 with solara.Div(**_stale(pending)):
-                    solara.HTML(tag="div", unsafe_innerHTML=province_table_html(o))
+                    solara.HTML(tag="div", unsafe_innerHTML=province_table_html(o, language))
 
 
 @solara.component_vue("aria_labels.vue")
-def AriaLabels():
-    """Names every slider after its label, for screen readers (see the .vue file)."""
+def AriaLabels(controls_label: str):
+    """Names every slider after its label, and the button that reopens the controls, for
+    screen readers (see the .vue file)."""
 
 
 @solara.component
@@ -557,27 +590,32 @@ def Page():
 
     with solara.Row(style={"align-items": "flex-start", "justify-content": "space-between"}):
         solara.Text(tr("intro", lang.value) + " " + tr("credits", lang.value), classes=["sr-note", "sr-intro"])
-        solara.ToggleButtonsSingle(value=lang, values=list(LANGS), dense=True, classes=["sr-lang"])
+        with solara.ToggleButtonsSingle(value=lang, dense=True, classes=["sr-lang"]):
+            for code, name in LANGS.items():  # each language named in itself: found by whoever reads it
+                solara.Button(name, value=code, text=True, attributes={"data-lang": code, "lang": code})
     with solara.Details(tr("glossary", lang.value)):
         solara.HTML(tag="div", unsafe_innerHTML=glossary_html(lang.value), classes=["sr-note"])
     if error:
         solara.Error(error)
+    elif task.error:  # e.g. a posterior the model code does not reproduce: its one line
+        solara.Error(str(task.exception))
     # The content hashes of the scenario wanted and the one on screen (tests wait for them to agree).
     with solara.Div(attributes={"data-testid": "status", "data-wanted": key or "",
                                 "data-shown": computed.scenario.content_hash() if computed else "",
                                 "data-comparison": outcome.comparison if outcome else "",
-                                "data-base": base_label.value}):
+                                "data-base": base_label.value, "data-busy": "1" if task.pending else "0",
+                                "data-seconds": f"{outcome.seconds:.3f}" if outcome else ""}):
         if task.pending:
             solara.ProgressLinear(task.progress if task.progress else True)
-            solara.Text(f"Computing {scenario.replications} runs of each arm; the results below are the previous "
-                        "ones.")
+            solara.Text(tr("computing", lang.value, n=scenario.replications))
         elif outcome is not None:
             s = outcome.scenario
-            solara.Text(f"{s.replications} runs of each arm ({outcome.arm_runs} in all, {outcome.new_runs} new, the "
-                        f"others remembered), seed {s.seed}, every firm of the Netherlands"
-                        f"{'' if s.population.scale == 1 else f' x {s.population.scale:g}'}: ready in "
-                        f"{outcome.seconds:.1f} s.", classes=["sr-note"])
+            seconds = f"{outcome.seconds:.1f}"
+            solara.Text(tr("ready", lang.value, n=s.replications, total=outcome.arm_runs, new=outcome.new_runs,
+                           seed=s.seed, scale="" if s.population.scale == 1 else f" x {s.population.scale:g}",
+                           seconds=seconds.replace(".", ",") if lang.value == "nl" else seconds),
+                      classes=["sr-note"])
         if task.error:
-            solara.Error(f"The computation failed: {task.exception}")
+            solara.Error(tr("failed", lang.value, error=task.exception))
     if computed is not None:
         Results(computed, task.pending)

@@ -19,16 +19,17 @@ from urllib.parse import parse_qs, urlencode
 from smartregion.model.scenario import list_scenarios
 
 from . import levers as lv
+from .words import DEFAULT_LANG
 
 
 def encode(scenario: str | None, lev: lv.Levers, parameters: dict, replications: int, seed: int,
-           comparison: str, lang: str = "en") -> str | None:
+           comparison: str, lang: str = DEFAULT_LANG) -> str | None:
     """The query string for this state, or None for a scenario that has no shipped name."""
     if scenario is None:
         return None
     changed = {k: v for k, v in asdict(lev).items() if v != getattr(lv.Levers(), k)}
     q = {"scenario": scenario, "replications": replications, "seed": seed, "comparison": comparison}
-    if lang != "en":
+    if lang != DEFAULT_LANG:
         q["lang"] = lang
     if changed:
         q["levers"] = json.dumps(changed, separators=(",", ":"))

@@ -23,7 +23,8 @@ from smartregion.model.scenario import Scenario, load_counterfactual
 from smartregion.model.streams import replication_seeds
 
 from . import explorer
-from .views import TABLE_CSS, fmt_number
+from .views import TABLE_CSS
+from .words import fmt_number, quarter_label, stage_name, tr
 
 # Solara warns when Mesa's SolaraViz is imported about a hook order in Mesa's own code (not
 # ours, and harmless: the order never changes at run time); keep the console for our messages.
@@ -56,9 +57,10 @@ class ScenarioRun(SmartIndustryModel):
         self.stage_before = self.firms_state.stage.copy()
         super().step()
 
-    @property
-    def quarter(self) -> str:
-        return self.quarters[self.t - 1] if self.t else f"before {self.quarters[0]}"
+    def quarter(self, lang: str = "en") -> str:
+        if self.t:
+            return quarter_label(self.quarters[self.t - 1], lang)
+        return tr("sr_before", lang, quarter=quarter_label(self.quarters[0], lang))
 
 
 def _tile_image(model: ScenarioRun, firms: np.ndarray) -> np.ndarray:
@@ -75,32 +77,32 @@ def _tile_image(model: ScenarioRun, firms: np.ndarray) -> np.ndarray:
     return img.reshape(rows, cols, 3)
 
 
-def stage_figure(model: ScenarioRun) -> Figure:
+def stage_figure(model: ScenarioRun, lang: str = "en") -> Figure:
     fig = Figure(figsize=(7.2, 8.4), dpi=100, layout="constrained")
     ax = fig.subplots()
     for p, (c, r) in TILE_GRID.items():
         ax.imshow(_tile_image(model, model.layout[p]), extent=(c, c + 0.94, -r - 0.8, -r), interpolation="nearest")
         n = len(model.layout[p])
         adopted = float((model.firms_state.stage[model.layout[p]] == 3).mean())
-        ax.text(c, -r + 0.02, f"{PROVINCE_NAMES[p]}: {n:,} firms, {adopted:.0%} adopted", fontsize=8,
-                va="bottom")
+        ax.text(c, -r + 0.02, tr("sr_tile", lang, where=PROVINCE_NAMES[p], n=fmt_number(n, "firms", False, lang),
+                                 share=f"{adopted:.0%}"), fontsize=8, va="bottom")
     ax.set_xlim(-0.05, 3)
     ax.set_ylim(-5, 0.2)
     ax.set_aspect("auto")
     ax.axis("off")
-    handles = [ax.scatter([], [], marker="s", color=c, label=s) for s, c in zip(STAGES, STAGE_COLOURS)]
-    ax.legend(handles=handles, loc="lower right", fontsize=9, title="full colour:\nchanged this quarter",
+    handles = [ax.scatter([], [], marker="s", color=c, label=stage_name(s, lang)) for s, c in zip(STAGES, STAGE_COLOURS)]
+    ax.legend(handles=handles, loc="lower right", fontsize=9, title=tr("sr_legend", lang),
               title_fontsize=9, frameon=False)
-    fig.suptitle(f"{model.scenario_name}: every firm by stage, {model.quarter}", fontsize=11)
+    fig.suptitle(tr("sr_figure_title", lang, name=model.scenario_name, quarter=model.quarter(lang)), fontsize=11)
     return fig
 
 
-def transitions(model: ScenarioRun) -> dict[str, int]:
+def transitions(model: ScenarioRun, lang: str = "en") -> dict[str, int]:
     before, now = model.stage_before, model.firms_state.stage
     moved = before != now
     out: dict[str, int] = {}
     for a, b in zip(before[moved], now[moved]):
-        key = f"{STAGES[a]} → {STAGES[b]}"
+        key = f"{stage_name(STAGES[a], lang)} → {stage_name(STAGES[b], lang)}"
         out[key] = out.get(key, 0) + 1
     return dict(sorted(out.items()))
 
@@ -109,20 +111,24 @@ def transitions(model: ScenarioRun) -> dict[str, int]:
 def FirmStages(model: ScenarioRun):
     """The firms, by province and stage, and which of them changed in the last quarter."""
     update_counter.get()  # Mesa's signal that the model stepped
-    moved = transitions(model)
+    lang = explorer.lang.value
+    t = lambda key, **kw: tr(key, lang, **kw)
+    moved = transitions(model, lang)
     changed = model.stage_before != model.firms_state.stage
     # The Mesa agent views of the firms that changed: what a modeller would inspect.
     agents = model.firms.select(lambda a: changed[a.idx], at_most=SAMPLE_ROWS) if changed.any() else []
-    solara.FigureMatplotlib(stage_figure(model), format="png", dependencies=[model, model.t])
+    solara.FigureMatplotlib(stage_figure(model, lang), format="png", dependencies=[model, model.t, lang])
     if moved:
-        solara.Text("Stage changes this quarter: " + "; ".join(f"{k}: {v:,}" for k, v in moved.items()))
+        solara.Text(t("sr_changes", items="; ".join(f"{k}: {fmt_number(v, 'firms', False, lang)}"
+                                                    for k, v in moved.items())))
     if agents:
         rows = "".join(f"<tr><td>{a.idx}</td><td>{PROVINCE_NAMES[a.province]}</td><td>{a.sector}</td>"
                        f"<td>{a.size_class}</td><td>{a.employees:.0f}</td>"
-                       f"<td>{STAGES[model.stage_before[a.idx]]} → {a.stage}</td></tr>" for a in agents)
-        solara.HTML(tag="table", unsafe_innerHTML="<tr><th>firm</th><th>province</th><th>sector</th><th>size</th>"
-                                                  f"<th>employees</th><th>stage</th></tr>{rows}",
-                    classes=["sr-table"])
+                       f"<td>{stage_name(STAGES[model.stage_before[a.idx]], lang)} → {stage_name(a.stage, lang)}</td>"
+                       "</tr>" for a in agents)
+        head = "".join(f"<th>{t(k)}</th>" for k in ("sr_firm_col", "sr_province_col", "sr_sector_col", "sr_size_col",
+                                                    "sr_employees_col", "sr_stage_col"))
+        solara.HTML(tag="table", unsafe_innerHTML=f"<tr>{head}</tr>{rows}", classes=["sr-table"])
 
 
 def twin_of(model: ScenarioRun) -> ScenarioRun | None:
@@ -132,29 +138,33 @@ def twin_of(model: ScenarioRun) -> ScenarioRun | None:
     return None if cf is None else ScenarioRun(cf, model.replication)
 
 
-def _stage_counts(stages: np.ndarray) -> str:
+def _stage_counts(stages: np.ndarray, lang: str = "en") -> str:
     counts = np.bincount(stages, minlength=len(STAGES))
-    return ", ".join(f"{name} {n:,}" for name, n in zip(STAGES, counts))
+    return ", ".join(f"{stage_name(name, lang)} {fmt_number(n, 'firms', False, lang)}" for name, n in zip(STAGES, counts))
 
 
-def firm_html(model: ScenarioRun, twin: ScenarioRun | None, i: int) -> str:
+def firm_html(model: ScenarioRun, twin: ScenarioRun | None, i: int, lang: str = "en") -> str:
     """A firm, its stage with and without policy, and its peer neighbourhood."""
     f, pop = model.firms_state, model.pop
+    t = lambda key, **kw: tr(key, lang, **kw)
+    stage = lambda k: stage_name(STAGES[k], lang)
     peers = [] if pop.peers is None else pop.peers.indices[pop.peers.indptr[i]:pop.peers.indptr[i + 1]]
-    without = f" (without policy: {STAGES[twin.firms_state.stage[i]]})" if twin is not None else ""
-    t = int(f.adopted_t[i])
-    adopted = {-1: "not adopted", -2: "adopted before the start"}.get(t, f"adopted in {model.quarters[t]}"
-                                                                        if 0 <= t < len(model.quarters) else "")
+    without = t("sr_without", stage=stage(twin.firms_state.stage[i])) if twin is not None else ""
+    q = int(f.adopted_t[i])
+    adopted = {-1: t("sr_not_adopted"), -2: t("sr_adopted_before")}.get(
+        q, t("sr_adopted_in", quarter=quarter_label(model.quarters[q], lang)) if 0 <= q < len(model.quarters) else "")
     rows = "".join(f"<tr><td>{j}</td><td>{PROVINCE_NAMES[PROVINCES[pop.province[j]]]}</td>"
-                   f"<td>{STAGES[f.stage[j]]}</td></tr>" for j in peers[:SAMPLE_ROWS])
-    return (f'<div data-testid="firm"><b>Firm {i}</b>: {PROVINCE_NAMES[PROVINCES[pop.province[i]]]}, '
-            f"{f.employees[i]:.0f} employees; stage <b>{STAGES[f.stage[i]]}</b>{without}; {adopted}; "
-            f"{'took part in a fieldlab' if f.fieldlab_experience[i] else 'no fieldlab yet'}.<br>"
-            f"Its {len(peers)} peers (the firms it watches): {_stage_counts(f.stage[peers]) if len(peers) else 'none'}."
-            f'<table class="sr-table"><tr><th>peer</th><th>province</th><th>stage</th></tr>{rows}</table></div>')
+                   f"<td>{stage(f.stage[j])}</td></tr>" for j in peers[:SAMPLE_ROWS])
+    head = "".join(f"<th>{t(k)}</th>" for k in ("sr_peer_col", "sr_province_col", "sr_stage_col"))
+    return ('<div data-testid="firm">' + t(
+        "sr_firm", i=i, where=PROVINCE_NAMES[PROVINCES[pop.province[i]]], employees=f"{f.employees[i]:.0f}",
+        stage=stage(f.stage[i]), without=without, adopted=adopted,
+        fieldlab=t("sr_in_fieldlab") if f.fieldlab_experience[i] else t("sr_no_fieldlab")) + "<br>"
+        + t("sr_peers", n=len(peers), counts=_stage_counts(f.stage[peers], lang) if len(peers) else t("sr_none"))
+        + f'<table class="sr-table"><tr>{head}</tr>{rows}</table></div>')
 
 
-def fieldlabs_hubs_html(model: ScenarioRun) -> str:
+def fieldlabs_hubs_html(model: ScenarioRun, lang: str = "en") -> str:
     """Open fieldlabs with their member firms, and the hubs with their budget left."""
     fl = model.policy.fieldlabs
     open_now = set(np.atleast_1d(getattr(model, "open_fieldlabs", [])).tolist())
@@ -163,23 +173,27 @@ def fieldlabs_hubs_html(model: ScenarioRun) -> str:
                    f"<td>{PROVINCE_NAMES[PROVINCES[fl.province[k]]]}</td><td>{fl.capacity_q[k] * 4:g}</td>"
                    f"<td>{members[k]:,}</td></tr>" for k in sorted(open_now))
     hubs = "".join(f"<tr><td>{ins.name}</td><td>{', '.join(p for p, on in zip(PROVINCES, ins.provinces) if on)}</td>"
-                   f"<td>{fmt_number(float(ins.left), 'EUR', signed=False)}</td></tr>"
+                   f"<td>{fmt_number(float(ins.left), 'EUR', signed=False, lang=lang)}</td></tr>"
                    for _, ins in model.policy.of_kind("hub_outreach"))
-    return (f'<div data-testid="fieldlabs"><b>Open fieldlabs: {len(open_now)}</b> of {fl.n}'
-            '<table class="sr-table"><tr><th>fieldlab</th><th>province</th><th>capacity, firms a year</th>'
-            f'<th>member firms</th></tr>{rows}</table></div>'
-            f'<div data-testid="hubs"><b>Hubs</b><table class="sr-table"><tr><th>hub</th><th>provinces</th>'
-            f'<th>budget left</th></tr>{hubs}</table></div>')
+    t = lambda key, **kw: tr(key, lang, **kw)
+    head = lambda *keys: "".join(f"<th>{t(k)}</th>" for k in keys)
+    return (f'<div data-testid="fieldlabs"><b>{t("sr_open_fieldlabs", n=len(open_now))}</b> {t("sr_of", n=fl.n)}'
+            f'<table class="sr-table"><tr>{head("sr_fieldlab_col", "sr_province_col", "sr_capacity_col", "sr_members_col")}'
+            f'</tr>{rows}</table></div>'
+            f'<div data-testid="hubs"><b>{t("sr_hubs")}</b><table class="sr-table"><tr>'
+            f'{head("sr_hub_col", "sr_provinces_col", "sr_budget_left_col")}</tr>{hubs}</table></div>')
 
 
-def twin_html(model: ScenarioRun, twin: ScenarioRun | None) -> str:
+def twin_html(model: ScenarioRun, twin: ScenarioRun | None, lang: str = "en") -> str:
     if twin is None:
-        return "<p>This scenario is the world without policy itself.</p>"
+        return f"<p>{tr('sr_twin_none', lang)}</p>"
     a, b = model.firms_state, twin.firms_state
-    rate = lambda f: float((f.stage == 3).mean()) * 100
-    return (f'<p data-testid="twin">Same run without policy, {model.quarter}: adopting firms '
-            f"{rate(a):.1f}% with policy, {rate(b):.1f}% without; employment {a.employees.sum():,.0f} with, "
-            f"{b.employees.sum():,.0f} without ({a.employees.sum() - b.employees.sum():+,.0f} jobs).</p>")
+    rate = lambda f: fmt_number(float((f.stage == 3).mean()) * 100, "%", False, lang)
+    jobs = lambda v, signed=False: fmt_number(float(v), "jobs", signed, lang)
+    return ('<p data-testid="twin">' + tr(
+        "sr_twin", lang, quarter=model.quarter(lang), with_rate=rate(a), without_rate=rate(b),
+        with_jobs=jobs(a.employees.sum()), without_jobs=jobs(b.employees.sum()),
+        diff=jobs(a.employees.sum() - b.employees.sum(), True)) + "</p>")
 
 
 firm = solara.reactive(0)
@@ -190,15 +204,16 @@ def AgentsView(model: ScenarioRun):
     """The agent-based part: one firm and its peers, fieldlabs with members, hubs, and the same
     run without policy stepped alongside."""
     update_counter.get()
+    lang = explorer.lang.value
     twin = solara.use_memo(lambda: twin_of(model), [model])
     solara.use_effect(lambda: (lambda: twin is not None and forget(twin)), [twin])
     while twin is not None and twin.t < model.t:
         twin.step()
-    solara.HTML(tag="div", unsafe_innerHTML=twin_html(model, twin))
-    solara.InputInt("Firm to follow (its number)", value=firm.value,
+    solara.HTML(tag="div", unsafe_innerHTML=twin_html(model, twin, lang))
+    solara.InputInt(tr("sr_follow", lang), value=firm.value,
                     on_value=lambda v: firm.set(min(max(int(v), 0), model.n - 1)))
-    solara.HTML(tag="div", unsafe_innerHTML=firm_html(model, twin, min(firm.value, model.n - 1)))
-    solara.HTML(tag="div", unsafe_innerHTML=fieldlabs_hubs_html(model))
+    solara.HTML(tag="div", unsafe_innerHTML=firm_html(model, twin, min(firm.value, model.n - 1), lang))
+    solara.HTML(tag="div", unsafe_innerHTML=fieldlabs_hubs_html(model, lang))
 
 
 # Mesa's plot components of the model's DataCollector series.
@@ -228,9 +243,9 @@ def Page():
         components=[],
         model_params={
             "scenario": scenario,
-            "replication": Slider("Replication", value=0, min=0, max=explorer.MAX_REPLICATIONS - 1, step=1),
+            "replication": Slider(tr("sr_replication", explorer.lang.value), value=0, min=0, max=explorer.MAX_REPLICATIONS - 1, step=1),
         },
-        name=f"Single run: {scenario.name}",
+        name=tr("sr_name", explorer.lang.value, name=scenario.name),
         play_interval=200,
     )
     with solara.Columns([7, 4]):

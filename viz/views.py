@@ -18,6 +18,7 @@ from smartregion.model.model import METRICS
 from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, TILE_GRID
 
 from .compute import Outcome
+from .words import fmt_band, fmt_number, quarter_label, region_name, tr, unit_name
 
 # Okabe-Ito colours (distinguishable under the common colour-vision deficiencies); the lines
 # also differ in dash, so colour is never the only cue.
@@ -25,39 +26,15 @@ POLICY_COLOUR, CF_COLOUR = "#0072B2", "#E69F00"
 CREATED, LOST, RESHORED, NET = "#009E73", "#D55E00", "#CC79A7", "#000000"
 DASH = {LOST: "6 3", CF_COLOUR: "6 3", RESHORED: "2 2"}
 
-# Map metrics: label -> (metric, policy minus counterfactual?, scale, unit).
+# Map metrics: key of its name in viz/words.py -> (metric, policy minus counterfactual?, scale, unit).
 MAP_METRICS: dict[str, tuple[str, bool, float, str]] = {
-    "Adoption rate": ("adoption_rate", False, 100.0, "%"),
-    "Extra adopting firms": ("adopters", True, 1.0, "firms"),
-    "Net jobs": ("employment", True, 1.0, "jobs"),
-    "Extra reshored jobs": ("reshored_jobs", True, 1.0, "jobs"),
-    "Productivity difference": ("labour_productivity", True, 1.0, "kEUR/worker"),
-    "Extra public spending": ("public_spend_eur", True, 1e-6, "EUR M"),
+    "m_adoption_rate": ("adoption_rate", False, 100.0, "%"),
+    "m_adopters": ("adopters", True, 1.0, "firms"),
+    "m_net_jobs": ("employment", True, 1.0, "jobs"),
+    "m_reshored": ("reshored_jobs", True, 1.0, "jobs"),
+    "m_productivity": ("labour_productivity", True, 1.0, "kEUR/worker"),
+    "m_spend": ("public_spend_eur", True, 1e-6, "EUR M"),
 }
-
-
-def fmt_number(value: float, unit: str, signed: bool = True) -> str:
-    """How every number on the page is written (tests format the CLI's numbers with it)."""
-    if value is None or math.isnan(value):
-        return "n/a"
-    if math.isinf(value):  # e.g. the upper band of a cost per job whose net jobs may be zero
-        return "unbounded" if value > 0 else "-unbounded"
-    if unit in ("EUR", "EUR/job"):
-        big = abs(value) >= 1e6
-        value, suffix, digits = (value / 1e6, "M", 1) if big else (value / 1e3, "k", 0)
-        signed = signed and unit == "EUR"  # a cost per job is a ratio, not a change
-    else:
-        suffix, digits = "", {"kEUR/worker": 2, "%": 1, "EUR M": 1}.get(unit, 0)
-    if round(value, digits) == 0:
-        value, signed = 0.0, False  # "0", not "+0" or "-0"
-    sign = "+" if signed else ""
-    text = f"{value:{sign},.{digits}f}{suffix}"
-    return ("EUR " + text) if unit in ("EUR", "EUR/job") else text
-
-
-def fmt_band(lo: float, hi: float, unit: str) -> str:
-    lo_text, hi_text = fmt_number(lo, unit), fmt_number(hi, unit)
-    return "n/a" if lo_text == hi_text == "n/a" else f"{lo_text} to {hi_text}"
 
 
 # --- time series ----------------------------------------------------------------------------
@@ -112,33 +89,34 @@ def _years(quarters: list[str]) -> np.ndarray:
     return np.array([int(q[:4]) + (int(q[-1]) - 1) / 4 for q in quarters])
 
 
-def series_svgs(o: Outcome, region: str = "NL", levels: bool = False) -> list[str]:
+def series_svgs(o: Outcome, region: str = "NL", levels: bool = False, lang: str = "en") -> list[str]:
     """Adoption, jobs, reshoring and productivity over time: by default the difference the
     comparison makes (replication by replication, with its 90% band); `levels`, or no
     counterfactual, each arm's level with its band."""
     x = _years(o.quarters)
-    where = "the Netherlands" if region == "NL" else PROVINCE_NAMES[region]
-    jobs = (("jobs_created", "created", CREATED), ("jobs_lost", "lost", LOST), ("reshored_jobs", "reshored", RESHORED))
+    where = tr("in_netherlands", lang) if region == "NL" else PROVINCE_NAMES[region]
+    t = lambda key: tr(key, lang, where=where)
+    jobs = (("jobs_created", tr("s_created", lang), CREATED), ("jobs_lost", tr("s_lost", lang), LOST),
+            ("reshored_jobs", tr("s_reshored", lang), RESHORED))
     if o.has_counterfactual and not levels:
-        diff = lambda m, scale=1.0: [("difference", POLICY_COLOUR, *(v * scale for v in o.band(m, region,
+        diff = lambda m, scale=1.0: [(tr("s_difference", lang), POLICY_COLOUR, *(v * scale for v in o.band(m, region,
                                                                                                difference=True)))]
         job_series = [(label, colour, *o.band(m, region, difference=True)) for m, label, colour in jobs]
-        job_series.append(("net", NET, *o.band("employment", region, difference=True)))
-        return [chart_svg(f"Extra adopting firms, percentage points ({where})", x, diff("adoption_rate", 100),
-                          zero_line=True),
-                chart_svg(f"Extra jobs since 2014 ({where})", x, job_series, zero_line=True),
-                chart_svg(f"Extra reshored jobs, cumulative ({where})", x, diff("reshored_jobs"), zero_line=True),
-                chart_svg(f"Productivity difference, kEUR per worker ({where})", x, diff("labour_productivity"),
-                          zero_line=True)]
-    names = {"policy": "with" if o.comparison != "levels" else o.scenario.name, "counterfactual": "without"}
+        job_series.append((tr("s_net", lang), NET, *o.band("employment", region, difference=True)))
+        return [chart_svg(t("ch_adoption_diff"), x, diff("adoption_rate", 100), zero_line=True),
+                chart_svg(t("ch_jobs_diff"), x, job_series, zero_line=True),
+                chart_svg(t("ch_reshored_diff"), x, diff("reshored_jobs"), zero_line=True),
+                chart_svg(t("ch_productivity_diff"), x, diff("labour_productivity"), zero_line=True)]
+    names = {"policy": tr("s_with", lang) if o.comparison != "levels" else o.scenario.name,
+             "counterfactual": tr("s_without", lang)}
     arms = lambda m, scale=1.0: [(names[a], c, *(v * scale for v in o.band(m, region, arm=a)))
                                  for a, c in (("policy", POLICY_COLOUR), ("counterfactual", CF_COLOUR))
                                  [: 2 if o.has_counterfactual else 1]]
     job_series = [(label, colour, *o.band(m, region)) for m, label, colour in jobs[:2]]
-    return [chart_svg(f"Adopting firms, % ({where})", x, arms("adoption_rate", 100)),
-            chart_svg(f"Jobs created and lost since 2014, gross ({where})", x, job_series),
-            chart_svg(f"Reshored jobs, cumulative ({where})", x, arms("reshored_jobs")),
-            chart_svg(f"Labour productivity, kEUR value added per worker ({where})", x, arms("labour_productivity"))]
+    return [chart_svg(t("ch_adoption"), x, arms("adoption_rate", 100)),
+            chart_svg(t("ch_jobs"), x, job_series),
+            chart_svg(t("ch_reshored"), x, arms("reshored_jobs")),
+            chart_svg(t("ch_productivity"), x, arms("labour_productivity"))]
 
 
 # --- tile-grid map --------------------------------------------------------------------------
@@ -146,8 +124,8 @@ def series_svgs(o: Outcome, region: str = "NL", levels: bool = False) -> list[st
 TILE_W, TILE_H, GAP = 118, 84, 6
 
 
-def map_values(o: Outcome, label: str, quarter: int) -> dict[str, float]:
-    metric, difference, scale, _ = MAP_METRICS[label]
+def map_values(o: Outcome, key: str, quarter: int) -> dict[str, float]:
+    metric, difference, scale, _ = MAP_METRICS[key]
     return {p: v * scale for p, v in o.province_values(metric, quarter, difference).items()}
 
 
@@ -162,73 +140,77 @@ def _colour(value: float, lo: float, hi: float, diverging: bool) -> str:
     return matplotlib.colors.to_hex(cmap(0.1 + 0.8 * t))
 
 
-def tile_map_svg(values: dict[str, float], label: str, quarter_label: str) -> str:
+def tile_map_svg(values: dict[str, float], key: str, quarter: str, lang: str = "en") -> str:
     """The 12 provinces as tiles (model.regions.TILE_GRID), coloured by value. Differences
     use a diverging scale centred on zero (red: below the counterfactual)."""
-    _, difference, _, unit = MAP_METRICS[label]
+    _, difference, _, unit = MAP_METRICS[key]
+    label, shown_unit = tr(key, lang), unit_name(unit, lang)
     lo, hi = min(values.values()), max(values.values())
     cols = 1 + max(c for c, _ in TILE_GRID.values())
     rows = 1 + max(r for _, r in TILE_GRID.values())
     width, height = cols * (TILE_W + GAP), rows * (TILE_H + GAP) + 50
     parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-              f'role="img" aria-label="{html.escape(label)} by province" data-testid="tile-map">'),
-             (f'<text x="0" y="16" font-size="14" font-weight="bold">{html.escape(label)} ({unit}), '
-              f'{quarter_label}</text>')]
+              f'role="img" aria-label="{html.escape(tr("map_by_province", lang, label=label))}" '
+              'data-testid="tile-map">'),
+             (f'<text x="0" y="16" font-size="14" font-weight="bold">{html.escape(label)} ({shown_unit}), '
+              f'{quarter_label(quarter, lang)}</text>')]
     for p in PROVINCES:
         c, r = TILE_GRID[p]
         x, y = c * (TILE_W + GAP), 30 + r * (TILE_H + GAP)
         fill = _colour(values[p], lo, hi, difference)
         rgb = matplotlib.colors.to_rgb(fill)
         ink = "black" if 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2] > 0.55 else "white"
-        text = fmt_number(values[p], unit, signed=difference)
+        text = fmt_number(values[p], unit, signed=difference, lang=lang)
         parts.append(
-            f'<g data-province="{p}" data-value="{values[p]!r}"><title>{PROVINCE_NAMES[p]}: {text} {unit}</title>'
+            f'<g data-province="{p}" data-value="{values[p]!r}"><title>{PROVINCE_NAMES[p]}: {text} {shown_unit}</title>'
             f'<rect x="{x}" y="{y}" width="{TILE_W}" height="{TILE_H}" rx="6" fill="{fill}" stroke="#444"/>'
             f'<text x="{x + 8}" y="{y + 20}" font-size="12" fill="{ink}">{PROVINCE_NAMES[p]}</text>'
             f'<text x="{x + 8}" y="{y + 56}" font-size="20" font-weight="bold" fill="{ink}">{text}</text></g>')
-    scale = ("red: fewer than without, blue: more" if difference else "darker: higher")
-    parts.append(f'<text x="0" y="{height - 4}" font-size="11" fill="#555">Colour: {scale}; '
-                 f'range {fmt_number(lo, unit, difference)} to {fmt_number(hi, unit, difference)}</text>')
+    scale = tr("map_diverging" if difference else "map_sequential", lang)
+    legend = tr("map_legend", lang, scale=scale, lo=fmt_number(lo, unit, difference, lang),
+                hi=fmt_number(hi, unit, difference, lang))
+    parts.append(f'<text x="0" y="{height - 4}" font-size="11" fill="#555">{html.escape(legend)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
 # --- province table -------------------------------------------------------------------------
 
-TABLE_COLUMNS = (  # (summary metric, header, unit, with band?)
-    ("net_jobs", "Net jobs", "jobs", True),
-    ("net_adopters", "Net adopting firms", "firms", False),
-    ("reshored_jobs", "Extra reshored jobs", "jobs", False),
-    ("extra_public_spend_eur", "Extra public spending", "EUR", False),
-    ("cost_per_net_job_eur", "Public cost per net job", "EUR/job", True),
+TABLE_COLUMNS = (  # (summary metric, key of its header in viz/words.py, unit, with band?)
+    ("net_jobs", "t_net_jobs", "jobs", True),
+    ("net_adopters", "t_adopters", "firms", False),
+    ("reshored_jobs", "t_reshored", "jobs", False),
+    ("extra_public_spend_eur", "t_spend", "EUR", False),
+    ("cost_per_net_job_eur", "t_cost", "EUR/job", True),
 )
 
 
-def province_table_html(o: Outcome) -> str:
+def province_table_html(o: Outcome, lang: str = "en") -> str:
     """Summary per province at the end of the horizon (from `summary_frame`, as summary.csv)."""
     s = o.summary.set_index(["province", "metric"])
-    head = "".join(f"<th>{h}</th>" for _, h, _, _ in TABLE_COLUMNS)
+    head = "".join(f"<th>{tr(h, lang)}</th>" for _, h, _, _ in TABLE_COLUMNS)
     rows = []
     for region in PROVINCES + ("NL",):
-        name = "Netherlands" if region == "NL" else PROVINCE_NAMES[region]
+        name = region_name(region, lang)
         cells = []
         for metric, _, unit, band in TABLE_COLUMNS:
             r = s.loc[(region, metric)]
-            cell = fmt_number(r["difference"], unit)
+            cell = fmt_number(r["difference"], unit, lang=lang)
             if metric == "cost_per_net_job_eur":
                 spend = s.loc[(region, "extra_public_spend_eur"), "difference"]
                 jobs = s.loc[(region, "net_jobs"), "difference"]
                 if abs(spend) < 500 or spend < 0 or jobs <= 0:
-                    cell = ("none spent" if abs(spend) < 500 else
-                            f"saves {fmt_number(-spend, 'EUR', signed=False)}" if spend < 0 else "unbounded")
+                    cell = (tr("none_spent", lang) if abs(spend) < 500 else
+                            tr("saves", lang, eur=fmt_number(-spend, "EUR", False, lang)) if spend < 0 else
+                            tr("unbounded", lang))
                     cells.append(f'<td data-metric="{metric}">{cell}</td>')
                     continue
             if band:
-                cell += f'<br><small>{fmt_band(r["difference_p5"], r["difference_p95"], unit)}</small>'
+                cell += f'<br><small>{fmt_band(r["difference_p5"], r["difference_p95"], unit, lang)}</small>'
             cells.append(f'<td data-metric="{metric}">{cell}</td>')
         style = ' style="font-weight:bold;border-top:2px solid #888"' if region == "NL" else ""
         rows.append(f'<tr data-province="{region}"{style}><td>{name}</td>{"".join(cells)}</tr>')
-    return (f'<table class="sr-table" data-testid="province-table"><thead><tr><th>Province</th>{head}</tr></thead>'
+    return (f'<table class="sr-table" data-testid="province-table"><thead><tr><th>{tr("province", lang)}</th>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
 
@@ -248,60 +230,64 @@ TABLE_CSS = """
 # A metric of jobs displaced at competing firms, if the model records one (product-market
 # competition); the decomposition names it when present.
 DISPLACED = next((m for m in METRICS if "displaced" in m), None)
-JOB_PARTS = (("jobs_created", "created at firms that adopt and grow", 1),  # (metric, words, sign in net)
-             ("jobs_lost", "lost to automation", -1),
-             ("reshored_jobs", "reshored from abroad", 1)) + (
-    ((DISPLACED, "displaced at competitors", -1),) if DISPLACED else ())
+# (metric, key of its words when it adds jobs, key when it takes them (more / fewer), sign in net)
+JOB_PARTS = (("jobs_created", "part_created", None, 1),
+             ("jobs_lost", "part_lost_more", "part_lost_fewer", -1),
+             ("reshored_jobs", "part_reshored", None, 1)) + (
+    ((DISPLACED, "part_displaced_more", "part_displaced_fewer", -1),) if DISPLACED else ())
 
 
-def _jobs(value: float) -> str:
-    return f"{fmt_number(value, 'jobs')} job{'' if round(abs(value)) == 1 else 's'}"
+def _jobs(value: float, lang: str = "en") -> str:
+    return tr("job_1" if round(abs(value)) == 1 else "jobs_n", lang, n=fmt_number(value, "jobs", lang=lang))
 
 
-def money_sentence(spend: float, jobs: float, ratio: float, lo: float, hi: float) -> str:
+def money_sentence(spend: float, jobs: float, ratio: float, lo: float, hi: float, lang: str = "en") -> str:
     """What the extra public money bought, in words: never a negative cost per job."""
     tiny_spend, tiny_jobs = abs(spend) < 500, abs(jobs) < 0.5
     if tiny_spend:
-        return "It spends no extra public money."
-    eur = fmt_number(abs(spend), "EUR", signed=False)
+        return tr("money_none", lang)
+    eur = fmt_number(abs(spend), "EUR", signed=False, lang=lang)
     if spend < 0:
-        what = "adds " + _jobs(jobs).lstrip("+") if jobs > 0 else ("loses " + _jobs(-jobs).lstrip("+")
-                                                                   if not tiny_jobs else "changes no jobs")
-        return f"It saves {eur} of public money and {what}, so there is no cost per job to give."
+        if jobs > 0:
+            return tr("money_saves_adds", lang, eur=eur, jobs=_jobs(jobs, lang).lstrip("+"))
+        if not tiny_jobs:
+            return tr("money_saves_loses", lang, eur=eur, jobs=_jobs(-jobs, lang).lstrip("+"))
+        return tr("money_saves_none", lang, eur=eur)
     if jobs <= 0 or tiny_jobs:
-        return (f"It costs {eur} of extra public money and adds no net jobs, so the cost per job is unbounded "
-                "(no number of euros buys a job here).")
-    band = f"{fmt_number(lo, 'EUR/job')} to {fmt_number(hi, 'EUR/job')}"
-    why = (" (no upper end: in more than 5% of resampled ensembles the net jobs are zero or fewer)"
-           if math.isinf(hi) else "")
-    return f"It costs {eur} of extra public money: {fmt_number(ratio, 'EUR/job')} per net job, 90% band {band}{why}."
+        return tr("money_unbounded", lang, eur=eur)
+    band = tr("band_to", lang, lo=fmt_number(lo, "EUR/job", lang=lang), hi=fmt_number(hi, "EUR/job", lang=lang))
+    return tr("money_cost", lang, eur=eur, ratio=fmt_number(ratio, "EUR/job", lang=lang), band=band,
+              why=tr("money_no_top", lang) if math.isinf(hi) else "")
 
 
-def decomposition_html(o: Outcome, region: str, subject: str) -> str:
+def decomposition_html(o: Outcome, region: str, subject: str, lang: str = "en") -> str:
     """One paragraph: net jobs of the comparison at the horizon's end, what they are made of,
-    and what the money bought (from the summary, as summary.csv has it)."""
+    and what the money bought (from the summary, as summary.csv has it). `subject` is a key
+    of viz/words.py (subject_levers, subject_scenario, subject_plain)."""
     s = o.summary[o.summary["province"] == region].set_index("metric")["difference"]
     b = o.summary[o.summary["province"] == region].set_index("metric")
-    where = "the Netherlands" if region == "NL" else PROVINCE_NAMES[region]
-    plural = subject.endswith("levers")
+    where = tr("in_netherlands", lang) if region == "NL" else PROVINCE_NAMES[region]
+    plural = subject == "subject_levers"
     net = s["net_jobs"]
-    parts = [f"{_jobs(s[m])} {text}" if sign > 0 else
-             f"{fmt_number(abs(s[m]), 'jobs', signed=False)} {'more' if s[m] >= 0 else 'fewer'} jobs {text}"
-             for m, text, sign in JOB_PARTS]
-    counted = sum(sign * s[m] for m, _, sign in JOB_PARTS)
+    parts = [tr(adds, lang, jobs=_jobs(s[m], lang)) if sign > 0 else
+             tr(adds if s[m] >= 0 else takes, lang, n=fmt_number(abs(s[m]), "jobs", signed=False, lang=lang))
+             for m, adds, takes, sign in JOB_PARTS]
+    counted = sum(sign * s[m] for m, _, _, sign in JOB_PARTS)
     other = net - counted
-    if abs(other) >= max(0.5, 0.01 * sum(abs(s[m]) for m, _, _ in JOB_PARTS)):
-        parts.append(f"{_jobs(other)} from other changes (firm growth and training)")
+    if abs(other) >= max(0.5, 0.01 * sum(abs(s[m]) for m, _, _, _ in JOB_PARTS)):
+        parts.append(tr("part_other", lang, jobs=_jobs(other, lang)))
     lo, hi = b.loc["net_jobs", "difference_p5"], b.loc["net_jobs", "difference_p95"]
-    out = [f'<p data-testid="decomposition">By {o.quarters[-1]}, in {where}, {subject} '
-           f'<b>{"add" if net >= 0 else "remove"}{"" if plural else "s"} {_jobs(abs(net)).lstrip("+")}</b> net '
-           f'(90% band {fmt_band(lo, hi, "jobs")}): {"; ".join(parts)}.']
+    adds = round(net) >= 0  # "add 0 jobs", never "remove 0 jobs"
+    verb = ("verb_add" if plural else "verb_adds") if adds else ("verb_remove" if plural else "verb_removes")
+    out = ['<p data-testid="decomposition">' + tr(
+        "decomposition", lang, end=quarter_label(o.quarters[-1], lang), where=where, subject=tr(subject, lang),
+        verb=tr(verb, lang), particle=tr("particle_add" if adds else "particle_remove", lang), jobs=_jobs(abs(net), lang).lstrip("+"), band=fmt_band(lo, hi, "jobs", lang),
+        parts="; ".join(parts))]
     if net < 0 and s["jobs_lost"] > s["jobs_created"]:
-        out.append(" Net jobs fall because automation at the extra adopters removes more jobs than their growth "
-                   "creates by then.")
+        out.append(tr("why_negative", lang))
     if lo < 0 < hi:
-        out.append(" The band includes zero: by chance alone the effect could go either way.")
+        out.append(tr("band_zero", lang))
     r = b.loc["cost_per_net_job_eur"]
     out.append(" " + html.escape(money_sentence(s["extra_public_spend_eur"], net, r["difference"],
-                                                r["difference_p5"], r["difference_p95"])) + "</p>")
+                                                r["difference_p5"], r["difference_p95"], lang)) + "</p>")
     return "".join(out)

@@ -76,10 +76,10 @@ def _step(stage, member, fieldlab, fieldlab_experience, pilot_experience, lab_pr
     lab_of = _seat(open_idx, places, themes, lab_province, neighbour, reach_neighbours, province[seekers],
                    sector[seekers], participants)
     for j in range(len(seekers)):
-        if lab_of[j] >= 0:  # joins as a member
+        if lab_of[j] >= 0:  # joins as a member (seekers were not members: the count goes up by one)
             member[seekers[j]] = True
             fieldlab[seekers[j]] = lab_of[j]
-    _count_members(member, fieldlab, members)
+            members[lab_of[j]] += 1
 
     rest = seekers[lab_of < 0]
     for lab in open_idx:
