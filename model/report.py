@@ -29,9 +29,9 @@ POLICY, COUNTERFACTUAL, EFFECT = "#1f5fa8", "#8a8a8a", "#b03a2e"
 FLOWS = (("jobs_created", "jobs created", "#2e8b57"), ("jobs_lost", "jobs lost", "#b03a2e"),
          ("reshored_jobs", "reshored jobs", "#7b4fa0"))
 FOOTNOTE = ("Lines: mean; bands and whiskers: {lo}th-{hi}th percentile over {n}, policy and "
-            "counterfactual with the same random numbers. Parameters: assumptions with plausible ranges "
-            "(model/params.py), not yet calibrated to this model\nversion (docs/VALIDATION.md); the sign of net "
-            "jobs rests on business_stealing, expansion_jobs and routine_displacement, which no data here pin down.")
+            "counterfactual with the same random numbers. Parameters: the line under the title; how well the "
+            "calibration fits, in\nsample and out of sample: docs/VALIDATION.md. The sign of net jobs is not pinned "
+            "down by the data: it rests on business_stealing, expansion_jobs and routine_displacement.")
 
 
 def _number(v: float) -> str:
