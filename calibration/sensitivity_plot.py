@@ -3,6 +3,7 @@ top, error bars = 95% bootstrap intervals (SALib's conf)."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -37,7 +38,7 @@ def plot(indices: pd.DataFrame, method: str, path: Path, title: str) -> None:
             ax.plot(sigma.to_numpy(), y, "o", color="#f4a582", ms=4, label="sigma (interactions)")
             ax.set_xlabel("elementary effect over the plausible range")
         ax.set_yticks(y, top["parameter"], fontsize=8)
-        ax.set_title(OUTCOMES[outcome], fontsize=9)
+        ax.set_title("\n".join(textwrap.wrap(OUTCOMES[outcome], 36)), fontsize=9)  # long titles ran off the figure
         ax.axvline(0, color="#444444", lw=0.8)
         ax.tick_params(axis="x", labelsize=7)
         ax.xaxis.set_major_locator(MaxNLocator(4))

@@ -339,7 +339,7 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=N
     national: dict[str, list] = {}  # NL [quarter, metric] and last quarter [region, metric], per
     final: dict[str, list] = {}     # arm and replication: all that the summary and report need
     quarters = None
-    policy_runs: list = []  # for the structure report
+    policy_sum = policy_count = None  # the policy arm's mean over replications, for the structure report
     with beside(write_table, stage, store.dir, "timeseries", indices, fmt) as timeseries:
         for index in indices:
             quarters, arms = (part_metric_arrays(part := store.read_arrow(index, "timeseries"))
@@ -347,8 +347,12 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=N
             for arm, arr in arms.items():  # copies: a view would keep all of arr alive
                 national.setdefault(arm, []).append(arr[0, :, REGIONS_OUT.index("NL")].copy())
                 final.setdefault(arm, []).append(arr[0, -1].copy())
-                if arm == "policy":
-                    policy_runs.append(arr[0].copy())  # small: quarters x regions x metrics
+                if arm == "policy":  # a running sum, not every replication: memory flat in their number
+                    ok = ~np.isnan(arr[0])
+                    if policy_sum is None:
+                        policy_sum, policy_count = np.zeros(arr[0].shape), np.zeros(arr[0].shape)
+                    policy_sum += np.where(ok, arr[0], 0.0)
+                    policy_count += ok
         for table in ("breakdown", "spend"):
             write_table(stage, store.dir, table, indices, fmt)
         national = {arm: np.stack(v) for arm, v in national.items()}
@@ -364,7 +368,8 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=N
         if par is not None:
             info["parameters"] = par.label()
         report.save(report.report_figure(quarters, national, final, info), stage / "report.png")
-        structure_report.write(stage, quarters, np.stack(policy_runs), scenario.population.scale)
+        mean = np.divide(policy_sum, policy_count, out=np.full(policy_sum.shape, np.nan), where=policy_count > 0)
+        structure_report.write(stage, quarters, mean[None], scenario.population.scale)
         write_resolved(stage / "scenario.yaml", scenario, "counterfactual.yaml" if cf else None)
         if cf is not None:
             write_resolved(stage / "counterfactual.yaml", cf, None)
