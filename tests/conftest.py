@@ -65,6 +65,15 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 settings.register_profile("dev")  # Hypothesis' defaults: random exploration, examples remembered
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+def pytest_sessionstart(session):
+    """Compile the model before the first test, when numba's on-disk cache lacks it (a fresh
+    clone): the commands the tests start then load the cache, and their stderr does not carry
+    the one-off 'compiling the model' note a user sees after installing."""
+    from smartregion.model.mechanisms import compile_first
+
+    compile_first(lambda: None)
+
+
 # Small but real: a tenth of the firms, a handful of replications, a fixed seed.
 SMALL = ("--scale", "0.1", "--replications", "6", "--seed", "7", "--no-progress")
 

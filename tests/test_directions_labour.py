@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from pydantic import TypeAdapter
 
+from smartregion.model import params as params_mod
 from smartregion.model.model import METRICS, SmartIndustryModel
 from smartregion.model.policies import Instrument
 from smartregion.model.regions import ADOPTED
@@ -174,14 +175,16 @@ def test_job_change_classes_cover_the_adopters_four_years_on():
 
 def test_fieldlab_budgets_buy_member_places_and_members_never_exceed_them():
     """Member places = public EUR a year / fieldlab_cost_per_member_eur (4 fieldlabs of EUR 2M
-    a year at EUR 80k: 25 places each at full scale, 2.5 at scale 0.1, rounded to 2 or 3);
-    members never exceed them, and a larger budget buys more members."""
+    a year at the default EUR 276k: 7.2 places each at full scale, 0.72 at scale 0.1, rounded
+    so that the total is kept); members never exceed them, and a larger budget buys more members."""
+    cost = params_mod.resolve({})["fieldlab_cost_per_member_eur"]
+
     def members(budget):
         lab = specs({"type": "fieldlab", "name": "f", "provinces": ["NB"], "count": 4, "start": "2016Q1",
                      "end": "2025Q4", "budget_eur": budget, "capacity_per_year": 1})
         m = model(lab, end="2025Q4")
         fl = m.policy.fieldlabs
-        np.testing.assert_allclose(fl.members_cap.sum(), budget / 40 * 4 * SCALE / 80_000, atol=1)
+        np.testing.assert_allclose(fl.members_cap.sum(), budget / 40 * 4 * SCALE / cost, atol=1)
         peak = 0
         while m.running:
             m.step()
