@@ -492,3 +492,13 @@ def test_reshoring_directions():
     assert reshored(support_rate=0.0) < reshored(support_rate=0.2) < reshored(support_rate=0.4)
     assert reshored(multiplier=1.0, support_rate=0.0) < reshored(multiplier=1.3, support_rate=0.0)
     assert reshored(support_rate=0.4, eligible=(False,) * 2000) == reshored(support_rate=0.0)
+
+
+def test_the_compile_check_sees_the_cache_after_compiling():
+    """After `compile_first`, `compiled()` holds: otherwise every run would compile small models
+    again and print 'compiling the model' (a helper inlined into its caller has no cache entry of
+    its own and once made the check fail forever)."""
+    from smartregion.model.mechanisms import compile_first, compiled
+
+    compile_first(lambda: None)
+    assert compiled()
