@@ -132,7 +132,7 @@ def test_levers_on_the_counterfactual_itself_compare_against_it():
 def runner():
     r = Runner(workers=2)
     yield r
-    r.pool().shutdown(cancel_futures=True)
+    r.shutdown()
 
 
 def test_runner_matches_run_ensemble_and_reuses_the_counterfactual(runner):
@@ -206,7 +206,7 @@ def test_fair_sharing_a_small_request_overtakes_a_large_one():
         pd.testing.assert_frame_equal(alone.summary, summary_frame(run_ensemble(ensemble_spec(
             little, load_counterfactual(little)))))
     finally:
-        runner.pool().shutdown(cancel_futures=True)
+        runner.shutdown()
 
 
 def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():

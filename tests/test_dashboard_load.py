@@ -75,10 +75,11 @@ def timed_move(pg, lever: str) -> float:
 
 
 def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, browser):
+    """Medians of three moves each way: one move's time varies by a quarter on this machine."""
     url, _ = served
     b = open_page(browser, url, "replications=4")
     timed_move(b, "fieldlabs")  # the first move after load pays for warm caches in the page
-    alone = [timed_move(b, "fieldlabs") for _ in range(2)]
+    alone = [timed_move(b, "fieldlabs") for _ in range(3)]
     a = browser.new_page(viewport={"width": 1280, "height": 720})
     a.goto(url + "?replications=50&seed=777")  # another seed: nothing of it is in the cache
     a.locator("[data-testid=status][data-busy='1']").wait_for(timeout=120_000)
@@ -88,13 +89,14 @@ def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, b
     # The views being recomputed say so where they are, not only at the top of the page.
     b.locator("[data-testid=map-table] .sr-stale").first.wait_for(timeout=30_000)
     wait_idle(b, before, timeout=300)
-    contended = time.perf_counter() - t0
+    contended = [time.perf_counter() - t0] + [timed_move(b, "fieldlabs") for _ in range(2)]
     still_busy = a.locator("[data-testid=status]").get_attribute("data-busy") == "1"
+    ratio = statistics.median(contended) / statistics.median(alone)
     print(f"\nlever move alone: {', '.join(f'{x:.2f}' for x in alone)} s; while another session computes "
-          f"50 replications: {contended:.2f} s (ratio {contended / statistics.median(alone):.2f}; machine "
-          "shared, figures under load)")
+          f"50 replications: {', '.join(f'{x:.2f}' for x in contended)} s (ratio of medians {ratio:.2f}; "
+          "browser and server share the machine's 2 cores)")
     assert still_busy, "the large request ended first: nothing was contended"
-    assert contended <= 2 * statistics.median(alone)
+    assert ratio <= 2
     a.close(run_before_unload=True)
     b.close(run_before_unload=True)
 

@@ -5,7 +5,8 @@ The numbers come from the same calls the command line makes: `ensemble_spec` and
 Four things differ from `run_ensemble`, for responsiveness only:
   - the worker processes stay up between slider moves (starting them costs ~1 s);
   - every session shares them fairly: a replication goes to a worker only when one is free,
-    and the computation with the least work left goes first (Runner._dispatch);
+    the computation with the least work left goes first, and one that has run for a while
+    continues on background workers that yield the CPU to newer ones (Runner._dispatch);
   - each (arm, replication) result is cached by its content, so moving a policy lever reruns
     the policy arm only: its counterfactual is unchanged and comes from the cache;
   - a run that a newer slider move made stale stops handing out work.
@@ -44,6 +45,17 @@ CACHE_BYTES = 64_000_000
 # it has waited, so that a stream of small requests (20 sessions moving levers) cannot keep a
 # newcomer's larger first request (every arm) waiting for ever.
 AGE_S = 5.0
+# Two tiers of workers. A large computation (more than FOREGROUND_RUNS arm runs still to do)
+# runs in the background tier: its workers take the SCHED_IDLE policy (they run only when no
+# other process wants the CPU), and it gets no new replication while a foreground computation
+# is under way, unless it has waited BACKGROUND_WAIT_S. The foreground workers are niced a
+# little, so that the server, which renders every session's page in one process, goes first.
+# Measured in headless chromium (tests/test_dashboard_load.py): with one tier at the server's
+# priority, a lever move took 1.9-2.6 times as long while another session computed 50
+# replications; a plain nice 15 for the background still let it take a quarter of the CPU.
+FOREGROUND_NICE = 5
+FOREGROUND_RUNS = 60  # the page's default request: 20 replications x 3 arms
+BACKGROUND_WAIT_S = 10.0
 
 
 def _nbytes(r: RunResult) -> int:
@@ -57,9 +69,15 @@ def _arm_key(spec: RunSpec, seed: int, index: int) -> str:
                       sort_keys=True)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: end the worker once the server that started it is gone. A server
-    stopped by a signal does not shut its pool down, and idle workers would stay behind."""
+def _worker_start(parent: int, background: bool) -> None:
+    """Worker initializer: lower this worker's priority (see FOREGROUND_NICE), and end it once
+    the server that started it is gone (a server stopped by a signal does not shut its pool
+    down, and idle workers would stay behind)."""
+    if background:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    else:
+        os.nice(FOREGROUND_NICE)
+
     def watch():
         while os.getppid() == parent:
             time.sleep(1)
@@ -81,37 +99,57 @@ class _Job:
     number: int  # arrival order
     since: float = field(default_factory=time.monotonic)  # when it arrived
     queue: list = field(default_factory=list)  # (ReplicationTask, cache keys per arm)
-    futures: dict = field(default_factory=dict)  # Future -> replication index
+    futures: dict = field(default_factory=dict)  # Future -> (replication index, tier)
     running: int = 0
+    served: float = field(default_factory=time.monotonic)  # when it last got a worker (or arrived)
+
+    @property
+    def tier(self) -> int:
+        """1 (background) while more than FOREGROUND_RUNS arm runs wait, else 0 (foreground)."""
+        return int(sum(len(task.arms) for task, _ in self.queue) > FOREGROUND_RUNS)
+
+
+@dataclass(eq=False)
+class _Tier:
+    background: bool
+    pool: ProcessPoolExecutor | None = None
+    running: int = 0  # replications in its pool
 
 
 class Runner:
-    """A warm process pool and a cache of finished arm runs, shared by every browser session."""
+    """Warm worker processes and a cache of finished arm runs, shared by every browser session."""
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
-        self._pool: ProcessPoolExecutor | None = None
+        self._tiers = [_Tier(False), _Tier(True)]
         self._cache: OrderedDict[str, RunResult] = OrderedDict()
         self._cache_bytes = 0
         self._lock = threading.RLock()
         self._jobs: list[_Job] = []  # computations waiting for or using workers, any session
         self._jobs_made = 0
-        self._running = 0  # replications in the pool
 
-    def pool(self) -> ProcessPoolExecutor:
-        with self._lock:
-            return self.pool_locked()
-
-    def pool_locked(self) -> ProcessPoolExecutor:
-        if self._pool is None:
+    def _pool(self, tier: _Tier) -> ProcessPoolExecutor:
+        if tier.pool is None:
             # spawn: the server has threads, which fork would copy in an unknown state.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
-        return self._pool
+            tier.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=_worker_start, initargs=(os.getpid(), tier.background))
+        return tier.pool
 
     def warm_up(self) -> None:
-        """Start every worker now, so the first slider move does not pay for it."""
-        list(self.pool().map(_warm, [0.3] * self.workers))
+        """Start every worker now, so that neither the first slider move nor the first long
+        computation pays for it (a starting worker imports the model before it lowers its
+        priority, and would slow the foreground while it does)."""
+        with self._lock:
+            pools = [self._pool(tier) for tier in self._tiers]
+        for pool in pools:
+            list(pool.map(_warm, [0.3] * self.workers))
+
+    def shutdown(self) -> None:
+        with self._lock:
+            for tier in self._tiers:
+                if tier.pool is not None:
+                    tier.pool.shutdown(wait=False, cancel_futures=True)
+                tier.pool, tier.running = None, 0
 
     def _get(self, key: str) -> RunResult | None:
         with self._lock:
@@ -123,29 +161,34 @@ class Runner:
     def _dispatch(self) -> None:
         """Hand free workers the next replication of the job with the least work left.
 
-        At most one replication per worker is in the pool at a time, so a job that arrives
-        while another computes 50 replications waits for one replication to finish, not 50
-        (shortest job first: a lever move overtakes a long request and delays it a little;
-        ageing, AGE_S, lets a job that has waited long enough go first anyway)."""
+        At most one replication per worker is in a pool at a time, so a job that arrives while
+        another computes 50 replications waits for one replication at most, not 50 (shortest
+        job first; ageing, AGE_S, lets a job that has waited long enough go first anyway). A
+        large job runs in the background tier (see FOREGROUND_RUNS): a lever move arriving then
+        starts at once on the foreground workers, and the large job pauses until it is done."""
         with self._lock:
-            while self._running < self.workers:
-                jobs = [j for j in self._jobs if j.queue]
-                if not jobs:
-                    return
-                now = time.monotonic()
-                job = min(jobs, key=lambda j: (len(j.queue) + j.running - (now - j.since) / AGE_S, j.number))
-                task, keys = job.queue.pop(0)
-                fut = self.pool_locked().submit(run_replication, task)
-                self._running += 1
-                job.running += 1
-                job.futures[fut] = task.index
-                fut.add_done_callback(lambda f, job=job, keys=keys: self._done(f, job, keys))
+            now = time.monotonic()
+            foreground_busy = any(j.tier == 0 and (j.queue or j.running) for j in self._jobs)
+            for number, tier in enumerate(self._tiers):
+                while tier.running < self.workers:
+                    jobs = [j for j in self._jobs if j.queue and j.tier == number
+                            and (number == 0 or not foreground_busy or now - j.served > BACKGROUND_WAIT_S)]
+                    if not jobs:
+                        break
+                    job = min(jobs, key=lambda j: (len(j.queue) + j.running - (now - j.since) / AGE_S, j.number))
+                    task, keys = job.queue.pop(0)
+                    fut = self._pool(tier).submit(run_replication, task)
+                    tier.running += 1
+                    job.running += 1
+                    job.served = now
+                    job.futures[fut] = (task.index, tier)
+                    fut.add_done_callback(lambda f, job=job, keys=keys, tier=tier: self._done(f, job, keys, tier))
 
-    def _done(self, fut: Future, job: _Job, keys: dict[str, str]) -> None:
+    def _done(self, fut: Future, job: _Job, keys: dict[str, str], tier: _Tier) -> None:
         """Cache the arms of a finished replication (not a cancelled or failed one), even if
         its job went stale: the next request is likely to want them."""
         with self._lock:
-            self._running = max(self._running - 1, 0)
+            tier.running = max(tier.running - 1, 0)
             job.running -= 1
             if fut.cancelled() or fut.exception() is not None:
                 return
@@ -189,12 +232,12 @@ class Runner:
                     time.sleep(0.02)
                 for fut in finished:
                     with self._lock:
-                        index = job.futures.pop(fut)
+                        index, tier = job.futures.pop(fut)
                     try:
                         out[index].update(fut.result()[1])
                     except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool next time
                         with self._lock:
-                            self._pool, self._running = None, 0
+                            tier.pool, tier.running = None, 0
                         raise
                 if (job.queue or job.futures) and not is_current():
                     for fut in mine:

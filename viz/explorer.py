@@ -564,6 +564,15 @@ def AriaLabels(controls_label: str):
 
 
 @solara.component
+def Progress(task):
+    """The progress bar alone: it reads `task.progress`, so a finished replication re-renders
+    this bar, not the page. The page re-rendered every chart, the map and the table once per
+    replication, and a session computing 50 replications slowed every other session's pages
+    (the server renders all sessions in one process)."""
+    solara.ProgressLinear(task.progress if task.progress else True)
+
+
+@solara.component
 def Page():
     solara.Style(CSS)
     scenario, plain, error = edited.value
@@ -606,7 +615,7 @@ def Page():
                                 "data-base": base_label.value, "data-busy": "1" if task.pending else "0",
                                 "data-seconds": f"{outcome.seconds:.3f}" if outcome else ""}):
         if task.pending:
-            solara.ProgressLinear(task.progress if task.progress else True)
+            Progress(task)
             solara.Text(tr("computing", lang.value, n=scenario.replications))
         elif outcome is not None:
             s = outcome.scenario
