@@ -84,8 +84,8 @@ def cli(*args, timeout: float = 300) -> subprocess.CompletedProcess:
     return run_guarded([sys.executable, "run.py", *map(str, args)], idle=timeout, cwd=REPO, env=env)
 
 
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds used so far by a process and its live descendants (Linux /proc; 0 elsewhere)."""
+def proc_stats() -> dict[int, tuple[str, int, int]]:
+    """Every process's (state, parent pid, CPU clock ticks used), from Linux /proc."""
     stats = {}
     for d in Path("/proc").iterdir():
         if d.name.isdigit():
@@ -93,12 +93,18 @@ def _tree_cpu(pid: int) -> float:
                 fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            stats[int(d.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+            stats[int(d.name)] = (fields[0], int(fields[1]), int(fields[11]) + int(fields[12]))
+    return stats
+
+
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds used so far by a process and its live descendants (Linux /proc; 0 elsewhere)."""
+    stats = proc_stats()
     tree, total = {pid}, 0
     for p in sorted(stats):  # children have larger pids, nearly always; a miss only delays the guard
-        if p in tree or stats[p][0] in tree:
+        if p in tree or stats[p][1] in tree:
             tree.add(p)
-            total += stats[p][1]
+            total += stats[p][2]
     return total / os.sysconf("SC_CLK_TCK")
 
 

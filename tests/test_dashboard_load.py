@@ -24,9 +24,10 @@ SETTLE_S = 60 + 15
 # much more.
 MARGIN_MB = 40
 # A newcomer's first numbers while 20 other sessions move sliders (2 replications, full
-# population, 2 cores). Measured 167 s with the machine shared by other work (load average
-# 10-20); a quiet machine was not available to measure, so the bound allows for that load.
-FIRST_NUMBERS_WITHIN_S = 240
+# population, 2 cores, the 21 pages' browser on the same cores). Measured 123-167 s while each
+# finished replication re-rendered the busy page in full, 22 s since (load average 8-10 from
+# other work on the machine); the bound allows for that load.
+FIRST_NUMBERS_WITHIN_S = 60
 
 
 def cache_mb() -> float:
@@ -104,7 +105,12 @@ def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, b
 @pytest.mark.heavy
 def test_memory_stays_flat_over_sessions_and_single_run_resets(served, browser):
     url, proc = served
-    first = open_page(browser, url, "replications=4")
+    # The start is read after one session that also stepped a single run once: the first single
+    # run loads the compiled model into the server process (once, for good), which is not growth.
+    first = open_page(browser, url, "replications=4&lang=en")
+    first.get_by_role("tab", name="Single run").click()
+    first.get_by_role("button", name="Step").click()
+    first.get_by_text("Step: 1", exact=True).wait_for()
     first.close(run_before_unload=True)
     time.sleep(SETTLE_S)
     start = rss_mb(proc.pid)

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import _tree_cpu, communicate_guarded, run_guarded
+from conftest import _tree_cpu, communicate_guarded, proc_stats, run_guarded
 
 REPO = Path(__file__).resolve().parent.parent
 N = 4
@@ -96,16 +96,7 @@ def alive(pid: int) -> bool:
 
 def children(pid: int) -> list[int]:
     """Live child processes of `pid`, from /proc."""
-    out = []
-    for d in Path("/proc").iterdir():
-        if d.name.isdigit():
-            try:
-                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                out.append(int(d.name))
-    return out
+    return [p for p, (state, parent, _) in proc_stats().items() if parent == pid and state != "Z"]
 
 
 def cmdline(pid: int) -> str:
