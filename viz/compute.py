@@ -64,9 +64,12 @@ Results = dict[int, dict[str, RunResult]]  # replication -> arm -> run, as run_e
 
 
 def _arm_key(spec: RunSpec, seed: int, index: int) -> str:
+    """The cache key of one arm run: everything that decides its numbers, the posterior it draws
+    its parameters from included (without it, a run on the registry defaults was handed the
+    calibrated run of the same arm)."""
     policies = [p.model_dump(mode="json") for p in spec.policies]
-    return json.dumps([spec.parameters, policies, spec.start, spec.end, spec.scale, spec.network, seed, index],
-                      sort_keys=True)
+    return json.dumps([spec.parameters, policies, spec.start, spec.end, spec.scale, spec.network, seed, index,
+                       repr(spec.draw_parameters)], sort_keys=True)
 
 
 def _worker_start(parent: int, background: bool) -> None:
