@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import settings
 
@@ -159,3 +160,17 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
     return report
+
+
+def same_picture(a: Path, b: Path) -> bool:
+    """Two PNGs show the same picture: after a Dask run or a resumed run, report.png has been seen
+    to differ from an undisturbed run's in a few anti-aliased pixels of one band edge while every
+    table was byte-identical (cause not found; docs/HARDENING.md). At most 1 pixel in 10,000 may
+    differ, by at most 16 levels of 255."""
+    from PIL import Image, ImageChops
+
+    x, y = Image.open(a).convert("RGB"), Image.open(b).convert("RGB")
+    if x.size != y.size:
+        return False
+    diff = np.asarray(ImageChops.difference(x, y)).max(axis=2)
+    return bool((diff > 0).mean() <= 1e-4 and diff.max() <= 16)

@@ -23,9 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
-from conftest import _tree_cpu, communicate_guarded, proc_stats, run_guarded
+from conftest import _tree_cpu, communicate_guarded, proc_stats, run_guarded, same_picture
 
 REPO = Path(__file__).resolve().parent.parent
 N = 4
@@ -149,20 +148,12 @@ REFERENCE_DIR: list[Path] = []
 
 
 def same_as_reference(out: Path, reference: dict[str, str]) -> None:
-    """Every data file byte-identical to an undisturbed run's; report.png the same picture. After
-    a Dask run or a resumed run the report has been seen to differ in a few anti-aliased pixels
-    of one band edge while every table is byte-identical (cause not found; docs/HARDENING.md):
-    at most 1 pixel in 10,000 may differ, by at most 16 levels."""
-    from PIL import Image, ImageChops
-
+    """Every data file byte-identical to an undisturbed run's; report.png the same picture
+    (conftest.same_picture)."""
     files = verified(out)
     assert {k: v for k, v in files.items() if k != "report.png"} == {
         k: v for k, v in reference.items() if k != "report.png"}
-    a = Image.open(REFERENCE_DIR[0] / "report.png").convert("RGB")
-    b = Image.open(out / "report.png").convert("RGB")
-    assert a.size == b.size
-    diff = np.asarray(ImageChops.difference(a, b)).max(axis=2)
-    assert (diff > 0).mean() <= 1e-4 and diff.max() <= 16, ((diff > 0).sum(), diff.max())
+    assert same_picture(REFERENCE_DIR[0] / "report.png", out / "report.png")
 
 
 # --------------------------------------------------------------------------------------------
