@@ -68,7 +68,6 @@ def hire_from_pools(f: FirmState, reg: RegionState, province: np.ndarray, firms:
     return hired
 
 
-@njit(cache=True)
 def hire_skill(staff, firms, demand, province, seekers, hires, hired):
     """`hire_from_pools` for one skill: hired[j] = demand[j] x min(1, seekers / demand in the
     province of firms[j]); staff, seekers and hires [province] are updated in place."""
@@ -86,6 +85,9 @@ def hire_skill(staff, firms, demand, province, seekers, hires, hired):
         hires[p] += got[p]
 
 
+hire_skill = njit(cache=True)(hire_skill)
+
+
 def separate(f: FirmState, reg: RegionState, province: np.ndarray, rate: float) -> None:
     """Separate `rate` of every firm's redundant jobs into its province's pools."""
     gone = np.zeros((3, N_PROV))
@@ -94,7 +96,6 @@ def separate(f: FirmState, reg: RegionState, province: np.ndarray, rate: float) 
     reg.separations += gone
 
 
-@njit(cache=True)
 def _separate(routine, mid, technical, redundant, lost, province, rate, gone):
     """`separate` in one pass over the firms, the three skills in turn for each firm: `gone`
     [skill, province] receives the separated workers. (Per skill and per firm the sums run in
@@ -108,7 +109,9 @@ def _separate(routine, mid, technical, redundant, lost, province, rate, gone):
         technical[i], lost[i] = _separate_one(technical[i], redundant, 2, i, lost[i], rate, gone, p)
 
 
-@njit(cache=True, inline="always")
+_separate = njit(cache=True)(_separate)
+
+
 def _separate_one(staff, redundant, k, i, lost, rate, gone, p):
     """Skill k of firm i: returns its staff and lost jobs after separating."""
     out = min(rate * redundant[k, i], staff) * (redundant[k, i] > 0)
@@ -116,6 +119,9 @@ def _separate_one(staff, redundant, k, i, lost, rate, gone, p):
     redundant[k, i] = redundant[k, i] - out if staff > 0 else 0.0
     gone[k, p] += out
     return staff, lost + out
+
+
+_separate_one = njit(cache=True, inline="always")(_separate_one)
 
 
 def fill_technical(f: FirmState, reg: RegionState, province: np.ndarray, poach_share: float) -> None:
@@ -126,7 +132,6 @@ def fill_technical(f: FirmState, reg: RegionState, province: np.ndarray, poach_s
                     reg.hires[2], reg.poached)
 
 
-@njit(cache=True)
 def _fill_technical(technical, vacancies, created, lost, province, poach_share, pool, hires, poached):
     n = len(vacancies)
     idx = np.flatnonzero(vacancies > 0)  # firms with open posts
@@ -166,6 +171,9 @@ def _fill_technical(technical, vacancies, created, lost, province, poach_share, 
     poached += moved
 
 
+_fill_technical = njit(cache=True)(_fill_technical)
+
+
 def visible_adopters_per_firm(stage: np.ndarray, visibility: np.ndarray, province: np.ndarray,
                               firms_per_province: np.ndarray) -> np.ndarray:
     """Visibility-weighted adopters per firm in each province (champion attraction, pool_flows)."""
@@ -174,10 +182,12 @@ def visible_adopters_per_firm(stage: np.ndarray, visibility: np.ndarray, provinc
     return visible / firms_per_province
 
 
-@njit(cache=True)
 def _add_visible(stage, visibility, province, visible):
     for i in range(len(stage)):
         visible[province[i]] += visibility[i] * (stage[i] == ADOPTED)  # others add 0: no branch
+
+
+_add_visible = njit(cache=True)(_add_visible)
 
 
 def pool_flows(reg: RegionState, lp: LabourParams, visible_per_firm: np.ndarray) -> None:
