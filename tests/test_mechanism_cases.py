@@ -15,7 +15,7 @@ from test_mechanisms import N_PROV, TEN, firms, region
 
 from smartregion.model import params as params_mod
 from smartregion.model.instruments import Policy
-from smartregion.model.mechanisms import labour
+from smartregion.model.mechanisms import competition, labour
 from smartregion.model.policies import Instrument
 from smartregion.model.regions import ADOPTED, AWARE, EXPERIMENTING, PROVINCE_INDEX, UNAWARE
 from smartregion.model.timeline import parse_quarter
@@ -250,3 +250,80 @@ def test_a_second_training_instrument_trains_only_the_job_seekers_the_first_left
     bought, pol = courses(reg, one, {**one, "name": "u"})
     np.testing.assert_allclose(bought, in_province({GR: 12}))
     np.testing.assert_allclose(pol.spent[0, :, GR], [100_000, 20_000])
+
+
+# --- competition --------------------------------------------------------------------------------
+
+def test_business_stealing_per_sector_on_paper():
+    """Share 0.6, three sectors. Sector 0 (firms 0-3): adopters 0 and 1 gain 6 and 4 kEUR/yr;
+    non-adopters 2 (6, 3, 1 workers at 10 kEUR: 100) and 3 (4, 4, 2 at 5 kEUR: 50) make 150, so
+    they lose 0.6 x 10 / 150 = 4%: firm 2 already has 1 redundant routine job, 4% of the 5 others
+    (0.2) join it, 4% of its 3 mid (0.12) and 1 technical (0.04) jobs; firm 3 has 5 redundant
+    routine jobs, more than its 4 routine workers: no more, mid 0.16, technical 0.08. Sector 1
+    (firms 4-6): adopter 4 gains 100, non-adopters 5 and 6 make 10 each: 60 / 20 = 3, capped at
+    half their sales: 3, 1.5 and 0.5 of their 6, 3 and 1 jobs. Sector 2 (firms 7-9): all adopters
+    (firm 7 gains 5): no non-adopter output, nobody loses; adopters never lose."""
+    stage = [ADOPTED, ADOPTED, AWARE, EXPERIMENTING, ADOPTED, AWARE, UNAWARE, ADOPTED, ADOPTED, ADOPTED]
+    f = firms([6, 6, 6, 4, 6, 6, 6, 6, 6, 6], [3, 3, 3, 4, 3, 3, 3, 3, 3, 3], [1, 1, 1, 2, 1, 1, 1, 1, 1, 1],
+              stage=stage)
+    f.productivity[:] = [10, 10, 10, 5, 1, 1, 1, 1, 1, 1]
+    f.redundant[0, 2:4] = [1, 5]
+    sector = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2])
+    x = competition.step(f, sector, 3, np.array([0, 1, 4, 7]), np.array([6.0, 4.0, 100.0, 5.0]), 0.6)
+    np.testing.assert_allclose(x, [0.04, 0.5, 0.0])
+    np.testing.assert_allclose(f.redundant[:, 2], [1.2, 0.12, 0.04])
+    np.testing.assert_allclose(f.redundant[:, 3], [5, 0.16, 0.08])
+    np.testing.assert_allclose(f.redundant[:, 5], [3, 1.5, 0.5])
+    np.testing.assert_allclose(f.redundant[:, 6], [3, 1.5, 0.5])
+    assert f.redundant[:, [0, 1, 4, 7, 8, 9]].sum() == 0
+    assert f.employees.sum() == 100  # competition books redundancies; labour separates them later
+
+
+def test_no_gain_no_loss_and_more_gain_more_loss():
+    def redundant(gain):
+        f = firms([6] * 10, [3] * 10, [1] * 10, stage=[ADOPTED] + [AWARE] * 9)
+        competition.step(f, np.zeros(10, int), 1, np.array([0]), np.array([gain]), 0.5)
+        return f.redundant.sum()
+
+    assert redundant(0.0) == 0 and 0 < redundant(10.0) < redundant(20.0)
+
+
+# --- awareness ----------------------------------------------------------------------------------
+
+def test_awareness_hazard_of_every_term_on_paper():
+    """bass_p 0.4 a year (0.1 a quarter), bass_q 0.8 (0.2 a quarter per unit of peer exposure),
+    training spillover 2 per completed trainee per firm: GR had 0.05 (0.1), FR 0.15 (0.3). Hubs
+    convert 20% of FR's firms, none in GR. Firms 0-4 in GR, 5-9 in FR; firm 3 is aware already,
+    firm 8 adopted: neither draws. Hazards (unaware firms 0 1 2 4 5 6 7 9): exposure 3, 0, 2, 0
+    in GR: 0.8, 0.2, 0.6, 0.2; exposure 0, 0, 0, 1 in FR: 0.4, 0.4, 0.4, 0.6. P = 1 - (1 - hub)
+    e^-hazard: GR 0.5507, 0.1813, 0.4512, 0.1813; FR 1 - 0.8 x 0.6703 = 0.4638 (three times)
+    and 1 - 0.8 x 0.5488 = 0.5610. Draws under key 34: 0.5357 0.8059 0.4528 (0.1919 for firm 4)
+    | 0.5023 0.0285 0.2006 (0.5033 for firm 9): firms 0, 6, 7, 9 become aware. (Firm 2 misses by
+    0.0016, firm 4 by 0.011: a larger hazard anywhere would flip them.)"""
+    from smartregion.model.mechanisms import awareness
+    from smartregion.model.streams import uniforms
+
+    key = np.uint64(34)
+    stage = np.array([UNAWARE] * 3 + [AWARE] + [UNAWARE] * 4 + [ADOPTED, UNAWARE], dtype=np.int8)
+    province = np.repeat([GR, FR], 5)
+    exposure = np.array([3, 0, 2, 9, 0, 0, 0, 0, 9, 1], dtype=float)
+    completions = in_province({GR: 0.05, FR: 0.15})
+    unaware, hazard = awareness._hazard(stage, province, exposure, completions, 0.4, 0.8, 2.0)
+    np.testing.assert_array_equal(unaware, [0, 1, 2, 4, 5, 6, 7, 9])
+    np.testing.assert_allclose(hazard, [0.8, 0.2, 0.6, 0.2, 0.4, 0.4, 0.4, 0.6])
+    np.testing.assert_allclose(uniforms(key, np.arange(10))[[0, 1, 2, 4, 5, 6, 7, 9]],
+                               [0.5357, 0.8059, 0.4528, 0.1919, 0.5023, 0.0285, 0.2006, 0.5033], atol=5e-5)
+    awareness.step(stage, key, province, exposure, in_province({FR: 0.2}), completions, 0.4, 0.8, 2.0)
+    np.testing.assert_array_equal(np.flatnonzero(stage == AWARE), [0, 3, 6, 7, 9])
+    assert stage[8] == ADOPTED and (stage[[1, 2, 4, 5]] == UNAWARE).all()
+
+
+def test_a_hub_that_reaches_every_firm_makes_them_all_aware_and_no_hazard_none():
+    """P = 1 - (1 - 1) e^-h = 1 in FR whatever the hazard; P = 1 - e^0 = 0 with no hazard and no hub."""
+    from smartregion.model.mechanisms import awareness
+
+    stage = np.full(10, UNAWARE, dtype=np.int8)
+    province = np.repeat([GR, FR], 5)
+    awareness.step(stage, np.uint64(5), province, np.zeros(10), in_province({FR: 1.0}), np.zeros(N_PROV), 0.0, 0.0,
+                   0.0)
+    np.testing.assert_array_equal(stage, [UNAWARE] * 5 + [AWARE] * 5)
