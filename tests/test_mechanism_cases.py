@@ -327,3 +327,210 @@ def test_a_hub_that_reaches_every_firm_makes_them_all_aware_and_no_hazard_none()
     awareness.step(stage, np.uint64(5), province, np.zeros(10), in_province({FR: 1.0}), np.zeros(N_PROV), 0.0, 0.0,
                    0.0)
     np.testing.assert_array_equal(stage, [UNAWARE] * 5 + [AWARE] * 5)
+
+
+# --- adoption -----------------------------------------------------------------------------------
+
+def two_subsidies(n, row0_firms, row1_firms):
+    """Row 0 (instrument 4): 30% of the investment, at most 25 kEUR, fully expected; row 1
+    (instrument 7): 50%, at most 40 kEUR, its end announced so that firms expect half of it."""
+    from smartregion.model.mechanisms.adoption import Subsidies
+
+    eligible = np.zeros((2, n), bool)
+    eligible[0, row0_firms] = eligible[1, row1_firms] = True
+    return Subsidies(np.array([4, 7]), np.array([0.3, 0.5]), np.array([25.0, 40.0]), np.array([1.0, 0.5]), eligible)
+
+
+def test_adoption_signal_of_every_term_on_paper():
+    """Parameters of test_mechanisms.adoption_params, own pilots cutting uncertainty by 25%. GR:
+    ecosystem 0.5 (cost -10%), shortage 0.2; FR: neither. Firms 5 (aware) and 6 (adopted) do not
+    decide. Per deciding firm (workers; productivity -> VA; investment I; cost C; subsidy S/yr
+    from the better row; hiring H; benefit B; z = (B - C + S - H) / VA; sigma; 1.7 z / sigma):
+    0 GR 10; 80 -> 800; I 100; C 20 x 0.9 = 18; rows 25 vs 20 x 0.5... min(30, 25) = 25 vs
+      min(50, 40) x 0.5 = 20: row 0, 5/yr; H 0.1 x 10 x 60 x 0.5 x 0.2 = 6; gain 0.1, exposure
+      0.5: B 0.1 x 1.5 / 2 x 800 = 60; z 41/800 = 0.05125; fieldlab: sigma 0.2 x 0.5 / 1.5 =
+      1/15; 1.306875.
+    1 FR 10; 50 -> 500; I 100; C 20; row 0: 5/yr; H 0; gain 0.2, exposure 0: B 0.1 x 500 = 50;
+      z 35/500 = 0.07; pilot: sigma 0.2 x 0.75 = 0.15; 0.793333.
+    2 FR 40; 40 -> 1600; I 50 + 200 = 250; C 50; min(75, 25) = 25 vs min(125, 40) x 0.5 = 20: row
+      0, 5/yr; H 0; gain 0.02, exposure 1: B 0.02 x 1600 = 32; z -13/1600 = -0.008125; sigma 0.2
+      / 2 = 0.1; -0.138125.
+    3 GR 10; 80 -> 800; I 100; C 18; only row 1: 20, 4/yr; H 6; gain 0.1, exposure 0: B 40; z
+      20/800 = 0.025; fieldlab and pilot: sigma 0.2 x 0.5 x 0.75 = 0.075; 0.566667.
+    4 FR 10; 30 -> 300; I 100; C 20; no row: 0; H 0; gain 0.3, exposure 0: B 45; z 25/300; sigma
+      0.2; 0.708333.
+    7 GR as firm 0 but without a fieldlab: sigma 0.2 / 1.5; 0.6534375."""
+    from smartregion.model.mechanisms import adoption
+    from test_mechanisms import adoption_params
+
+    stage = [EXPERIMENTING] * 5 + [AWARE, ADOPTED, EXPERIMENTING]
+    f = firms([6, 5, 30, 6, 6, 6, 6, 6], [3, 3, 6, 3, 3, 3, 3, 3], [1, 2, 4, 1, 1, 1, 1, 1], stage=stage)
+    f.productivity[:] = [80, 50, 40, 80, 30, 80, 80, 80]
+    f.fieldlab_experience[[0, 3]] = True
+    f.pilot_experience[[1, 3]] = True
+    province = np.array([GR, FR, FR, GR, FR, GR, GR, GR])
+    gain = np.array([0.1, 0.2, 0.02, 0.1, 0.3, 0.1, 0.1, 0.1])
+    exposure = np.array([0.5, 0, 1, 0, 0, 0.5, 0.5, 0.5])
+    subs = two_subsidies(8, [0, 1, 2, 7], [0, 2, 3, 7])
+    ap = adoption_params(own_pilot_uncertainty_reduction=0.25)
+    idx, signal, payer, invest = adoption._signal(
+        f.stage, f.routine, f.mid, f.technical, f.productivity, f.fieldlab_experience, f.pilot_experience, gain,
+        province, exposure, in_province({GR: 0.5}), in_province({GR: 0.2}), subs.rate, subs.cap_keur, subs.outlook,
+        subs.eligible, ap)
+    np.testing.assert_array_equal(idx, [0, 1, 2, 3, 4, 7])
+    np.testing.assert_allclose(signal, [1.306875, 0.07 * 1.7 / 0.15, -0.138125, 0.025 * 1.7 / 0.075,
+                                        25 / 300 * 1.7 / 0.2, 0.6534375])
+    np.testing.assert_array_equal(payer, [0, 0, 0, 1, -1, 0])
+    np.testing.assert_allclose(invest, [100, 100, 250, 100, 100, 100])
+
+
+def test_no_subsidy_row_on_offer_pays_nothing():
+    """A row with outlook 0 (not running) is not expected, however generous: firm 0 of the
+    case above then has z = (60 - 18 - 6) / 800 = 0.045 and no payer."""
+    from smartregion.model.mechanisms import adoption
+    from smartregion.model.mechanisms.adoption import Subsidies
+    from test_mechanisms import adoption_params
+
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[EXPERIMENTING] * 10)
+    f.productivity[:] = 80.0
+    f.fieldlab_experience[:] = True
+    subs = Subsidies(np.array([4]), np.array([0.9]), np.array([1e3]), np.array([0.0]), np.ones((1, 10), bool))
+    idx, signal, payer, _ = adoption._signal(
+        f.stage, f.routine, f.mid, f.technical, f.productivity, f.fieldlab_experience, f.pilot_experience,
+        np.full(10, 0.1), TEN, np.full(10, 0.5), in_province({GR: 0.5}), in_province({GR: 0.2}), subs.rate,
+        subs.cap_keur, subs.outlook, subs.eligible, adoption_params())
+    np.testing.assert_allclose(signal, 0.045 * 1.7 * 15)
+    assert (payer == -1).all()
+
+
+def test_the_decision_on_paper_with_the_instrument_that_pays():
+    """adoption.step on the firms of the signal case: L(1.7 z / sigma) for firms 0 1 2 3 4 7 is
+    0.78699 0.68855 0.46552 0.63800 0.67004 0.65778; P(adopt) = 0.9 L = 0.70829 0.61970 0.41897
+    0.57420 0.60304 0.59200, P(abandon) = 0.2 (1 - L) = 0.04260 0.06229 0.10690 0.07240 0.06599
+    0.06844. Draws under key 8 for those firms: 0.6185 0.6119 0.6890 0.5361 0.0638 0.3569: firms
+    0, 1, 3, 4, 7 adopt (firm 1 by 0.008); firm 2 (0.689 > 0.41897 + 0.10690 = 0.52587) goes on
+    experimenting. Instruments: firms 0, 1, 7 row 0 -> 4, firm 3 row 1 -> 7, firm 4 none."""
+    from smartregion.model.mechanisms import adoption
+    from smartregion.model.streams import uniforms
+    from test_mechanisms import adoption_params
+
+    stage = [EXPERIMENTING] * 5 + [AWARE, ADOPTED, EXPERIMENTING]
+    f = firms([6, 5, 30, 6, 6, 6, 6, 6], [3, 3, 6, 3, 3, 3, 3, 3], [1, 2, 4, 1, 1, 1, 1, 1], stage=stage)
+    f.productivity[:] = [80, 50, 40, 80, 30, 80, 80, 80]
+    f.fieldlab_experience[[0, 3]] = True
+    f.pilot_experience[[1, 3]] = True
+    province = np.array([GR, FR, FR, GR, FR, GR, GR, GR])
+    keys = np.array([8, 9], dtype=np.uint64)
+    np.testing.assert_allclose(uniforms(keys[0], np.array([0, 1, 2, 3, 4, 7])),
+                               [0.6185, 0.6119, 0.6890, 0.5361, 0.0638, 0.3569], atol=5e-5)
+    new, instrument, invest = adoption.step(
+        f, np.array([0.1, 0.2, 0.02, 0.1, 0.3, 0.1, 0.1, 0.1]), province, np.array([0.5, 0, 1, 0, 0, 0.5, 0.5, 0.5]),
+        in_province({GR: 0.5}), in_province({GR: 0.2}), two_subsidies(8, [0, 1, 2, 7], [0, 2, 3, 7]), keys, 5,
+        adoption_params(own_pilot_uncertainty_reduction=0.25))
+    np.testing.assert_array_equal(new, [0, 1, 3, 4, 7])
+    np.testing.assert_array_equal(instrument, [4, 4, 7, -1, 4])
+    np.testing.assert_allclose(invest, 100)
+    np.testing.assert_array_equal(f.stage, [ADOPTED, ADOPTED, EXPERIMENTING, ADOPTED, ADOPTED, AWARE, ADOPTED, ADOPTED])
+    np.testing.assert_array_equal(f.adopted_t, [5, 5, -1, 5, 5, -1, -1, 5])
+
+
+def test_an_abandoning_firm_goes_back_to_aware_on_paper():
+    """A hopeless case (gain 0): z = (0 - 20 - 0) / 800 = -0.025, sigma 0.2, 1.7 z / sigma =
+    -0.2125, L = 0.44707: P(adopt) = 0.9 x 0.44707 = 0.40236, P(abandon) = 0.8 x 0.55293 =
+    0.44234 (abandon rate 0.8): a firm drawing below 0.40236 adopts, below 0.84470 drops back,
+    above goes on. Under key 35: 0.3022 0.6037 0.8022 0.3642 0.7575 0.2393 0.4729 0.0291 0.8343
+    0.6158: firms 0, 3, 5, 7 adopt, the six others drop back to aware (firm 8 by 0.010); none
+    draws above 0.84470, so none goes on experimenting."""
+    from smartregion.model.mechanisms import adoption
+    from test_mechanisms import adoption_params, subsidies
+
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[EXPERIMENTING] * 10)
+    f.productivity[:] = 80.0
+    new, _, _ = adoption.step(f, np.zeros(10), TEN, np.zeros(10), np.zeros(N_PROV), np.zeros(N_PROV),
+                              subsidies(10, rate=0.3, eligible=[False] * 10), np.array([35, 9], dtype=np.uint64), 2,
+                              adoption_params(abandon_rate=0.8, peer_uncertainty_reduction=0.0))
+    np.testing.assert_array_equal(new, [0, 3, 5, 7])
+    np.testing.assert_array_equal(np.flatnonzero(f.stage == AWARE), [1, 2, 4, 6, 8, 9])
+
+
+def test_an_adopter_s_own_draw_sets_how_much_routine_work_it_automates():
+    """routine_displacement 0.4 with dispersion 0.5: share 0.4 (1 + 0.5 (2 w - 1)), at most 1.
+    Under key 9 the draws w of firms 0-3 are 0.6824 0.7507 0.2653 0.7848: shares 0.47296
+    0.50028 0.30612 0.51392. Firm 1 had 2 of its 6 routine jobs redundant already: 0.50028 x 4
+    more. Firm 3 has displacement 0.9 instead (separate run): 0.9 x 1.2848 > 1, all its routine
+    jobs. Every adopter opens 0.1 x 10 = 1 technical post on top of those already open."""
+    from smartregion.model.mechanisms import adoption
+    from test_mechanisms import adoption_params
+
+    def adopt_all(displacement):
+        f = firms([6] * 10, [3] * 10, [1] * 10, stage=[AWARE, EXPERIMENTING, AWARE, AWARE] + [UNAWARE] * 6,
+                  vacancies=[0, 0.5] + [0] * 8)
+        f.redundant[0, 1] = 2.0
+        keys = np.array([35, 9], dtype=np.uint64)
+        new, instrument, invest = adoption.step(f, np.full(10, 0.1), TEN, np.zeros(10), np.zeros(N_PROV),
+                                                np.zeros(N_PROV), None, keys, 6,
+                                                adoption_params(routine_displacement=displacement,
+                                                                displacement_dispersion=0.5), immediate=True)
+        return f, new, instrument, invest
+
+    f, new, instrument, invest = adopt_all(0.4)
+    np.testing.assert_array_equal(new, [0, 1, 2, 3])  # immediate: every aware or experimenting firm
+    assert (instrument == -1).all() and (invest == 0).all()
+    np.testing.assert_allclose(f.redundant[0, :4], [6 * 0.47296, 2 + 4 * 0.50028, 6 * 0.30612, 6 * 0.51392],
+                               atol=5e-4)
+    np.testing.assert_allclose(f.vacancies[:4], [1, 1.5, 1, 1])
+    np.testing.assert_allclose(f.tech_needed[:4], 1)
+    np.testing.assert_allclose(f.size_at_adoption, [10] * 4 + [0] * 6)
+    np.testing.assert_array_equal(f.adopted_t, [6] * 4 + [-1] * 6)
+    assert (f.stage[:4] == ADOPTED).all() and (f.stage[4:] == UNAWARE).all()
+    assert adopt_all(0.9)[0].redundant[0, 3] == pytest.approx(6)
+
+
+ADOPTION_SUBSIDY = {"type": "adoption_subsidy", "name": "s", "provinces": ["GR", "FR"], "start": "2014Q1",
+                    "end": "2016Q4", "end_announced": "2015Q1", "budget_eur": 60_000, "rate": 0.3,
+                    "max_per_firm_eur": 25_000}
+
+
+def test_what_a_firm_expects_from_an_announced_end_on_paper():
+    """Steps: start 0, announced at 4, end 11; payback 5 years = 20 quarters. Before the
+    announcement the full subsidy (1); at step 6, (11 - 6 + 1) / 20 = 0.3 of it; after the end,
+    nothing. Without the outlook discount, 1 while running."""
+    from smartregion.model.mechanisms.adoption import Subsidies
+
+    unannounced = {**ADOPTION_SUBSIDY, "name": "u", "end_announced": None, "rate": 0.5, "max_per_firm_eur": 40_000}
+    pol = policy(TRAINING, ADOPTION_SUBSIDY, unannounced)
+    eligible = np.ones((2, 10), bool)
+    offer = Subsidies.offered(pol, 6, 5.0, True, eligible)
+    np.testing.assert_array_equal(offer.instrument, [1, 2])  # indices into the policy's instruments
+    np.testing.assert_allclose(offer.outlook, [0.3, 1])
+    np.testing.assert_allclose(offer.rate, [0.3, 0.5])
+    np.testing.assert_allclose(offer.cap_keur, [25, 40])
+    assert offer.eligible is eligible
+    np.testing.assert_allclose(Subsidies.offered(pol, 2, 5.0, True, eligible).outlook, 1)
+    np.testing.assert_allclose(Subsidies.offered(pol, 6, 5.0, False, eligible).outlook, 1)
+    np.testing.assert_allclose(Subsidies.offered(pol, 12, 5.0, False, eligible).outlook, 0)
+
+
+def test_subsidies_are_paid_first_come_first_served_within_budget():
+    """Adopters 3, 5, 8 (GR, FR, GR) invest 100, 100 and 50 kEUR: 30% capped at 25 kEUR is 25,
+    25 and 15 kEUR; the 60 kEUR budget pays 25, 25 and the last 10. Adopter 9 expects nothing
+    (-1) and gets nothing."""
+    from smartregion.model.mechanisms import adoption
+
+    pol = policy(ADOPTION_SUBSIDY)
+    province = np.array([GR] * 5 + [FR] + [GR] * 4)
+    adoption.pay(pol, 1, np.array([3, 5, 8, 9]), np.array([0, 0, 0, -1]), np.array([100.0, 100.0, 50.0, 80.0]),
+                 province)
+    np.testing.assert_allclose(pol.spent[1, 0], in_province({GR: 35_000, FR: 25_000}))
+    assert pol.instruments[0].left == 0 and pol.spent.sum() == 60_000
+
+
+def test_the_two_adoption_draws_come_from_the_adoption_stream():
+    from smartregion.model.mechanisms import adoption
+    from smartregion.model.streams import Streams
+
+    s = Streams(3)
+    k = adoption.keys(s, 9)
+    assert k.dtype == np.uint64
+    np.testing.assert_array_equal(k, [s.key("adoption", 9), s.key("adoption", 9, slot=1)])
+    assert k[0] != k[1] and k[0] != s.key("adoption", 10)
