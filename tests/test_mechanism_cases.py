@@ -534,3 +534,64 @@ def test_the_two_adoption_draws_come_from_the_adoption_stream():
     assert k.dtype == np.uint64
     np.testing.assert_array_equal(k, [s.key("adoption", 9), s.key("adoption", 9, slot=1)])
     assert k[0] != k[1] and k[0] != s.key("adoption", 10)
+
+
+# --- labour: cases written for the mutants the cases above let live -------------------------------
+
+def test_a_firm_without_demand_hires_nobody_and_flows_add_to_what_was_booked():
+    """Firm 0 (DR) wants nobody and nobody else in DR does: it hires 0 (not 0/0). Firm 1 (GR)
+    wants 2 of GR's 4 seekers. hires already held 5 in GR: 7 after."""
+    staff = np.ones(10)
+    province = np.array([DR] + [GR] * 9)
+    seekers, hires, hired = in_province({GR: 4, DR: 3}), in_province({GR: 5}), np.empty(2)
+    with np.errstate(all="raise"):
+        labour.hire_skill(staff, np.array([0, 1]), np.array([0.0, 2.0]), province, seekers, hires, hired)
+    np.testing.assert_array_equal(hired, [0, 2])
+    np.testing.assert_allclose(hires, in_province({GR: 7}))
+    np.testing.assert_allclose(seekers, in_province({GR: 2, DR: 3}))
+
+
+def test_separations_accumulate_over_quarters():
+    """Rate 0.5 on 4 redundant routine jobs: 2 leave, then 1: 3 separations booked in all."""
+    f = firms([10] * 10, [5] * 10, [2] * 10)
+    f.redundant[0, 0] = 4
+    reg = region()
+    labour.separate(f, reg, TEN, 0.5)
+    labour.separate(f, reg, TEN, 0.5)
+    assert reg.separations[0, GR] == pytest.approx(3) and f.lost[0] == pytest.approx(3)
+
+
+def test_poaching_small_numbers_and_a_province_the_pool_filled():
+    """GR: firm 0 has half a post open (0.5) and the pool is empty; firms 1-4 have 0.2 technical
+    workers each (0.8 in all, a tenth is 0.08). poach_share 1: 0.08 is poached, 0.02 from each,
+    which opens 0.02 posts there; firm 0 keeps 0.42 open. FR: firm 5's post (1) is filled from
+    FR's pool of 3: nothing open there, nobody poached in FR (firms 6-9 keep their 5). Firm 0
+    had created 1 job before (now 1.08), firms 1-4 had lost 0.5 (now 0.52), firm 5 had created 2
+    (now 3)."""
+    f = firms([10] * 10, [5] * 10, [0, 0.2, 0.2, 0.2, 0.2, 0, 5, 5, 5, 5], vacancies=[0.5] + [0] * 4 + [1] + [0] * 4)
+    province = np.array([GR] * 5 + [FR] * 5)
+    f.created[[0, 5]] = [1, 2]
+    f.lost[1:5] = 0.5
+    reg = region()
+    reg.seekers[2, FR] = 3
+    labour.fill_technical(f, reg, province, poach_share=1.0)
+    np.testing.assert_allclose(f.technical, [0.08, 0.18, 0.18, 0.18, 0.18, 1, 5, 5, 5, 5])
+    np.testing.assert_allclose(f.vacancies, [0.42, 0.02, 0.02, 0.02, 0.02, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(f.created, [1.08, 0, 0, 0, 0, 3, 0, 0, 0, 0])
+    np.testing.assert_allclose(f.lost, [0, 0.52, 0.52, 0.52, 0.52, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(reg.poached, in_province({GR: 0.08}))
+
+
+def test_each_training_instrument_is_considered_whatever_the_ones_before_it():
+    """Three instruments of 100 kEUR a quarter at 10 kEUR a course: A (GR) starts only in 2015Q1,
+    B covers DR, which has no routine job seekers, C covers GR (30 routine job seekers): C alone
+    buys 10 courses. With half a routine job seeker in GR, C buys half a course (5 kEUR)."""
+    reg = region(seekers=(30, 0, 0))
+    gr = {**TRAINING, "provinces": ["GR"]}
+    specs = ({**gr, "name": "a", "start": "2015Q1"}, {**TRAINING, "name": "b", "provinces": ["DR"]}, {**gr, "name": "c"})
+    bought, pol = courses(reg, *specs)
+    np.testing.assert_allclose(bought, in_province({GR: 10}))
+    reg.seekers[0, GR] = 0.5
+    bought, pol = courses(reg, *specs)
+    np.testing.assert_allclose(bought, in_province({GR: 0.5}))
+    assert pol.spent[0, 2, GR] == pytest.approx(5_000)
