@@ -595,3 +595,110 @@ def test_each_training_instrument_is_considered_whatever_the_ones_before_it():
     bought, pol = courses(reg, *specs)
     np.testing.assert_allclose(bought, in_province({GR: 0.5}))
     assert pol.spent[0, 2, GR] == pytest.approx(5_000)
+
+
+# --- reshoring ----------------------------------------------------------------------------------
+
+def test_reshoring_signal_of_every_term_on_paper():
+    """Offshore costs up 4% since 2014 (1.04), sensitivity 0.1. Support rows: 0 cuts home costs by
+    10% (running; firms 0, 2), 1 by 30% (not running; everyone), 2 by 20% (running; firms 0, 5).
+    Firms that may reshore: 0, 2, 3, 5 (of six).
+    0: ratio 1.2 x 1 / 1.25 / 1.04 = 0.923077; rows 0 and 2: the larger, 20% (row 2); signal
+       (1 - 0.923077 x 0.8) / 0.1 = 2.615385.
+    2: 1.04 x 1.3 / 1.3 / 1.04 = 1; row 0: (1 - 0.9) / 0.1 = 1.
+    3: 1.04 x 1 / 1 / 1.04 = 1; no row: 0.
+    5: 0.9 / 1.04 = 0.865385; row 2: (1 - 0.692308) / 0.1 = 3.076923."""
+    from smartregion.model.mechanisms import reshoring
+
+    eligible = np.zeros((3, 6), bool)
+    eligible[0, [0, 2]] = eligible[1, :] = eligible[2, [0, 5]] = True
+    signal, row = reshoring._signal(np.array([0, 2, 3, 5]), np.array([1.2, 9, 1.04, 1.04, 9, 0.9]),
+                                    np.array([1, 9, 1.3, 1, 9, 1.0]), np.array([1.25, 9, 1.3, 1, 9, 1]), 1.04,
+                                    np.array([0.1, 0.3, 0.2]), np.array([True, False, True]), eligible, 0.1)
+    np.testing.assert_allclose(signal, [2.615385, 1, 0, 3.076923], atol=1e-6)
+    np.testing.assert_array_equal(row, [2, 0, -1, 2])
+
+
+def test_offshore_costs_grow_with_the_years_since_2014():
+    """Cost ratio 1.015 (home a bit dearer), offshore costs +4% a year, a very sharp response
+    (sensitivity 1e-4, no base rate, up to 1): a firm reshores once offshore costs have grown
+    more than 1.5%. At step 0 (a quarter on: 1.04^0.25 = 1.0099) they have not: nobody; at step
+    3 (a year: 1.04) they have: all ten."""
+    from smartregion.model.mechanisms import reshoring
+
+    def reshored(t):
+        f = firms([6] * 10, [3] * 10, [1] * 10)
+        f.offshored_share[:] = 0.5
+        rp = reshoring.ReshoringParams(offshore_cost_growth=0.04, reshore_base_rate=0.0, reshore_rate_max=1.0,
+                                       reshore_sensitivity=1e-4, reshore_share=0.5, reshore_labour_intensity=0.6)
+        none = reshoring.Support(np.zeros(0, int), np.zeros(0), np.zeros(0, bool), np.zeros((0, 10), bool))
+        _, moved, _, payer = reshoring.step(f, region(seekers=(50, 50, 50)), np.arange(10), np.full(10, 10.0),
+                                            np.full(10, 1.015), np.ones(10), np.ones(10), TEN, none, np.uint64(31),
+                                            t, rp)
+        assert (payer == -1).all()
+        return len(moved)
+
+    assert reshored(0) == 0 and reshored(3) == 10
+
+
+RESHORING = {"type": "reshoring_support", "name": "r", "provinces": ["GR", "FR"], "start": "2014Q3", "end": "2016Q4",
+             "budget_eur": 100_000, "cost_reduction": 0.2, "eur_per_job": 20_000}
+
+
+def test_reshoring_support_on_offer_and_paid_per_job_filled():
+    """Two instruments (cost reductions 20% and 10%), running from step 2. At step 1 neither runs;
+    at step 2 both do. Paid per job filled, first come first served: firms 1 (GR) and 4 (FR)
+    filled 2 and 3 jobs under instrument 0 (40 + 60 kEUR: its whole 100 kEUR), firm 6 (GR) 1.5
+    under instrument 1 (30 kEUR), firm 7 none (-1)."""
+    from smartregion.model.mechanisms import reshoring
+
+    pol = policy(TRAINING, RESHORING, {**RESHORING, "name": "s", "cost_reduction": 0.1})
+    eligible = np.ones((2, 10), bool)
+    before = reshoring.Support.offered(pol, 1, eligible)
+    np.testing.assert_array_equal(before.instrument, [1, 2])
+    np.testing.assert_allclose(before.cost_reduction, [0.2, 0.1])
+    assert not before.running.any() and before.eligible is eligible
+    assert reshoring.Support.offered(pol, 2, eligible).running.all()
+    province = np.array([GR] * 4 + [FR] + [GR] * 5)
+    reshoring.pay(pol, 2, np.array([1, 4, 6, 7]), np.array([1, 1, 2, -1]), np.array([2.0, 3.0, 1.5, 4.0]), province)
+    np.testing.assert_allclose(pol.spent[2, 1], in_province({GR: 40_000, FR: 60_000}))
+    np.testing.assert_allclose(pol.spent[2, 2], in_province({GR: 30_000}))
+    assert pol.spent.sum() == pytest.approx(130_000)
+
+
+# --- productivity -------------------------------------------------------------------------------
+
+def test_realised_multiplier_and_branch_trends_on_paper():
+    """realised: 1 + own gain + spillover x peers' gain: 1 + 0.1 + 0.5 x 0.04 = 1.12, 1 + 0 + 0.5
+    x 0.2 = 1.1. Trends 2% a year with branch factors 1, 0.5 and 2: after 8 quarters (step 7, two
+    years) 1.02^2 = 1.0404, 1.01^2 = 1.0201, 1.04^2 = 1.0816."""
+    from smartregion.model.mechanisms import productivity
+
+    np.testing.assert_allclose(productivity.realised(np.array([0.1, 0.0]), np.array([0.04, 0.2]), 0.5), [1.12, 1.1])
+    out = np.zeros(2)
+    assert productivity.realised(np.array([0.1, 0.0]), np.array([0.04, 0.2]), 0.5, out=out) is out
+    np.testing.assert_allclose(out, [1.12, 1.1])
+    np.testing.assert_allclose(productivity.trend_by_sector(0.02, np.array([1, 0.5, 2]), 7), [1.0404, 1.0201, 1.0816])
+
+
+def test_an_adopter_that_needed_no_technical_posts_ramps_at_full_speed():
+    """No technical posts needed (tech_needed 0): filled counts as 1, ramp 0 + 1/4 = 0.25 a quarter
+    (ramp_quarters 4); expansion 0.5 x 10 x 0.25 = 1.25 mid posts (pool 10: filled); own gain 0.2
+    x 0.25 = 0.05; output gain 0.05 x 40 x 1 (no trend) x 11.25 = 22.5. Sector 1's trend (1.1)
+    lifts firm 1 (sector 1, not adopting, base 40): 40 x 1.1 x 1 = 44."""
+    from smartregion.model.mechanisms import productivity
+    from smartregion.model.network import PeerShare
+
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[ADOPTED] + [AWARE] * 9)
+    f.prod_base[:] = 40.0
+    f.size_at_adoption[0] = 10.0
+    own_gain, gain = np.zeros(10), np.full(10, 0.2)
+    reg = region(seekers=(0, 10, 0))
+    sector = np.array([0, 1] + [0] * 8)
+    ramping, output_gain = productivity.step(f, reg, np.array([0]), own_gain, PeerShare(None, np.ones(10), own_gain),
+                                             np.ones(10), gain, TEN, sector, np.array([1.0, 1.1]), 4.0, 0.5, 0.0)
+    assert f.ramp[0] == pytest.approx(0.25) and f.mid[0] == pytest.approx(4.25) and f.created[0] == pytest.approx(1.25)
+    np.testing.assert_allclose(output_gain, [22.5])
+    np.testing.assert_array_equal(ramping, [0])
+    np.testing.assert_allclose(f.productivity[:2], [40 * 1.05, 44])
+    assert own_gain[0] == pytest.approx(0.05)
