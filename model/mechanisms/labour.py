@@ -13,7 +13,7 @@ they add up every quarter and province):
                                  (automation at adoption, sales lost to competitors), so a
                                  redundancy is spread over years (Bessen et al. 2020, 2025)
     seekers    -> firms          hires: technical posts, expansion and reshoring, as far as the
-                                 province's pool of that skill allows (`hire_from_pools`)
+                                 province's pool of that skill allows (`hire_skill`)
     firm       -> firm           poaching: poach_share of the technical posts the pool could not fill
                                  is filled from other firms in the province, which open a
                                  replacement post. Not a new job: headcount does not change.
@@ -55,22 +55,11 @@ class LabourParams:
                    champion_attraction=p["champion_attraction"])
 
 
-def hire_from_pools(f: FirmState, reg: RegionState, province: np.ndarray, firms: np.ndarray,
-                    demand: np.ndarray) -> np.ndarray:
-    """Hire `demand` [3, len(firms)] workers by skill for `firms` from their provinces' pools, as
-    far as each pool allows (every firm gets the same share of its demand); returns the hires
-    [3, len(firms)]. Posts the pool cannot fill this quarter are not created."""
-    hired = np.zeros_like(demand, dtype=float)
-    if not len(firms):
-        return hired
-    for k, staff in enumerate(f.skills()):
-        hire_skill(staff, firms, demand[k], province, reg.seekers[k], reg.hires[k], hired[k])
-    return hired
-
-
 def hire_skill(staff, firms, demand, province, seekers, hires, hired):
-    """`hire_from_pools` for one skill: hired[j] = demand[j] x min(1, seekers / demand in the
-    province of firms[j]); staff, seekers and hires [province] are updated in place."""
+    """Hire `demand` workers of one skill for `firms` from their provinces' pools, as far as each
+    pool allows (every firm in a province gets the same share of its demand): hired[j] = demand[j]
+    x min(1, seekers / demand in the province of firms[j]); staff, seekers and hires [province]
+    are updated in place. Posts the pool cannot fill this quarter are not created."""
     want = np.zeros(N_PROV)
     for j in range(len(firms)):
         want[province[firms[j]]] += demand[j]

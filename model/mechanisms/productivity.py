@@ -5,7 +5,7 @@
 where f_s is the firm's branch trend factor (sectors.csv), so that a province's growth follows
 from its branch mix, and G_i is the mean realised gain (gain * ramp) of firm i's peers. Output growth asks for
 expansion_jobs * size at adoption over the ramp (mid-level posts, filled from the province's
-mid-level job seekers as far as they go: labour.hire_from_pools). Returns the adopters whose
+mid-level job seekers as far as they go: labour.hire_skill). Returns the adopters whose
 output rose through their own gain this quarter and by how much (kEUR/year), for competition.py.
 """
 
