@@ -702,3 +702,75 @@ def test_an_adopter_that_needed_no_technical_posts_ramps_at_full_speed():
     np.testing.assert_array_equal(ramping, [0])
     np.testing.assert_allclose(f.productivity[:2], [40 * 1.05, 44])
     assert own_gain[0] == pytest.approx(0.05)
+
+
+# --- experimenting ------------------------------------------------------------------------------
+
+def test_members_leave_by_turnover_and_seekers_find_a_visitor_seat_on_paper():
+    """Ten members of open fieldlab 0 (GR, every theme, 5 member places, 1 visitor seat a
+    quarter); firms 0-4 aware, 5-9 adopted. Turnover 2 a year: a member leaves if its draw
+    (key 43: 0.7282 0.6128 0.4327 0.8306 0.0017 0.0972 0.3213 0.8835 0.6504 0.1802) is below 0.5:
+    firms 2, 4, 5, 6, 9 leave, 5 members stay. Aware firms look for a trial with probability 0.5
+    (key 41: 0.0686 0.5984 0.1079 0.6201 0.9465): firms 0 (a member: in its own fieldlab) and 2
+    (left: queued). No member place is free (5 of 5), so firm 2 takes the visitor seat."""
+    from smartregion.model.mechanisms import experimenting
+    from test_mechanisms import fieldlabs
+
+    f = firms([5] * 10, [3] * 10, [2] * 10, stage=[AWARE] * 5 + [ADOPTED] * 5)
+    f.member[:] = True
+    f.fieldlab[:] = 0
+    fl = fieldlabs([GR], [[True] * 10], [1.0], [5.0])
+    keys = np.array([41, 42, 43, 44], dtype=np.uint64)
+    experimenting.step(f, fl, np.array([0]), TEN, np.zeros(10, int), np.ones(10), np.full(10, 0.5), keys, 2.0, False,
+                       1.0)
+    np.testing.assert_array_equal(np.flatnonzero(f.member), [0, 1, 3, 7, 8])
+    assert list(fl.members) == [5] and list(fl.participants) == [1] and fl.credit[0] == 0
+    np.testing.assert_array_equal(np.flatnonzero(f.stage == EXPERIMENTING), [0, 2])
+    np.testing.assert_array_equal(np.flatnonzero(f.fieldlab_experience), [0, 2])
+    assert not f.pilot_experience.any() and (f.stage[[1, 3, 4]] == AWARE).all()
+
+
+def test_visitor_seats_bank_at_most_one_extra_seat():
+    """Nobody looks (all unaware): capacity 2.5 seats a quarter banks 2.5, then 3.5 (the most:
+    capacity + 1), then stays at 3.5; capacity 0.4 banks 0.4, 0.8, 1.2, then 1.4."""
+    from smartregion.model.mechanisms import experimenting
+    from test_mechanisms import fieldlabs
+
+    f = firms([5] * 10, [3] * 10, [2] * 10, stage=[UNAWARE] * 10)
+    fl = fieldlabs([GR, FR], [[True] * 10] * 2, [2.5, 0.4], [3.0, 3.0])
+    credit = []
+    for q in range(4):
+        experimenting.step(f, fl, np.array([0, 1]), TEN, np.zeros(10, int), np.ones(10), np.ones(10),
+                           np.array([1, 2, 3, 4], dtype=np.uint64) + 4 * q, 0.0, False, 1.0)
+        credit.append(fl.credit.copy())
+    np.testing.assert_allclose(credit, [[2.5, 0.4], [3.5, 0.8], [3.5, 1.2], [3.5, 1.4]])
+
+
+def test_seats_go_first_to_the_fieldlab_s_own_province_then_to_neighbours():
+    """One fieldlab in GR (themes: sector 0 only) with 3 visitor seats, no member places. Seekers
+    (everyone aware looks): firm 0 in GR, firms 1-2 in FR and 3 in DR (GR's neighbours), 4 in OV
+    (not a neighbour), 5 in GR but of sector 1 (not a theme). Own province first: firm 0; then
+    two of the neighbours' three, in queue order (key 42: firm 1 0.1599, 2 0.2786, 3 0.3442):
+    firms 1 and 2. Without reaching neighbours only firm 0."""
+    from smartregion.model.mechanisms import experimenting
+    from test_mechanisms import fieldlabs
+
+    def seated(reach):
+        f = firms([5] * 6, [3] * 6, [2] * 6, stage=[AWARE] * 6)
+        fl = fieldlabs([GR], [[True] + [False] * 9], [3.0], [0.0])
+        experimenting.step(f, fl, np.array([0]), np.array([GR, FR, FR, DR, OV, GR]), np.array([0] * 5 + [1]),
+                           np.zeros(6), np.ones(6), np.array([41, 42, 43, 44], dtype=np.uint64), 0.0, reach, 0.0)
+        return list(np.flatnonzero(f.fieldlab_experience)), fl.participants[0]
+
+    assert seated(True) == ([0, 1, 2], 3)
+    assert seated(False) == ([0], 1)
+
+
+def test_the_four_experimenting_draws_come_from_their_streams():
+    from smartregion.model.mechanisms import experimenting
+    from smartregion.model.streams import Streams
+
+    s = Streams(3)
+    np.testing.assert_array_equal(experimenting.keys(s, 9), [s.key("experiment", 9), s.key("fieldlab", 9),
+                                                             s.key("fieldlab", 9, slot=1), s.key("pilot", 9)])
+    assert experimenting.keys(s, 9).dtype == np.uint64
