@@ -774,3 +774,17 @@ def test_the_four_experimenting_draws_come_from_their_streams():
     np.testing.assert_array_equal(experimenting.keys(s, 9), [s.key("experiment", 9), s.key("fieldlab", 9),
                                                              s.key("fieldlab", 9, slot=1), s.key("pilot", 9)])
     assert experimenting.keys(s, 9).dtype == np.uint64
+
+
+def test_business_stealing_adds_to_redundancies_already_booked_even_in_a_tiny_market():
+    """Adopter 0 gains 0.3 kEUR/yr; the other nine (sector 0, 6, 3, 1 workers at 0.005 kEUR:
+    output 0.05 each, 0.45 in all: a market under 1) lose min(0.6 x 0.3 / 0.45, 0.5) = 0.4.
+    Firm 1 had 1, 1 and 0.5 redundant jobs: 0.4 of the 5, 2 and 0.5 others join them: 3, 1.8,
+    0.7."""
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[ADOPTED] + [AWARE] * 9)
+    f.productivity[:] = 0.005
+    f.redundant[:, 1] = [1, 1, 0.5]
+    x = competition.step(f, np.zeros(10, int), 1, np.array([0]), np.array([0.3]), 0.6)
+    np.testing.assert_allclose(x, [0.4])
+    np.testing.assert_allclose(f.redundant[:, 1], [3, 1.8, 0.7])
+    np.testing.assert_allclose(f.redundant[:, 2], [2.4, 1.2, 0.4])
