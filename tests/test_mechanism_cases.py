@@ -780,11 +780,14 @@ def test_business_stealing_adds_to_redundancies_already_booked_even_in_a_tiny_ma
     """Adopter 0 gains 0.3 kEUR/yr; the other nine (sector 0, 6, 3, 1 workers at 0.005 kEUR:
     output 0.05 each, 0.45 in all: a market under 1) lose min(0.6 x 0.3 / 0.45, 0.5) = 0.4.
     Firm 1 had 1, 1 and 0.5 redundant jobs: 0.4 of the 5, 2 and 0.5 others join them: 3, 1.8,
-    0.7."""
+    0.7. Firm 2 had 2.5 of its 3 mid jobs redundant: 2.5 + 0.4 x 0.5 = 2.7 (routine 0.4 x 6 = 2.4,
+    technical 0.4 x 1 = 0.4)."""
     f = firms([6] * 10, [3] * 10, [1] * 10, stage=[ADOPTED] + [AWARE] * 9)
     f.productivity[:] = 0.005
     f.redundant[:, 1] = [1, 1, 0.5]
+    f.redundant[1, 2] = 2.5
     x = competition.step(f, np.zeros(10, int), 1, np.array([0]), np.array([0.3]), 0.6)
     np.testing.assert_allclose(x, [0.4])
     np.testing.assert_allclose(f.redundant[:, 1], [3, 1.8, 0.7])
-    np.testing.assert_allclose(f.redundant[:, 2], [2.4, 1.2, 0.4])
+    np.testing.assert_allclose(f.redundant[:, 2], [2.4, 2.7, 0.4])
+    np.testing.assert_allclose(f.redundant[:, 3], [2.4, 1.2, 0.4])
