@@ -791,3 +791,13 @@ def test_business_stealing_adds_to_redundancies_already_booked_even_in_a_tiny_ma
     np.testing.assert_allclose(f.redundant[:, 1], [3, 1.8, 0.7])
     np.testing.assert_allclose(f.redundant[:, 2], [2.4, 2.7, 0.4])
     np.testing.assert_allclose(f.redundant[:, 3], [2.4, 1.2, 0.4])
+
+
+def test_a_subsidy_below_its_cap_pays_its_rate_of_the_investment():
+    """30% of 20 and 40 kEUR: 6 and 12 kEUR, below the 25 kEUR cap and the 60 kEUR budget."""
+    from smartregion.model.mechanisms import adoption
+
+    pol = policy(ADOPTION_SUBSIDY)
+    adoption.pay(pol, 0, np.array([0, 1]), np.array([0, 0]), np.array([20.0, 40.0]), TEN)
+    np.testing.assert_allclose(pol.spent[0, 0], in_province({GR: 18_000}))
+    assert pol.instruments[0].left == pytest.approx(42_000)
