@@ -801,3 +801,16 @@ def test_a_subsidy_below_its_cap_pays_its_rate_of_the_investment():
     adoption.pay(pol, 0, np.array([0, 1]), np.array([0, 0]), np.array([20.0, 40.0]), TEN)
     np.testing.assert_allclose(pol.spent[0, 0], in_province({GR: 18_000}))
     assert pol.instruments[0].left == pytest.approx(42_000)
+
+
+def test_automation_touches_only_routine_jobs_not_yet_redundant():
+    """Displacement 0.4 (no dispersion). Firm 0 has 2 routine workers, 1.5 of them redundant
+    already: 0.4 x 0.5 = 0.2 more (1.7). Firm 1 has all 2 redundant: none more."""
+    from smartregion.model.mechanisms import adoption
+    from test_mechanisms import adoption_params
+
+    f = firms([2] * 10, [3] * 10, [1] * 10, stage=[AWARE] * 2 + [UNAWARE] * 8)
+    f.redundant[0, :2] = [1.5, 2.0]
+    adoption.step(f, np.full(10, 0.1), TEN, np.zeros(10), np.zeros(N_PROV), np.zeros(N_PROV), None,
+                  np.array([35, 9], dtype=np.uint64), 0, adoption_params(routine_displacement=0.4), immediate=True)
+    np.testing.assert_allclose(f.redundant[0, :3], [1.7, 2.0, 0.0])
