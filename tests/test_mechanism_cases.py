@@ -814,3 +814,22 @@ def test_automation_touches_only_routine_jobs_not_yet_redundant():
     adoption.step(f, np.full(10, 0.1), TEN, np.zeros(10), np.zeros(N_PROV), np.zeros(N_PROV), None,
                   np.array([35, 9], dtype=np.uint64), 0, adoption_params(routine_displacement=0.4), immediate=True)
     np.testing.assert_allclose(f.redundant[0, :3], [1.7, 2.0, 0.0])
+
+
+def test_equal_offers_go_to_the_first_instrument_and_a_tiny_firm_has_its_own_z():
+    """Two identical subsidy rows (30%, cap 25 kEUR): the first pays. A firm of 10 workers at
+    0.05 kEUR (VA 0.5 kEUR/yr, gain 0.1, no peers, no shortage): B = 0.05 x 0.5 = 0.025, C = 20,
+    S = 25 / 5 = 5: z = (0.025 - 20 + 5) / 0.5 = -29.95, sigma 0.2: 1.7 z / sigma = -254.575."""
+    from smartregion.model.mechanisms import adoption
+    from smartregion.model.mechanisms.adoption import Subsidies
+    from test_mechanisms import adoption_params
+
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[EXPERIMENTING] + [AWARE] * 9)
+    f.productivity[:] = 0.05
+    subs = Subsidies(np.array([4, 7]), np.array([0.3, 0.3]), np.array([25.0, 25.0]), np.ones(2), np.ones((2, 10), bool))
+    _, signal, payer, _ = adoption._signal(
+        f.stage, f.routine, f.mid, f.technical, f.productivity, f.fieldlab_experience, f.pilot_experience,
+        np.full(10, 0.1), TEN, np.zeros(10), np.zeros(N_PROV), np.zeros(N_PROV), subs.rate, subs.cap_keur,
+        subs.outlook, subs.eligible, adoption_params())
+    np.testing.assert_allclose(signal, [-254.575])
+    np.testing.assert_array_equal(payer, [0])
