@@ -623,22 +623,24 @@ def test_offshore_costs_grow_with_the_years_since_2014():
     """Cost ratio 1.015 (home a bit dearer), offshore costs +4% a year, a very sharp response
     (sensitivity 1e-4, no base rate, up to 1): a firm reshores once offshore costs have grown
     more than 1.5%. At step 0 (a quarter on: 1.04^0.25 = 1.0099) they have not: nobody; at step
-    3 (a year: 1.04) they have: all ten."""
+    3 (a year: 1.04) they have: all ten. With cost ratio 1.018, offshore costs must grow for
+    ln 1.018 / ln 1.04 = 0.455 years: not at step 0 (0.25 years), at step 1 (0.5 years)."""
     from smartregion.model.mechanisms import reshoring
 
-    def reshored(t):
+    def reshored(t, ratio=1.015):
         f = firms([6] * 10, [3] * 10, [1] * 10)
         f.offshored_share[:] = 0.5
         rp = reshoring.ReshoringParams(offshore_cost_growth=0.04, reshore_base_rate=0.0, reshore_rate_max=1.0,
                                        reshore_sensitivity=1e-4, reshore_share=0.5, reshore_labour_intensity=0.6)
         none = reshoring.Support(np.zeros(0, int), np.zeros(0), np.zeros(0, bool), np.zeros((0, 10), bool))
         _, moved, _, payer = reshoring.step(f, region(seekers=(50, 50, 50)), np.arange(10), np.full(10, 10.0),
-                                            np.full(10, 1.015), np.ones(10), np.ones(10), TEN, none, np.uint64(31),
+                                            np.full(10, ratio), np.ones(10), np.ones(10), TEN, none, np.uint64(31),
                                             t, rp)
         assert (payer == -1).all()
         return len(moved)
 
     assert reshored(0) == 0 and reshored(3) == 10
+    assert reshored(0, 1.018) == 0 and reshored(1, 1.018) == 10
 
 
 RESHORING = {"type": "reshoring_support", "name": "r", "provinces": ["GR", "FR"], "start": "2014Q3", "end": "2016Q4",
@@ -833,3 +835,40 @@ def test_equal_offers_go_to_the_first_instrument_and_a_tiny_firm_has_its_own_z()
         subs.outlook, subs.eligible, adoption_params())
     np.testing.assert_allclose(signal, [-254.575])
     np.testing.assert_array_equal(payer, [0])
+
+
+def test_reshoring_hires_each_skill_from_its_own_pool_on_paper():
+    """Every firm reshores (base rate 1): 0.6 x 10 (workers in 2014) x 0.5 / 0.5 x 0.5 = 3 jobs,
+    in the firm's skill mix now: firms 0-8 have 2, 6, 2 workers (0.6, 1.8, 0.6 jobs), firm 9 only
+    0.1, 0.3, 0.1 (the same mix, so the same demand). Pools: 100 routine, 9 mid, 100 technical: the
+    18 mid posts get half each (0.9): 2.1 jobs filled per firm; hires by skill 6, 9, 6."""
+    from smartregion.model.mechanisms import reshoring
+
+    f = firms([2] * 9 + [0.1], [6] * 9 + [0.3], [2] * 9 + [0.1])
+    f.offshored_share[:] = 0.5
+    reg = region(seekers=(100, 9, 100))
+    rp = reshoring.ReshoringParams(offshore_cost_growth=0.0, reshore_base_rate=1.0, reshore_rate_max=0.5,
+                                   reshore_sensitivity=0.1, reshore_share=0.5, reshore_labour_intensity=0.6)
+    none = reshoring.Support(np.zeros(0, int), np.zeros(0), np.zeros(0, bool), np.zeros((0, 10), bool))
+    _, moved, jobs, _ = reshoring.step(f, reg, np.arange(10), np.full(10, 10.0), np.ones(10), np.ones(10), np.ones(10),
+                                       TEN, none, np.uint64(31), 3, rp)
+    assert len(moved) == 10
+    np.testing.assert_allclose(jobs, 2.1)
+    np.testing.assert_allclose([f.routine[0], f.mid[0], f.technical[0]], [2.6, 6.9, 2.6])
+    np.testing.assert_allclose([f.routine[9], f.mid[9], f.technical[9]], [0.7, 1.2, 0.7])
+    np.testing.assert_allclose(reg.hires[:, GR], [6, 9, 6])
+    np.testing.assert_allclose(reg.seekers[:, GR], [94, 0, 94], atol=1e-9)
+    np.testing.assert_allclose(f.reshored_jobs, 2.1)
+
+
+def test_the_first_of_equal_supports_covers_the_firm_and_instrument_0_is_paid():
+    """Two running rows cutting costs by 20% each: the first (row 0) covers the firm. Paying
+    instrument 0 (the policy's first) for 2 jobs: 40 kEUR."""
+    from smartregion.model.mechanisms import reshoring
+
+    _, row = reshoring._signal(np.array([0]), np.ones(1), np.ones(1), np.ones(1), 1.0, np.array([0.2, 0.2]),
+                               np.array([True, True]), np.ones((2, 1), bool), 0.1)
+    np.testing.assert_array_equal(row, [0])
+    pol = policy(RESHORING)
+    reshoring.pay(pol, 3, np.array([2]), np.array([0]), np.array([2.0]), TEN)
+    assert pol.spent[3, 0, GR] == pytest.approx(40_000)
