@@ -872,3 +872,22 @@ def test_the_first_of_equal_supports_covers_the_firm_and_instrument_0_is_paid():
     pol = policy(RESHORING)
     reshoring.pay(pol, 3, np.array([2]), np.array([0]), np.array([2.0]), TEN)
     assert pol.spent[3, 0, GR] == pytest.approx(40_000)
+
+
+def test_ramp_up_counts_only_the_posts_opened_at_adoption():
+    """ramp_quarters 4, expansion 0.5 x 10 workers at adoption. Firm 0 needed no technical post
+    but has 0.5 replacement posts open (a competitor poached from it): those do not slow it,
+    filled 1, ramp 0.25, 1.25 mid posts (it had created 2 jobs before: 3.25). Firm 1 needed 0.5
+    posts and 0.25 are open: filled 0.5, ramp 0.125, 0.625 mid posts."""
+    from smartregion.model.mechanisms import productivity
+    from smartregion.model.network import PeerShare
+
+    f = firms([6] * 10, [3] * 10, [1] * 10, stage=[ADOPTED] * 2 + [AWARE] * 8, vacancies=[0.5, 0.25] + [0] * 8)
+    f.tech_needed[:2] = [0, 0.5]
+    f.size_at_adoption[:2] = 10
+    f.created[0] = 2
+    own_gain = np.zeros(10)
+    productivity.step(f, region(seekers=(0, 10, 0)), np.array([0, 1]), own_gain, PeerShare(None, np.ones(10), own_gain),
+                      np.ones(10), np.full(10, 0.2), TEN, np.zeros(10, int), np.ones(1), 4.0, 0.5, 0.0)
+    np.testing.assert_allclose(f.ramp[:2], [0.25, 0.125])
+    np.testing.assert_allclose(f.created[:2], [3.25, 0.625])
