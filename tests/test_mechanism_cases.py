@@ -891,3 +891,20 @@ def test_ramp_up_counts_only_the_posts_opened_at_adoption():
                       np.ones(10), np.full(10, 0.2), TEN, np.zeros(10, int), np.ones(1), 4.0, 0.5, 0.0)
     np.testing.assert_allclose(f.ramp[:2], [0.25, 0.125])
     np.testing.assert_allclose(f.created[:2], [3.25, 0.625])
+
+
+def test_a_neighbouring_firm_can_take_a_member_place():
+    """Fieldlab in GR with 2 member places and no visitor seats, reaching neighbours: firm 0 (FR)
+    joins as a member, firm 1 (OV, not a neighbour) does not, and no member place is taken
+    without reaching neighbours."""
+    from smartregion.model.mechanisms import experimenting
+    from test_mechanisms import fieldlabs
+
+    def members(reach):
+        f = firms([5] * 2, [3] * 2, [2] * 2, stage=[AWARE] * 2)
+        fl = fieldlabs([GR], [[True] * 10], [0.0], [2.0])
+        experimenting.step(f, fl, np.array([0]), np.array([FR, OV]), np.zeros(2, int), np.zeros(2), np.ones(2),
+                           np.array([41, 42, 43, 44], dtype=np.uint64), 0.0, reach, 0.0)
+        return list(np.flatnonzero(f.member)), fl.members[0]
+
+    assert members(True) == ([0], 1) and members(False) == ([], 0)
