@@ -908,3 +908,17 @@ def test_a_neighbouring_firm_can_take_a_member_place():
         return list(np.flatnonzero(f.member)), fl.members[0]
 
     assert members(True) == ([0], 1) and members(False) == ([], 0)
+
+
+def test_a_seated_firm_is_not_seated_again_by_the_next_fieldlab():
+    """Two open fieldlabs in GR with one visitor seat each and no member places; two aware firms
+    in GR look: the first in the queue sits in fieldlab 0, the second in fieldlab 1 (not the first
+    again): both run a trial, each fieldlab counts one participant."""
+    from smartregion.model.mechanisms import experimenting
+    from test_mechanisms import fieldlabs
+
+    f = firms([5] * 2, [3] * 2, [2] * 2, stage=[AWARE] * 2)
+    fl = fieldlabs([GR, GR], [[True] * 10] * 2, [1.0, 1.0], [0.0, 0.0])
+    experimenting.step(f, fl, np.array([0, 1]), np.array([GR, GR]), np.zeros(2, int), np.zeros(2), np.ones(2),
+                       np.array([41, 42, 43, 44], dtype=np.uint64), 0.0, True, 0.0)
+    assert f.fieldlab_experience.all() and sorted(f.fieldlab) == [0, 1] and list(fl.participants) == [1, 1]
