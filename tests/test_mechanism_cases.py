@@ -588,7 +588,8 @@ def test_each_training_instrument_is_considered_whatever_the_ones_before_it():
     buys 10 courses. With half a routine job seeker in GR, C buys half a course (5 kEUR)."""
     reg = region(seekers=(30, 0, 0))
     gr = {**TRAINING, "provinces": ["GR"]}
-    specs = ({**gr, "name": "a", "start": "2015Q1"}, {**TRAINING, "name": "b", "provinces": ["DR"]}, {**gr, "name": "c"})
+    specs = ({**gr, "name": "a", "start": "2015Q1"}, {**TRAINING, "name": "b", "provinces": ["DR"]},
+             {**gr, "name": "c"})
     bought, pol = courses(reg, *specs)
     np.testing.assert_allclose(bought, in_province({GR: 10}))
     reg.seekers[0, GR] = 0.5
