@@ -5,8 +5,10 @@ Each mechanism draws only from its own named random stream, a number keyed by fi
 for each firm that needs one, so that the arms of a comparison see the same numbers
 (model/streams.py). Each takes explicit inputs (the firm and province arrays, a few per-firm
 vectors and its parameters, no model object), so that a test can run it on a handful of firms
-set up by hand. The per-firm work is compiled (numba, `@njit(cache=True)`): loops over firms
-instead of many numpy passes. The first run after installing compiles it (`compile_first`) and
+set up by hand. The per-firm work is compiled (numba, `f = njit(cache=True)(f)` after the
+function: written as an assignment, not as a decorator, because mutmut does not mutate decorated
+functions, and these are the ones whose arithmetic mutation testing must reach: docs/TESTING.md):
+loops over firms instead of many numpy passes. The first run after installing compiles it (`compile_first`) and
 numba keeps the machine code on disk (`__pycache__`, or NUMBA_CACHE_DIR) for every later run;
 NUMBA_DISABLE_JIT=1 runs the same functions as plain Python (slowly: for coverage or mutation
 testing).

@@ -123,7 +123,6 @@ def pay(policy, t: int, new: np.ndarray, payer: np.ndarray, invest_keur: np.ndar
         policy.pay_in_order(t, int(i), eur, province[new[mine]])
 
 
-@njit(cache=True)
 def _signal(stage, routine, mid, technical, productivity, fieldlab_experience, pilot_experience, gain, province,
             exposure, ecosystem, shortage, rate, cap_keur, outlook, eligible, ap):
     """For each experimenting firm: 1.7 z / sigma (the argument of L above), the subsidy row it
@@ -157,7 +156,9 @@ def _signal(stage, routine, mid, technical, productivity, fieldlab_experience, p
     return idx, signal, payer, invest
 
 
-@njit(cache=True)
+_signal = njit(cache=True)(_signal)
+
+
 def _decide(idx, good, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
             decide_key, intensity_key, t, ap):
     """P(adopt) = adoption_rate_max x good, P(abandon) = abandon_rate x (1 - good), one draw each."""
@@ -175,7 +176,9 @@ def _decide(idx, good, stage, adopted_t, routine, mid, technical, redundant, vac
     return adopting
 
 
-@njit(cache=True)
+_decide = njit(cache=True)(_decide)
+
+
 def _adopt_all(firms, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
                intensity_key, t, ap):
     for i in firms:
@@ -183,7 +186,9 @@ def _adopt_all(firms, stage, adopted_t, routine, mid, technical, redundant, vaca
                intensity_key, t, ap)
 
 
-@njit(cache=True)
+_adopt_all = njit(cache=True)(_adopt_all)
+
+
 def _adopt(i, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
            intensity_key, t, ap):
     """Labour effects of firm i's adoption. Its own draw w sets how much of the routine work its
@@ -198,3 +203,6 @@ def _adopt(i, stage, adopted_t, routine, mid, technical, redundant, vacancies, t
     size_at_adoption[i] = employees
     stage[i] = ADOPTED
     adopted_t[i] = t
+
+
+_adopt = njit(cache=True)(_adopt)

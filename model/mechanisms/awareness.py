@@ -28,7 +28,6 @@ def step(stage: np.ndarray, key: np.uint64, province: np.ndarray, exposure_mid: 
     _become_aware(unaware, np.exp(-hazard), stage, province, hub_contact_prob, key)
 
 
-@njit(cache=True)
 def _hazard(stage, province, exposure_mid, completions_per_firm, bass_p, bass_q, training_spillover):
     unaware = np.flatnonzero(stage == UNAWARE)
     hazard = np.empty(len(unaware))
@@ -38,10 +37,15 @@ def _hazard(stage, province, exposure_mid, completions_per_firm, bass_p, bass_q,
     return unaware, hazard
 
 
-@njit(cache=True)
+_hazard = njit(cache=True)(_hazard)
+
+
 def _become_aware(unaware, survive, stage, province, hub_contact_prob, key):
     """survive: e^-hazard per unaware firm."""
     for j in range(len(unaware)):
         i = unaware[j]
         if uniform(key, i) < 1 - (1 - hub_contact_prob[province[i]]) * survive[j]:
             stage[i] = AWARE
+
+
+_become_aware = njit(cache=True)(_become_aware)

@@ -39,7 +39,6 @@ def step(f: FirmState, sector: np.ndarray, n_sectors: int, gainers: np.ndarray, 
     return x
 
 
-@njit(cache=True)
 def _steal(stage, routine, mid, technical, productivity, redundant, sector, gainers, output_gain, business_stealing,
            x):
     n_sectors = len(x)
@@ -59,3 +58,6 @@ def _steal(stage, routine, mid, technical, productivity, redundant, sector, gain
             redundant[0, i] += share * max(routine[i] - redundant[0, i], 0.0)
             redundant[1, i] += share * max(mid[i] - redundant[1, i], 0.0)
             redundant[2, i] += share * max(technical[i] - redundant[2, i], 0.0)
+
+
+_steal = njit(cache=True)(_steal)

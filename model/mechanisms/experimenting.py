@@ -46,7 +46,6 @@ def step(f: FirmState, fl: Fieldlabs, open_idx: np.ndarray, province: np.ndarray
           readiness, seek_probability, draw_keys, member_turnover, reach_neighbours, own_pilot_share, _NEIGHBOURS)
 
 
-@njit(cache=True)
 def _step(stage, member, fieldlab, fieldlab_experience, pilot_experience, lab_province, themes, capacity_q,
           members_cap, credit, participants, members, open_idx, province, sector, readiness, seek_probability,
           draw_keys, member_turnover, reach_neighbours, own_pilot_share, neighbour):
@@ -105,7 +104,9 @@ def _step(stage, member, fieldlab, fieldlab_experience, pilot_experience, lab_pr
             stage[i] = EXPERIMENTING
 
 
-@njit(cache=True)
+_step = njit(cache=True)(_step)
+
+
 def _count_members(member, fieldlab, members):
     members[:] = 0
     for i in range(len(member)):
@@ -113,7 +114,9 @@ def _count_members(member, fieldlab, members):
             members[fieldlab[i]] += 1
 
 
-@njit(cache=True)
+_count_members = njit(cache=True)(_count_members)
+
+
 def _seat(open_idx, seats, themes, lab_province, neighbour, reach_neighbours, s_prov, s_sec, participants):
     """The fieldlab each seeker (in queue order) gets a seat in, -1 for none. Open fieldlabs take,
     in turn, the first free seekers in the queue whose sector their themes cover, as many as
@@ -135,3 +138,6 @@ def _seat(open_idx, seats, themes, lab_province, neighbour, reach_neighbours, s_
                     taken += 1
             seats[lab] -= taken
     return lab_of
+
+
+_seat = njit(cache=True)(_seat)

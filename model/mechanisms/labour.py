@@ -13,7 +13,7 @@ they add up every quarter and province):
                                  (automation at adoption, sales lost to competitors), so a
                                  redundancy is spread over years (Bessen et al. 2020, 2025)
     seekers    -> firms          hires: technical posts, expansion and reshoring, as far as the
-                                 province's pool of that skill allows (`hire_from_pools`)
+                                 province's pool of that skill allows (`hire_skill`)
     firm       -> firm           poaching: poach_share of the technical posts the pool could not fill
                                  is filled from other firms in the province, which open a
                                  replacement post. Not a new job: headcount does not change.
@@ -55,23 +55,11 @@ class LabourParams:
                    champion_attraction=p["champion_attraction"])
 
 
-def hire_from_pools(f: FirmState, reg: RegionState, province: np.ndarray, firms: np.ndarray,
-                    demand: np.ndarray) -> np.ndarray:
-    """Hire `demand` [3, len(firms)] workers by skill for `firms` from their provinces' pools, as
-    far as each pool allows (every firm gets the same share of its demand); returns the hires
-    [3, len(firms)]. Posts the pool cannot fill this quarter are not created."""
-    hired = np.zeros_like(demand, dtype=float)
-    if not len(firms):
-        return hired
-    for k, staff in enumerate(f.skills()):
-        hire_skill(staff, firms, demand[k], province, reg.seekers[k], reg.hires[k], hired[k])
-    return hired
-
-
-@njit(cache=True)
 def hire_skill(staff, firms, demand, province, seekers, hires, hired):
-    """`hire_from_pools` for one skill: hired[j] = demand[j] x min(1, seekers / demand in the
-    province of firms[j]); staff, seekers and hires [province] are updated in place."""
+    """Hire `demand` workers of one skill for `firms` from their provinces' pools, as far as each
+    pool allows (every firm in a province gets the same share of its demand): hired[j] = demand[j]
+    x min(1, seekers / demand in the province of firms[j]); staff, seekers and hires [province]
+    are updated in place. Posts the pool cannot fill this quarter are not created."""
     want = np.zeros(N_PROV)
     for j in range(len(firms)):
         want[province[firms[j]]] += demand[j]
@@ -86,6 +74,9 @@ def hire_skill(staff, firms, demand, province, seekers, hires, hired):
         hires[p] += got[p]
 
 
+hire_skill = njit(cache=True)(hire_skill)
+
+
 def separate(f: FirmState, reg: RegionState, province: np.ndarray, rate: float) -> None:
     """Separate `rate` of every firm's redundant jobs into its province's pools."""
     gone = np.zeros((3, N_PROV))
@@ -94,7 +85,6 @@ def separate(f: FirmState, reg: RegionState, province: np.ndarray, rate: float) 
     reg.separations += gone
 
 
-@njit(cache=True)
 def _separate(routine, mid, technical, redundant, lost, province, rate, gone):
     """`separate` in one pass over the firms, the three skills in turn for each firm: `gone`
     [skill, province] receives the separated workers. (Per skill and per firm the sums run in
@@ -108,7 +98,9 @@ def _separate(routine, mid, technical, redundant, lost, province, rate, gone):
         technical[i], lost[i] = _separate_one(technical[i], redundant, 2, i, lost[i], rate, gone, p)
 
 
-@njit(cache=True, inline="always")
+_separate = njit(cache=True)(_separate)
+
+
 def _separate_one(staff, redundant, k, i, lost, rate, gone, p):
     """Skill k of firm i: returns its staff and lost jobs after separating."""
     out = min(rate * redundant[k, i], staff) * (redundant[k, i] > 0)
@@ -116,6 +108,9 @@ def _separate_one(staff, redundant, k, i, lost, rate, gone, p):
     redundant[k, i] = redundant[k, i] - out if staff > 0 else 0.0
     gone[k, p] += out
     return staff, lost + out
+
+
+_separate_one = njit(cache=True, inline="always")(_separate_one)
 
 
 def fill_technical(f: FirmState, reg: RegionState, province: np.ndarray, poach_share: float) -> None:
@@ -126,7 +121,6 @@ def fill_technical(f: FirmState, reg: RegionState, province: np.ndarray, poach_s
                     reg.hires[2], reg.poached)
 
 
-@njit(cache=True)
 def _fill_technical(technical, vacancies, created, lost, province, poach_share, pool, hires, poached):
     n = len(vacancies)
     idx = np.flatnonzero(vacancies > 0)  # firms with open posts
@@ -166,6 +160,9 @@ def _fill_technical(technical, vacancies, created, lost, province, poach_share, 
     poached += moved
 
 
+_fill_technical = njit(cache=True)(_fill_technical)
+
+
 def visible_adopters_per_firm(stage: np.ndarray, visibility: np.ndarray, province: np.ndarray,
                               firms_per_province: np.ndarray) -> np.ndarray:
     """Visibility-weighted adopters per firm in each province (champion attraction, pool_flows)."""
@@ -174,10 +171,12 @@ def visible_adopters_per_firm(stage: np.ndarray, visibility: np.ndarray, provinc
     return visible / firms_per_province
 
 
-@njit(cache=True)
 def _add_visible(stage, visibility, province, visible):
     for i in range(len(stage)):
         visible[province[i]] += visibility[i] * (stage[i] == ADOPTED)  # others add 0: no branch
+
+
+_add_visible = njit(cache=True)(_add_visible)
 
 
 def pool_flows(reg: RegionState, lp: LabourParams, visible_per_firm: np.ndarray) -> None:

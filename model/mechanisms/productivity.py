@@ -5,7 +5,7 @@
 where f_s is the firm's branch trend factor (sectors.csv), so that a province's growth follows
 from its branch mix, and G_i is the mean realised gain (gain * ramp) of firm i's peers. Output growth asks for
 expansion_jobs * size at adoption over the ramp (mid-level posts, filled from the province's
-mid-level job seekers as far as they go: labour.hire_from_pools). Returns the adopters whose
+mid-level job seekers as far as they go: labour.hire_skill). Returns the adopters whose
 output rose through their own gain this quarter and by how much (kEUR/year), for competition.py.
 """
 
@@ -27,10 +27,12 @@ def realised(own_gain: np.ndarray, peer_share: np.ndarray, knowledge_spillover: 
     return out
 
 
-@njit(cache=True)
 def _realised(own_gain, peer_share, knowledge_spillover, out):
     for i in range(len(out)):
         out[i] = 1.0 + own_gain[i] + peer_share[i] * knowledge_spillover
+
+
+_realised = njit(cache=True)(_realised)
 
 
 def trend_by_sector(productivity_trend: float, sector_trend_factor: np.ndarray, step: int) -> np.ndarray:
@@ -56,7 +58,6 @@ def step(f: FirmState, reg: RegionState, ramping: np.ndarray, own_gain: np.ndarr
     return ramping[f.ramp[ramping] < 1], output_gain
 
 
-@njit(cache=True)
 def _ramp_up(ramping, tech_needed, vacancies, ramp, size_at_adoption, routine, mid, technical, created, prod_base,
              own_gain, gain, province, sector, trend, mid_seekers, mid_hires, ramp_quarters, expansion_jobs, own,
              output_gain):
@@ -78,8 +79,13 @@ def _ramp_up(ramping, tech_needed, vacancies, ramp, size_at_adoption, routine, m
         own_gain[i] = own[j]
 
 
-@njit(cache=True)
+_ramp_up = njit(cache=True)(_ramp_up)
+
+
 def _productivity_now(own_gain, peer_share, knowledge_spillover, prod_base, trend, sector, multiplier, productivity):
     _realised(own_gain, peer_share, knowledge_spillover, multiplier)
     for i in range(len(productivity)):
         productivity[i] = prod_base[i] * trend[sector[i]] * multiplier[i]
+
+
+_productivity_now = njit(cache=True)(_productivity_now)

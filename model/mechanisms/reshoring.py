@@ -84,7 +84,6 @@ def pay(policy, t: int, firms: np.ndarray, payer: np.ndarray, jobs: np.ndarray, 
         policy.pay_in_order(t, int(i), jobs[mine] * policy.instruments[i].spec.eur_per_job, province[firms[mine]])
 
 
-@njit(cache=True)
 def _signal(idx, cost_ratio, multiplier0, multiplier, offshore_growth, cost_reduction, running, eligible, sensitivity):
     """For each firm in idx: (1 - ratio) / reshore_sensitivity, and the support row covering it (-1 none)."""
     signal = np.empty(len(idx))
@@ -100,7 +99,9 @@ def _signal(idx, cost_ratio, multiplier0, multiplier, offshore_growth, cost_redu
     return signal, row
 
 
-@njit(cache=True)
+_signal = njit(cache=True)(_signal)
+
+
 def _decide(idx, p_reshore, key, reshored):
     go = np.zeros(len(idx), dtype=np.bool_)
     for j in range(len(idx)):
@@ -109,7 +110,9 @@ def _decide(idx, p_reshore, key, reshored):
     return go
 
 
-@njit(cache=True)
+_decide = njit(cache=True)(_decide)
+
+
 def _hire(firms, routine, mid, technical, offshored_share, employees_2014, province, seekers, hires, reshore_share,
           labour_intensity, reshored_jobs):
     """Bring reshore_share of each reshoring firm's offshored production home and hire for it;
@@ -133,3 +136,6 @@ def _hire(firms, routine, mid, technical, offshored_share, employees_2014, provi
     for j in range(len(firms)):
         reshored_jobs[firms[j]] += filled[j]
     return filled
+
+
+_hire = njit(cache=True)(_hire)
