@@ -172,6 +172,29 @@ def test_the_levers_view_is_the_scenario_against_itself_without_levers(runner):
     assert not none.available("levers") and none.view("levers").comparison == "scenario"
 
 
+def test_the_report_png_is_drawn_in_the_pages_language(runner):
+    """Every word drawn on the report (titles, axis and tick labels, legends, cards, notes) is
+    in the page's language; the PNG's Description chunk is read from the drawn figure."""
+    from smartregion.viz.explorer import title_of
+    from smartregion.viz.report_png import report_png
+    from smartregion.viz.views import decomposition_html
+
+    o = compute(small(replications=3, seed=5), runner)
+    drawn = {}
+    for lang in ("nl", "en"):
+        sentence = re.sub(r"<[^>]+>", "", decomposition_html(o, "NL", "subject_plain", lang))
+        png = report_png(o, title_of(o, "baseline", "no_policy", lang), sentence, "", "python run.py run x.yaml",
+                         "NL", lang)
+        drawn[lang] = png_text(png)
+        assert drawn[lang]["Language"] == lang
+    nl, en = drawn["nl"]["Description"], drawn["en"]["Description"]
+    assert english_in(nl) == [], english_in(nl)
+    assert "Het Smart Industry-programma, voortgezet" in nl and "Extra banen sinds 2014 (Nederland)" in nl
+    assert "jaar" in nl.split("\n") and "Opnieuw draaien met dezelfde getallen: python run.py run x.yaml" in nl
+    assert "Extra jobs since 2014 (the Netherlands)" in en and "year" in en.split("\n")
+    assert english_in(en)  # the same walk finds the English report's words
+
+
 @pytest.mark.parametrize("spend, jobs, says, never", [
     (-830_287 * 10, 10, "saves EUR 8.3M of public money and adds 10 jobs", "-"),
     (5e6, -3, "adds no net jobs, so the cost per job is unbounded", "per net job"),
@@ -436,7 +459,7 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     print(f"\nslider -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
     # By default the page shows what the lever adds on top of the scenario, in words too.
     assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "levers"
-    assert "What your levers add to baseline" in page.locator(".sr-title").inner_text()
+    assert "What your levers add to “The Smart Industry programme, continued”" in page.locator(".sr-title").inner_text()
     words = page.locator("[data-testid=decomposition]").inner_text()
     assert words.startswith("By 2030Q4, in the Netherlands, your levers ") and "lost to automation" in words
     assert "-EUR" not in words and "EUR -" not in words
@@ -457,7 +480,8 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     print(f"parameter -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
     # One click away: the scenario with the lever against no policy.
     page.locator(".sr-comparison [data-comparison=scenario]").click()
-    page.locator(".sr-title", has_text="baseline with your levers against no policy").wait_for()
+    page.locator(".sr-title", has_text="“The Smart Industry programme, continued” with your levers against no policy"
+                 ).wait_for()
     assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
     assert headline_texts(page)["net_jobs"] != after["net_jobs"]
     page.locator(".sr-comparison [data-comparison=levers]").click()
@@ -476,7 +500,9 @@ def test_every_word_exists_in_dutch_and_english_with_the_same_blanks():
         assert blanks(en) == blanks(nl), key
     for table in (words.PARAMETER_NAMES, words.PARAMETER_HELP, words.UNIT_NAMES, words.STAGE_NAMES):
         assert all(en and nl for en, nl in table.values())
-    assert set(words.SCENARIO_NL) == {p.stem for p in (REPO / "scenarios").glob("*.yaml")}
+    shipped = {p.stem for p in (REPO / "scenarios").glob("*.yaml")}
+    assert set(words.SCENARIO_NL) == set(words.SCENARIO_TITLES) == shipped
+    assert all(en and nl and en != nl for en, nl in words.SCENARIO_TITLES.values())
     assert all(all(row) for row in words.GLOSSARY)
     assert words.fmt_number(-8_301_234, "EUR", lang="nl") == "€ -8,3 mln"
     assert words.fmt_number(322_400, "EUR/job", lang="nl") == "€ 322.000"
@@ -484,9 +510,8 @@ def test_every_word_exists_in_dutch_and_english_with_the_same_blanks():
     assert words.fmt_number(3.234, "kEUR/worker", lang="nl") == "+3,23"
 
 
-# English words that have no place on the Dutch page (scenario names, file names, units such
-# as EUR in a command line, and Mesa's or Solara's own controls are not on this list; nor is
-# "of", which is Dutch too).
+# English words that have no place on the Dutch page (file names, units such as EUR in a
+# command line are not on this list; nor is "of", which is Dutch too).
 ENGLISH = ("the", "and", "with", "without", "jobs", "job", "firms", "firm", "spending", "levers", "lever",
            "policy", "runs of each", "Computing", "ready", "band includes", "cost per", "Glossary", "Upload",
            "Shipped", "Region", "Province", "Quarter", "Map metric", "Net", "Public", "Extra adopting",
@@ -494,31 +519,71 @@ ENGLISH = ("the", "and", "with", "without", "jobs", "job", "firms", "firm", "spe
            "Summary", "Report", "Link to", "Rerun", "Explorer", "Compare", "Single run", "difference", "created",
            "lost", "reshored", "saves", "unbounded", "adds", "remove", "Netherlands", "Uncertain", "Imitation",
            "spillover", "gain", "replications", "Colour", "range", "red", "blue", "Indicative", "Bands", "per worker",
-           "a year", "every province", "what your", "against", "scenario with", "no policy", "recomputing")
+           "a year", "every province", "what your", "against", "scenario with", "no policy", "recomputing",
+           # the single-run tab's controls, a range slider's thumbs, a refused file's frame, the report PNG
+           "Step", "Play", "Pause", "Replication", "Stage changes", "peers", "first year", "last year", "year",
+           "Not loaded", "says", "stays", "Scenario reader", "Rerun with", "population scale", "Extra jobs",
+           "continued", "North", "Hubs double", "Retraining", "Support for", "alone", "stops")
 
 
 def visible_text(pg) -> str:
-    """What a reader sees: the page's text plus the words inside its charts and map (SVG)."""
-    return pg.evaluate("""() => document.body.innerText + ' \\n ' + Array.from(
-        document.querySelectorAll('svg text, svg title')).map(t => t.textContent).join(' \\n ')""")
+    """What a reader sees or hears: the page's text, the words inside its charts and map (SVG)
+    and the accessible names of its controls, less the parts marked as English on purpose
+    (lang="en": a scenario reader's own line, the language switch)."""
+    return pg.evaluate("""() => {
+        let text = document.body.innerText + ' \\n ' + Array.from(
+            document.querySelectorAll('svg text, svg title')).map(t => t.textContent).join(' \\n ') + ' \\n ' +
+            Array.from(document.querySelectorAll('[aria-label]')).map(e => e.getAttribute('aria-label')).join(' \\n ');
+        document.querySelectorAll('[lang=en]').forEach(e => { text = text.split(e.innerText).join(' '); });
+        return text; }""")
+
+
+def png_text(png: bytes) -> dict[str, str]:
+    """The text chunks of a PNG (viz/report_png.py writes every word it draws into one)."""
+    from PIL import Image
+
+    return dict(Image.open(io.BytesIO(png)).text)
+
+
+def english_in(text: str) -> list[str]:
+    for name in ("run.py compare", "run.py run", "Region of Smart Factories"):  # commands, a programme's name
+        text = text.replace(name, "")
+    return sorted({w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})
 
 
 def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     """Dutch is the default (the main users are Dutch provincial advisors): the page, after a
-    lever move (the computed sentences, the levers view), has none of a list of English words;
-    a click switches to English, and the shareable link carries the language."""
-    pg = page.context.browser.new_page(viewport={"width": 1500, "height": 2200})  # a page of its own
+    lever move (the computed sentences, the levers view, a year slider's two thumbs), a refused
+    scenario, the compare and single-run tabs and the downloaded report have none of a list of
+    English words; a click switches to English, and the shareable link carries the language."""
+    pg = page.context.browser.new_page(viewport={"width": 1500, "height": 2200}, accept_downloads=True)
     pg.set_default_timeout(90_000)
     pg.goto(server + f"?replications={BROWSER_REPLICATIONS}")
     wait_idle(pg)
     pg.get_by_text("Beleidsknoppen").wait_for()
     assert pg.get_by_role("tab", name="Verkenner").is_visible()
+    assert pg.get_by_text("Het Smart Industry-programma, voortgezet").first.is_visible()  # not "baseline"
     scenario = wanted(pg)
     nudge(pg, "fieldlabs")  # the levers view: the decomposition and money sentences
     wait_idle(pg, scenario)
     pg.get_by_text("Woordenlijst").click()  # the glossary, opened
     pg.locator("[data-testid=glossary]").wait_for()
+    years = pg.locator("[data-lever=fieldlab_years] [role=slider]")  # a range slider: two thumbs, named
+    assert [t.get_attribute("aria-label") for t in years.all()] == [
+        f"Actief van 2026 tot en met 2030 ({w} jaar)" for w in ("eerste", "laatste")]
+    pg.get_by_text("Scenario-YAML uploaden of plakken").click()  # a refused scenario: its frame in Dutch
+    pg.get_by_label("YAML plakken").fill("name: typo\nhorizon: {start: 2014Q1, end: 2030Q5}\n")
+    pg.get_by_role("button", name="Geplakte YAML gebruiken").click()
+    error = pg.locator(".sr-load-error")
+    error.wait_for()
+    assert error.inner_text().startswith("Niet geladen; het vorige scenario blijft in gebruik.")
+    assert error.locator(".sr-reader-line[lang=en]").inner_text().startswith("geplakte YAML: horizon.end")
     texts = {"levers view": visible_text(pg)}
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="Rapport van deze weergave (PNG)").click()
+    report = png_text(Path(dl.value.path()).read_bytes())
+    assert report["Language"] == "nl" and "Extra banen sinds 2014" in report["Description"]
+    texts["report PNG"] = report["Description"]
     pg.locator(".sr-comparison [data-comparison=scenario]").click()
     pg.locator(".sr-title", has_text="tegenover geen beleid").wait_for()
     pg.get_by_label("Kaart toont").click(force=True)
@@ -528,12 +593,21 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     pg.get_by_role("tab", name="Scenario's vergelijken").click()
     pg.locator("[data-testid=compare-status][data-ready='1']").wait_for(state="attached", timeout=300_000)
     texts["compare tab"] = visible_text(pg)
+    assert "Vier extra fieldlabs in het Noorden" in texts["compare tab"]
+    pg.get_by_role("tab", name="Eén run").click()  # the run's own controls, in Dutch
+    step = pg.get_by_role("button", name="Stap", exact=True)
+    for n in (1, 2):
+        step.click()
+        pg.get_by_text(f"Stap: {n}", exact=True).wait_for()
+    pg.get_by_text("Fasewisselingen dit kwartaal:").wait_for()
+    pg.get_by_role("button", name="Opnieuw").click()
+    pg.get_by_text("Stap: 0", exact=True).wait_for()
+    texts["single-run tab"] = visible_text(pg)
+    shot(pg, "single_run_dutch")
     pg.get_by_role("tab", name="Verkenner").click()
     pg.locator("[data-testid=headline]").wait_for()
     for where, text in texts.items():
-        for name in ("run.py compare", "Region of Smart Factories"):  # a command, a programme's name
-            text = text.replace(name, "")
-        found = sorted({w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})
+        found = english_in(text)
         assert not found, f"English on the Dutch page ({where}): {found}"
     assert "Netto banen" in texts["levers view"] and "Arbeidsproductiviteit" in texts["levers view"]
     assert "Publieke kosten per netto baan" in texts["levers view"]
@@ -600,7 +674,8 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     page.get_by_role("button", name="Use pasted YAML").click()
     error = page.locator(".sr-load-error")
     error.wait_for()
-    text = error.inner_text().strip()
+    assert error.inner_text().startswith("Not loaded; the scenario before it stays in use.")  # the page's frame
+    text = error.locator(".sr-reader-line[lang=en]").inner_text().strip()  # the command line's own line
     assert text.startswith("pasted YAML: policies[0].type (line 3): unknown instrument type 'fieldlabz'")
     assert "allowed: fieldlab," in text and "\n" not in text
     shot(page, "bad_yaml", page.locator(".v-card", has=error))
@@ -624,15 +699,18 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     wait_idle(page, scenario)
     assert page.get_by_text("Using uploaded: pasted YAML").is_visible()
     assert page.locator(".sr-load-error").count() == 0
-    assert "pasted_expansion against no policy" in page.locator(".sr-title").inner_text()
+    assert "“pasted_expansion” against no policy" in page.locator(".sr-title").inner_text()
 
 
-def pick(pg, name: str) -> None:
+def pick(pg, name: str, lang: str = "en") -> None:
+    """Choose the shipped scenario of file `name` by its name on the page."""
+    from smartregion.viz.words import scenario_title, tr
+
     if pg.locator("[data-testid=status]").get_attribute("data-base") == name:
         return
     scenario = wanted(pg)
-    pg.get_by_label("Shipped scenario").click(force=True)  # Vuetify lays its field over the input
-    pg.get_by_role("option", name=name, exact=True).click()
+    pg.get_by_label(tr("shipped_scenario", lang)).click(force=True)  # Vuetify lays its field over the input
+    pg.get_by_role("option", name=scenario_title(name, lang), exact=True).click()
     wait_idle(pg, scenario)
 
 
@@ -692,9 +770,11 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
                           cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     cli = pd.read_csv(out / "summary.csv")
-    # The CLI adds which parameters ran and each band's parameter share; the page's CSV has the numbers.
-    assert {"parameters", "parameter_share"} <= set(cli.columns)
-    pd.testing.assert_frame_equal(cli[page_csv.columns], page_csv, check_exact=False, rtol=1e-12)
+    # The same columns in the same order, which parameters ran and each band's parameter share
+    # included, and the same values.
+    assert list(page_csv.columns) == list(cli.columns)
+    assert {"parameters", "parameter_share"} <= set(cli.columns) and page_csv["parameter_share"].notna().any()
+    pd.testing.assert_frame_equal(cli, page_csv, check_exact=False, rtol=1e-12)
     nl = cli[cli["province"] == "NL"].set_index("metric")
     units = {"net_jobs": "jobs", "net_adopters": "firms", "reshored_jobs": "jobs", "extra_public_spend_eur": "EUR"}
     for metric, unit in units.items():
@@ -703,6 +783,8 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
         page.get_by_role("button", name="Report of this view (PNG)").click()
     png = Path(dl.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000  # four charts and the settings, drawn
+    drawn = png_text(png)
+    assert drawn["Language"] == "en" and "Extra jobs since 2014" in drawn["Description"]
     if os.environ.get("DASHBOARD_SCREENSHOTS"):
         (Path(os.environ["DASHBOARD_SCREENSHOTS"]) / "dashboard_report.png").write_bytes(png)
     from smartregion.viz.explorer import cost_card_text  # a ratio, or "saves"/"unbounded" in words
@@ -712,7 +794,8 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
 
 def test_shipped_scenario_map_metric_and_single_run_view(page):
     pick(page, "fieldlab_expansion_north")
-    assert "fieldlab_expansion_north against baseline" in page.locator(".sr-title").inner_text()
+    assert ("“Four extra fieldlabs in the North” against “The Smart Industry programme, continued”"
+            in page.locator(".sr-title").inner_text())
     new = int(re.search(r"in all, (\d+) new", status(page)).group(1))
     assert new <= 4  # its counterfactual, baseline, was computed at page load (the compare tab may have done the rest)
     page.get_by_label("Map metric").click(force=True)

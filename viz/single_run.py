@@ -1,4 +1,4 @@
-"""The single-run page: one replication stepped quarter by quarter in Mesa's SolaraViz.
+"""The single-run page: one replication (a Mesa model) stepped quarter by quarter.
 
 This is the agent-based part made visible: every firm is one cell in its province's tile,
 coloured by adoption stage, and the firms that changed stage in the last quarter are drawn
@@ -10,10 +10,12 @@ so its end state is one of the runs behind the explorer's bands.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
 import solara
+import solara.lab
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
@@ -30,7 +32,7 @@ from .words import fmt_number, quarter_label, stage_name, tr
 # ours, and harmless: the order never changes at run time); keep the console for our messages.
 warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*ComponentsView", category=UserWarning)
 from mesa import Agent
-from mesa.visualization import Slider, SolaraViz, make_plot_component
+from mesa.visualization import make_plot_component
 from mesa.visualization.utils import update_counter
 
 STAGE_COLOURS = ("#d9d9d9", "#f9c74f", "#f3722c", "#277da1")  # unaware, aware, experimenting, adopted
@@ -39,8 +41,7 @@ SAMPLE_ROWS = 8  # firms listed by name in the "changed this quarter" table
 
 
 class ScenarioRun(SmartIndustryModel):
-    """Replication `replication` of a scenario's policy arm. SolaraViz rebuilds the model from
-    keyword arguments on Reset, hence a constructor that takes the scenario itself."""
+    """Replication `replication` of a scenario's policy arm (Reset builds a new one)."""
 
     def __init__(self, scenario: Scenario, replication: int = 0):
         seed = replication_seeds(scenario.seed, replication + 1)[replication]
@@ -77,7 +78,8 @@ def _tile_image(model: ScenarioRun, firms: np.ndarray) -> np.ndarray:
     return img.reshape(rows, cols, 3)
 
 
-def stage_figure(model: ScenarioRun, lang: str = "en") -> Figure:
+def stage_figure(model: ScenarioRun, lang: str = "en", name: str | None = None) -> Figure:
+    """Every firm by stage; `name`: the scenario's name on the page (default: its own)."""
     fig = Figure(figsize=(7.2, 8.4), dpi=100, layout="constrained")
     ax = fig.subplots()
     for p, (c, r) in TILE_GRID.items():
@@ -93,7 +95,7 @@ def stage_figure(model: ScenarioRun, lang: str = "en") -> Figure:
     handles = [ax.scatter([], [], marker="s", color=c, label=stage_name(s, lang)) for s, c in zip(STAGES, STAGE_COLOURS)]
     ax.legend(handles=handles, loc="lower right", fontsize=9, title=tr("sr_legend", lang),
               title_fontsize=9, frameon=False)
-    fig.suptitle(tr("sr_figure_title", lang, name=model.scenario_name, quarter=model.quarter(lang)), fontsize=11)
+    fig.suptitle(tr("sr_figure_title", lang, name=name or model.scenario_name, quarter=model.quarter(lang)), fontsize=11)
     return fig
 
 
@@ -117,7 +119,8 @@ def FirmStages(model: ScenarioRun):
     changed = model.stage_before != model.firms_state.stage
     # The Mesa agent views of the firms that changed: what a modeller would inspect.
     agents = model.firms.select(lambda a: changed[a.idx], at_most=SAMPLE_ROWS) if changed.any() else []
-    solara.FigureMatplotlib(stage_figure(model, lang), format="png", dependencies=[model, model.t, lang])
+    name = explorer.shown_title(model.scenario_name, lang)
+    solara.FigureMatplotlib(stage_figure(model, lang, name), format="png", dependencies=[model, model.t, lang])
     if moved:
         solara.Text(t("sr_changes", items="; ".join(f"{k}: {fmt_number(v, 'firms', False, lang)}"
                                                     for k, v in moved.items())))
@@ -228,26 +231,81 @@ def forget(model: ScenarioRun) -> None:
     Agent._ids.pop(model, None)
 
 
+PLAY_INTERVAL_MS = 200  # between quarters while playing
+
+
+@solara.component
+def RunControls(model: solara.Reactive, scenario: Scenario, dev: bool):
+    """Reset, play or pause, step, and the replication, in the page's language. Mesa's
+    SolaraViz gave these in English only, with its developer controls (threads, render and play
+    intervals) in the way; `dev` (dev=1 in the link) shows the two intervals."""
+    lang = explorer.lang.value
+    t = lambda key, **kw: tr(key, lang, **kw)
+    playing = solara.use_reactive(False)
+    per_click = solara.use_reactive(1)
+    play_ms = solara.use_reactive(PLAY_INTERVAL_MS)
+    replication = solara.use_reactive(0)
+
+    def advance(steps: int) -> None:
+        m = model.value
+        for _ in range(steps):
+            if not m.running:
+                break
+            m.step()
+        update_counter.value += 1  # Mesa's signal that the model stepped: its views redraw
+
+    def play():
+        while playing.value and model.value.running:
+            time.sleep(play_ms.value / 1000)
+            if playing.value:
+                advance(per_click.value)
+        playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+
+    def reset() -> None:
+        playing.set(False)
+        old = model.value
+        model.set(ScenarioRun(scenario, replication.value))
+        forget(old)
+
+    with solara.Card(t("sr_controls")):
+        with solara.Row(justify="space-between", classes=["sr-run-controls"]):
+            solara.Button(t("sr_reset"), color="primary", on_click=reset)
+            solara.Button(t("sr_pause") if playing.value else t("sr_play"), color="primary",
+                          on_click=lambda: playing.set(not playing.value), disabled=not model.value.running)
+            solara.Button(t("sr_step"), color="primary", on_click=lambda: advance(per_click.value),
+                          disabled=playing.value or not model.value.running)
+        solara.SliderInt(t("sr_replication"), value=replication, min=0, max=explorer.MAX_REPLICATIONS - 1)
+        solara.Text(t("sr_reset_note", start=quarter_label(scenario.horizon.start, lang)), classes=["sr-note"])
+        if dev:
+            solara.SliderInt(t("sr_render_interval"), value=per_click, min=1, max=100, step=2)
+            solara.SliderInt(t("sr_play_interval"), value=play_ms, min=1, max=500, step=10)
+        StepCount(model.value)
+
+
+@solara.component
+def StepCount(model: ScenarioRun):
+    update_counter.get()
+    lang = explorer.lang.value
+    solara.Text(tr("sr_steps", lang, n=model.steps))
+    solara.Text(tr("sr_at", lang, quarter=model.quarter(lang)), classes=["sr-note"])
+
+
 @solara.component
 def Page():
     scenario = explorer.edited.value[0] or explorer.base.value
     first = solara.use_memo(lambda: ScenarioRun(scenario, 0), [scenario.content_hash()])
-    model = solara.use_reactive(first)  # SolaraViz's Reset puts a new model here
+    model = solara.use_reactive(first)  # Reset puts a new model here; a new scenario, its first
     current = model.value
     solara.use_effect(lambda: lambda: forget(current), [current])
+    dev = "dev=1" in (solara.use_router().search or "").split("&")
+    lang = explorer.lang.value
     solara.Style(TABLE_CSS)
-    # SolaraViz gives the controls (step, play, reset, replication). Its own component grid
-    # is not used: Mesa 3.3.1 builds it with Vuetify 2 tabs, absent under ipyvuetify 3.
-    SolaraViz(
-        model,
-        components=[],
-        model_params={
-            "scenario": scenario,
-            "replication": Slider(tr("sr_replication", explorer.lang.value), value=0, min=0, max=explorer.MAX_REPLICATIONS - 1, step=1),
-        },
-        name=tr("sr_name", explorer.lang.value, name=scenario.name),
-        play_interval=200,
-    )
+    with solara.Sidebar():
+        RunControls(model, scenario, dev)
+    solara.Text(tr("sr_name", lang, name=explorer.shown_title(scenario.name, lang)),
+                classes=["sr-title"], style={"font-size": "20px", "font-weight": "bold"})
     with solara.Columns([7, 4]):
         FirmStages(model.value)
         with solara.Column():

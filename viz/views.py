@@ -107,7 +107,7 @@ def series_svgs(o: Outcome, region: str = "NL", levels: bool = False, lang: str 
                 chart_svg(t("ch_jobs_diff"), x, job_series, zero_line=True),
                 chart_svg(t("ch_reshored_diff"), x, diff("reshored_jobs"), zero_line=True),
                 chart_svg(t("ch_productivity_diff"), x, diff("labour_productivity"), zero_line=True)]
-    names = {"policy": tr("s_with", lang) if o.comparison != "levels" else o.scenario.name,
+    names = {"policy": tr("s_with", lang) if o.comparison != "levels" else tr("subject_plain", lang),
              "counterfactual": tr("s_without", lang)}
     arms = lambda m, scale=1.0: [(names[a], c, *(v * scale for v in o.band(m, region, arm=a)))
                                  for a, c in (("policy", POLICY_COLOUR), ("counterfactual", CF_COLOUR))
