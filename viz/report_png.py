@@ -12,7 +12,7 @@ import textwrap
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .compute import Outcome
 from .views import CREATED, LOST, NET, POLICY_COLOUR, RESHORED, _years
@@ -48,13 +48,13 @@ def report_figure(o: Outcome, title: str, sentence: str, settings: str, command:
     s = o.summary[o.summary["province"] == region].set_index("metric")
     for i, (metric, unit_key, unit) in enumerate(CARDS):
         r = s.loc[metric]
-        fig.text(0.03 + 0.24 * i, 0.855, tr("r_card", lang, label=tr(metric, lang),
+        fig.text(0.03 + 0.24 * i, 0.845, tr("r_card", lang, label=tr(metric, lang),
                                             value=fmt_number(r["difference"], unit, lang=lang),
                                             unit=tr(unit_key, lang) if unit_key else "",
                                             band=fmt_band(r["difference_p5"], r["difference_p95"], unit, lang)),
-                 fontsize=9, va="top")
+                 fontsize=9, va="top", linespacing=1.3)
     x = _years(o.quarters)
-    axes = fig.subplots(2, 2, gridspec_kw={"left": 0.07, "right": 0.98, "top": 0.78, "bottom": 0.2,
+    axes = fig.subplots(2, 2, gridspec_kw={"left": 0.07, "right": 0.98, "top": 0.75, "bottom": 0.2,
                                           "hspace": 0.4, "wspace": 0.18})
     for ax, (panel, series) in zip(axes.flat, PANELS):
         for metric, label, colour, scale in series:
@@ -65,6 +65,7 @@ def report_figure(o: Outcome, title: str, sentence: str, settings: str, command:
         ax.set_title(tr(panel, lang, where=where), fontsize=10)
         ax.set_xlabel(tr("r_year", lang), fontsize=8, labelpad=1)
         ax.tick_params(labelsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years: 2017.5 is no year
         ax.xaxis.set_major_formatter("{x:.0f}")
         ax.yaxis.set_major_formatter(_tick(lang))
         if len(series) > 1:

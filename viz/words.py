@@ -313,7 +313,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
                    "Scenario: {title}. {description} Seed {seed}, {n} runs per variant, populatieschaal {scale}."),
     "r_rerun": ("Rerun with identical numbers: {command}", "Opnieuw draaien met dezelfde getallen: {command}"),
     "r_year": ("year", "jaar"),
-    "r_card": ("{label}: {value} {unit}\n90% band {band}", "{label}: {value} {unit}\n90%-band {band}"),
+    "r_card": ("{label}\n{value} {unit}\n90% band {band}", "{label}\n{value} {unit}\n90%-band {band}"),
     # --- single-run tab ---------------------------------------------------------------------
     "sr_name": ("Single run: {name}", "Eén run: {name}"),
     "sr_replication": ("Replication", "Herhaling"),
