@@ -189,7 +189,7 @@ def test_the_report_png_is_drawn_in_the_pages_language(runner):
         assert drawn[lang]["Language"] == lang
     nl, en = drawn["nl"]["Description"], drawn["en"]["Description"]
     assert english_in(nl) == [], english_in(nl)
-    assert "Het Smart Industry-programma, voortgezet" in nl and "Extra banen sinds 2014 (Nederland)" in nl
+    assert "Smart Industry, voortgezet" in nl and "Extra banen sinds 2014 (Nederland)" in nl
     assert "jaar" in nl.split("\n") and "Opnieuw draaien met dezelfde getallen: python run.py run x.yaml" in nl
     assert "Extra jobs since 2014 (the Netherlands)" in en and "year" in en.split("\n")
     assert english_in(en)  # the same walk finds the English report's words
@@ -459,7 +459,7 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     print(f"\nslider -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
     # By default the page shows what the lever adds on top of the scenario, in words too.
     assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "levers"
-    assert "What your levers add to “The Smart Industry programme, continued”" in page.locator(".sr-title").inner_text()
+    assert "What your levers add to “Smart Industry, continued”" in page.locator(".sr-title").inner_text()
     words = page.locator("[data-testid=decomposition]").inner_text()
     assert words.startswith("By 2030Q4, in the Netherlands, your levers ") and "lost to automation" in words
     assert "-EUR" not in words and "EUR -" not in words
@@ -480,7 +480,7 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     print(f"parameter -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
     # One click away: the scenario with the lever against no policy.
     page.locator(".sr-comparison [data-comparison=scenario]").click()
-    page.locator(".sr-title", has_text="“The Smart Industry programme, continued” with your levers against no policy"
+    page.locator(".sr-title", has_text="“Smart Industry, continued” with your levers against no policy"
                  ).wait_for()
     assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
     assert headline_texts(page)["net_jobs"] != after["net_jobs"]
@@ -562,7 +562,7 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     wait_idle(pg)
     pg.get_by_text("Beleidsknoppen").wait_for()
     assert pg.get_by_role("tab", name="Verkenner").is_visible()
-    assert pg.get_by_text("Het Smart Industry-programma, voortgezet").first.is_visible()  # not "baseline"
+    assert pg.get_by_text("Smart Industry, voortgezet").first.is_visible()  # not "baseline"
     scenario = wanted(pg)
     nudge(pg, "fieldlabs")  # the levers view: the decomposition and money sentences
     wait_idle(pg, scenario)
@@ -575,7 +575,7 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     pg.get_by_label("YAML plakken").fill("name: typo\nhorizon: {start: 2014Q1, end: 2030Q5}\n")
     pg.get_by_role("button", name="Geplakte YAML gebruiken").click()
     error = pg.locator(".sr-load-error")
-    error.wait_for()
+    error.locator(".sr-reader-line").wait_for()  # the frame's words come a moment after the alert
     assert error.inner_text().startswith("Niet geladen; het vorige scenario blijft in gebruik.")
     assert error.locator(".sr-reader-line[lang=en]").inner_text().startswith("geplakte YAML: horizon.end")
     texts = {"levers view": visible_text(pg)}
@@ -673,7 +673,7 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     box.fill("name: typo\npolicies:\n  - {type: fieldlabz, start: 2026Q1, end: 2030Q4, budget_eur: 1}\n")
     page.get_by_role("button", name="Use pasted YAML").click()
     error = page.locator(".sr-load-error")
-    error.wait_for()
+    error.locator(".sr-reader-line").wait_for()  # the frame's words come a moment after the alert
     assert error.inner_text().startswith("Not loaded; the scenario before it stays in use.")  # the page's frame
     text = error.locator(".sr-reader-line[lang=en]").inner_text().strip()  # the command line's own line
     assert text.startswith("pasted YAML: policies[0].type (line 3): unknown instrument type 'fieldlabz'")
@@ -718,9 +718,9 @@ def test_a_file_picker_and_a_good_file_clears_the_old_error(page, tmp_path):
     """Keyboard users choose a file instead of dragging one; after a bad file a good one
     replaces the scenario and the old error goes."""
     picker = page.locator(".sr-file-pick input[type=file]")
-    if not picker.is_visible():
+    if not page.locator(".sr-file-pick label").is_visible():
         page.get_by_text("Upload or paste a scenario YAML").click()
-    page.get_by_label("or choose a file").wait_for()  # a labelled control
+    page.get_by_label("Or choose a file…").wait_for(state="attached")  # a labelled control (seen: its label)
     bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
     bad.write_text("name: bad\nhorizon: {start: 2014Q1, end: 2030Q5}\n")
     good.write_text("name: picked\nextends: baseline\n")  # the baseline's runs: all in the cache
@@ -794,7 +794,7 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
 
 def test_shipped_scenario_map_metric_and_single_run_view(page):
     pick(page, "fieldlab_expansion_north")
-    assert ("“Four extra fieldlabs in the North” against “The Smart Industry programme, continued”"
+    assert ("“Four extra fieldlabs in the North” against “Smart Industry, continued”"
             in page.locator(".sr-title").inner_text())
     new = int(re.search(r"in all, (\d+) new", status(page)).group(1))
     assert new <= 4  # its counterfactual, baseline, was computed at page load (the compare tab may have done the rest)

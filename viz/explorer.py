@@ -235,14 +235,15 @@ def ScenarioPicker():
     with solara.Card(t("scenario")):
         solara.Select(t("shipped_scenario"), values=list(titles),
                       value=scenario_title(shipped, lang.value) if shipped else None, on_value=pick)
-        if shipped is not None:  # the name the command line takes
-            solara.Text(t("file_of", file=f"scenarios/{shipped}.yaml"), classes=["sr-note", "sr-file"])
-        else:
+        if shipped is None:
             label = base_label.value.removeprefix("uploaded: ")
             solara.Text(t("using", label=t("uploaded", file=label) if label != base_label.value else label),
                         style={"font-weight": "bold"})
         solara.Text(scenario_description(shipped or "", base.value.description, lang.value),
                     style={"font-size": "13px", "white-space": "pre-line"})
+        if shipped is not None:  # the name the command line takes
+            solara.Text(t("file_of", file=f"scenarios/{shipped}.yaml"), classes=["sr-note"],
+                        style={"display": "block", "color": "#666"})
         with solara.Details(t("upload_or_paste")):
             solara.FileDrop(label=t("drop_here"), lazy=True,
                             on_file=lambda f: load_text(f["file_obj"].read(MAX_FILE_BYTES + 1), f["name"]))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 
 import numpy as np
 import solara
 import solara.lab
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from smartregion.model.model import SmartIndustryModel
 from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, STAGES, TILE_GRID
@@ -25,16 +25,12 @@ from smartregion.model.scenario import Scenario, load_counterfactual
 from smartregion.model.streams import replication_seeds
 
 from . import explorer
-from .views import TABLE_CSS
+from .views import CREATED, LOST, POLICY_COLOUR, TABLE_CSS, _years
 from .words import fmt_number, quarter_label, stage_name, tr
 
-# Solara warns when Mesa's SolaraViz is imported about a hook order in Mesa's own code (not
-# ours, and harmless: the order never changes at run time); keep the console for our messages.
-warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*ComponentsView", category=UserWarning)
 from mesa import Agent
-from mesa.visualization import make_plot_component
-from mesa.visualization.utils import update_counter
 
+stepped = solara.reactive(0)  # counts steps and resets of this session's run: its views redraw
 STAGE_COLOURS = ("#d9d9d9", "#f9c74f", "#f3722c", "#277da1")  # unaware, aware, experimenting, adopted
 FADE = 0.45  # unchanged firms are blended this much towards white, so that changes stand out
 SAMPLE_ROWS = 8  # firms listed by name in the "changed this quarter" table
@@ -112,7 +108,7 @@ def transitions(model: ScenarioRun, lang: str = "en") -> dict[str, int]:
 @solara.component
 def FirmStages(model: ScenarioRun):
     """The firms, by province and stage, and which of them changed in the last quarter."""
-    update_counter.get()  # Mesa's signal that the model stepped
+    stepped.get()
     lang = explorer.lang.value
     t = lambda key, **kw: tr(key, lang, **kw)
     moved = transitions(model, lang)
@@ -206,7 +202,7 @@ firm = solara.reactive(0)
 def AgentsView(model: ScenarioRun):
     """The agent-based part: one firm and its peers, fieldlabs with members, hubs, and the same
     run without policy stepped alongside."""
-    update_counter.get()
+    stepped.get()
     lang = explorer.lang.value
     twin = solara.use_memo(lambda: twin_of(model), [model])
     solara.use_effect(lambda: (lambda: twin is not None and forget(twin)), [twin])
@@ -219,9 +215,30 @@ def AgentsView(model: ScenarioRun):
     solara.HTML(tag="div", unsafe_innerHTML=fieldlabs_hubs_html(model, lang))
 
 
-# Mesa's plot components of the model's DataCollector series.
-PLOTS = (make_plot_component({"adoption_rate": "#277da1"})[0],
-         make_plot_component({"jobs_created": "#2ca02c", "jobs_lost": "#d62728", "reshored_jobs": "#9467bd"})[0])
+# The model's DataCollector series over the quarters stepped: (key of the title in viz/words.py,
+# [(series, key of its label, colour, scale)]). Drawn here rather than by Mesa's plot component,
+# whose legend and axis are its series' names and "Step", in English.
+PLOTS = (("ch_adoption", [("adoption_rate", "s_with", POLICY_COLOUR, 100.0)]),
+         ("ch_jobs", [("jobs_created", "s_created", CREATED, 1.0), ("jobs_lost", "s_lost", LOST, 1.0)]))
+
+
+@solara.component
+def SeriesPlot(model: ScenarioRun, title: str, series: list):
+    stepped.get()
+    lang = explorer.lang.value
+    df = model.datacollector.get_model_vars_dataframe()
+    fig = Figure(figsize=(4.8, 2.6), dpi=100, layout="constrained")
+    ax = fig.subplots()
+    x = _years(model.quarters[: len(df)])
+    for metric, label, colour, scale in series:
+        ax.plot(x, df[metric].to_numpy() * scale if len(df) else [], color=colour, label=tr(label, lang))
+    ax.set_title(tr(title, lang, where=tr("in_netherlands", lang)), fontsize=9)
+    ax.set_xlabel(tr("r_year", lang), fontsize=8)
+    ax.tick_params(labelsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(series) > 1:
+        ax.legend(fontsize=8, frameon=False)
+    solara.FigureMatplotlib(fig, format="png", dependencies=[model, model.t, lang])
 
 
 def forget(model: ScenarioRun) -> None:
@@ -252,7 +269,7 @@ def RunControls(model: solara.Reactive, scenario: Scenario, dev: bool):
             if not m.running:
                 break
             m.step()
-        update_counter.value += 1  # Mesa's signal that the model stepped: its views redraw
+        stepped.value += 1
 
     def play():
         while playing.value and model.value.running:
@@ -286,7 +303,7 @@ def RunControls(model: solara.Reactive, scenario: Scenario, dev: bool):
 
 @solara.component
 def StepCount(model: ScenarioRun):
-    update_counter.get()
+    stepped.get()
     lang = explorer.lang.value
     solara.Text(tr("sr_steps", lang, n=model.steps))
     solara.Text(tr("sr_at", lang, quarter=model.quarter(lang)), classes=["sr-note"])
@@ -310,5 +327,5 @@ def Page():
         FirmStages(model.value)
         with solara.Column():
             AgentsView(model.value)
-            for plot in PLOTS:
-                plot(model.value)
+            for title, series in PLOTS:
+                SeriesPlot(model.value, title, series)

@@ -86,7 +86,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     "uploaded": ("uploaded: {file}", "geüpload: {file}"),
     "upload_or_paste": ("Upload or paste a scenario YAML", "Scenario-YAML uploaden of plakken"),
     "drop_here": ("Drop a .yaml file here", "Sleep een .yaml-bestand hierheen"),
-    "choose_file": ("or choose a file", "of kies een bestand"),
+    "choose_file": ("Or choose a file…", "Of kies een bestand…"),
     "paste_yaml": ("Paste YAML", "YAML plakken"),
     "use_pasted": ("Use pasted YAML", "Geplakte YAML gebruiken"),
     "pasted_yaml": ("pasted YAML", "geplakte YAML"),
@@ -454,7 +454,7 @@ SCENARIO_NL: dict[str, str] = {  # shipped scenario -> Dutch description (the fi
 
 
 SCENARIO_TITLES: dict[str, tuple[str, str]] = {  # shipped scenario file -> (English, Dutch) name on the page
-    "baseline": ("The Smart Industry programme, continued", "Het Smart Industry-programma, voortgezet"),
+    "baseline": ("Smart Industry, continued", "Smart Industry, voortgezet"),
     "fieldlab_expansion_north": ("Four extra fieldlabs in the North", "Vier extra fieldlabs in het Noorden"),
     "hidden_champions": ("Hubs double their outreach", "Hubs verdubbelen hun inzet"),
     "no_policy": ("No policy", "Geen beleid"),
