@@ -546,6 +546,7 @@ def png_text(png: bytes) -> dict[str, str]:
 
 
 def english_in(text: str) -> list[str]:
+    text = " ".join(text.split())  # a name wrapped over two lines is still that name
     for name in ("run.py compare", "run.py run", "Region of Smart Factories"):  # commands, a programme's name
         text = text.replace(name, "")
     return sorted({w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})

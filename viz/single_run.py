@@ -83,7 +83,7 @@ def stage_figure(model: ScenarioRun, lang: str = "en", name: str | None = None) 
         n = len(model.layout[p])
         adopted = float((model.firms_state.stage[model.layout[p]] == 3).mean())
         ax.text(c, -r + 0.02, tr("sr_tile", lang, where=PROVINCE_NAMES[p], n=fmt_number(n, "firms", False, lang),
-                                 share=f"{adopted:.0%}"), fontsize=8, va="bottom")
+                                 share=f"{adopted:.0%}"), fontsize=7.5, va="bottom", linespacing=1.1)
     ax.set_xlim(-0.05, 3)
     ax.set_ylim(-5, 0.2)
     ax.set_aspect("auto")
@@ -229,11 +229,13 @@ def SeriesPlot(model: ScenarioRun, title: str, series: list):
     df = model.datacollector.get_model_vars_dataframe()
     fig = Figure(figsize=(4.8, 2.6), dpi=100, layout="constrained")
     ax = fig.subplots()
-    x = _years(model.quarters[: len(df)])
+    every = _years(model.quarters)
+    x = every[: len(df)]
     for metric, label, colour, scale in series:
         ax.plot(x, df[metric].to_numpy() * scale if len(df) else [], color=colour, label=tr(label, lang))
     ax.set_title(tr(title, lang, where=tr("in_netherlands", lang)), fontsize=9)
     ax.set_xlabel(tr("r_year", lang), fontsize=8)
+    ax.set_xlim(every[0], every[-1])  # the whole horizon, stepped or not
     ax.tick_params(labelsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(series) > 1:
@@ -293,7 +295,8 @@ def RunControls(model: solara.Reactive, scenario: Scenario, dev: bool):
                           on_click=lambda: playing.set(not playing.value), disabled=not model.value.running)
             solara.Button(t("sr_step"), color="primary", on_click=lambda: advance(per_click.value),
                           disabled=playing.value or not model.value.running)
-        solara.SliderInt(t("sr_replication"), value=replication, min=0, max=explorer.MAX_REPLICATIONS - 1)
+        solara.SliderInt(f'{t("sr_replication")}: {replication.value}', value=replication, min=0,
+                         max=explorer.MAX_REPLICATIONS - 1)
         solara.Text(t("sr_reset_note", start=quarter_label(scenario.horizon.start, lang)), classes=["sr-note"])
         if dev:
             solara.SliderInt(t("sr_render_interval"), value=per_click, min=1, max=100, step=2)

@@ -338,7 +338,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     "sr_stage_col": ("stage", "fase"),
     "sr_follow": ("Firm to follow (its number)", "Te volgen bedrijf (nummer)"),
     "sr_figure_title": ("{name}: every firm by stage, {quarter}", "{name}: elk bedrijf naar fase, {quarter}"),
-    "sr_tile": ("{where}: {n} firms, {share} adopted", "{where}: {n} bedrijven, {share} ingevoerd"),
+    "sr_tile": ("{where}\n{n} firms, {share} adopted", "{where}\n{n} bedrijven, {share} ingevoerd"),
     "sr_legend": ("full colour:\nchanged this quarter", "volle kleur:\ngewisseld dit kwartaal"),
     "sr_before": ("before {quarter}", "vóór {quarter}"),
     "sr_firm": ("<b>Firm {i}</b>: {where}, {employees} employees; stage <b>{stage}</b>{without}; {adopted}; {fieldlab}.",
