@@ -154,15 +154,16 @@ def report(o: Outcome, s, command: str, language: str) -> bytes:
                       where, language)
 
 
-def summary_csv(o: Outcome) -> str:
+def summary_csv(o: Outcome, par=None) -> str:
     """summary.csv as `run.py run` writes it for the exported scenario: the summary, which
     parameters ran and each band's parameter share (calibration/parameterisation.py, the
-    command line's own function)."""
+    command line's own function). `par`: what ran, if not what the page runs."""
     from smartregion.calibration.parameterisation import annotate_summary
     from smartregion.model.results import final_values
 
     cf = final_values(o.results, "counterfactual") if o.has_counterfactual else None
-    summary = annotate_summary(o.summary, parameterisation_of(o.scenario), final_values(o.results, "policy"), cf)
+    summary = annotate_summary(o.summary, par or parameterisation_of(o.scenario), final_values(o.results, "policy"),
+                               cf)
     return summary.to_csv(index=False, lineterminator="\n")
 
 
