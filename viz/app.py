@@ -1,7 +1,7 @@
 """The dashboard app that `solara run viz.app` serves (`python run.py dashboard` starts it).
 
 Three tabs: the explorer (ensembles, what the levers add, map, table, export), scenarios
-compared side by side, and a single run stepped quarter by quarter in Mesa's SolaraViz. Only the open tab is rendered,
+compared side by side, and a single run (a Mesa model) stepped quarter by quarter. Only the open tab is rendered,
 so each fills the sidebar with its own controls.
 """
 
