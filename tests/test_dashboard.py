@@ -603,6 +603,9 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     assert error.inner_text().startswith("Niet geladen; het vorige scenario blijft in gebruik.")
     assert error.locator(".sr-reader-line[lang=en]").inner_text().startswith("geplakte YAML: horizon.end")
     texts = {"levers view": visible_text(pg)}
+    ticks = pg.evaluate("() => Array.from(document.querySelectorAll('[data-testid=chart] text')).map(t => t.textContent)")
+    english_number = r"-?[1-9]\d{0,2}(,\d{3})+|-?\d+\.\d{1,2}|-?0\.\d+"  # 12,500, 2.5, 0.125: not 12.500, 2,5
+    assert not [t for t in ticks if re.fullmatch(english_number, t)], ticks
     with pg.expect_download() as dl:
         pg.get_by_role("button", name="Rapport van deze weergave (PNG)").click()
     report = png_text(Path(dl.value.path()).read_bytes())

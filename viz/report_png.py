@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .compute import Outcome
 from .views import CREATED, LOST, NET, POLICY_COLOUR, RESHORED, _years
-from .words import fmt_band, fmt_number, region_name, tr
+from .words import fmt_band, fmt_number, fmt_tick, region_name, tr
 
 PANELS = (  # (key of the panel's title in viz/words.py, [(metric, key of the line's label, colour, scale)])
     ("ch_adoption_diff", [("adoption_rate", "s_difference", POLICY_COLOUR, 100.0)]),
@@ -28,14 +28,6 @@ PANELS = (  # (key of the panel's title in viz/words.py, [(metric, key of the li
 CARDS = (("net_jobs", "unit_jobs", "jobs"), ("net_adopters", "unit_firms", "firms"),
          ("reshored_jobs", "unit_jobs", "jobs"), ("extra_public_spend_eur", "", "EUR"))  # label: tr(metric)
 LINES = {LOST: "--", RESHORED: ":"}
-
-
-def _tick(lang: str):
-    """Tick labels as the page writes numbers (Dutch: decimal comma, thousands point)."""
-    def label(v, _pos):
-        text = f"{v:,.0f}" if abs(v) >= 100 or float(v).is_integer() else f"{v:.3g}"
-        return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "nl" else text
-    return FuncFormatter(label)
 
 
 def report_figure(o: Outcome, title: str, sentence: str, settings: str, command: str, region: str = "NL",
@@ -67,7 +59,7 @@ def report_figure(o: Outcome, title: str, sentence: str, settings: str, command:
         ax.tick_params(labelsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole years: 2017.5 is no year
         ax.xaxis.set_major_formatter("{x:.0f}")
-        ax.yaxis.set_major_formatter(_tick(lang))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt_tick(v, lang)))  # as the page writes them
         if len(series) > 1:
             ax.legend(fontsize=8, frameon=False, loc="upper left")
     fig.text(0.03, 0.13, "\n".join(textwrap.wrap(settings, 190)), fontsize=8, va="top")

@@ -540,6 +540,13 @@ def fmt_number(value: float, unit: str, signed: bool = True, lang: str = "en") -
     return f"EUR {text}" if money else text
 
 
+def fmt_tick(value: float, lang: str = "en") -> str:
+    """An axis tick: whole numbers from 100 up with thousands separators, else 3 digits; the
+    Dutch way in Dutch (12.500, 2,5)."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "nl" else text
+
+
 def fmt_band(lo: float, hi: float, unit: str, lang: str = "en") -> str:
     lo_text, hi_text = fmt_number(lo, unit, lang=lang), fmt_number(hi, unit, lang=lang)
     return tr("n/a", lang) if lo_text == hi_text == tr("n/a", lang) else tr("band_to", lang, lo=lo_text, hi=hi_text)
