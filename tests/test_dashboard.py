@@ -195,6 +195,21 @@ def test_the_pages_summary_csv_is_the_command_lines_with_calibrated_parameters(r
     pd.testing.assert_frame_equal(cli, page, check_exact=False, rtol=1e-12)
 
 
+def test_the_compare_tab_runs_the_parameterisation_of_the_page(monkeypatch):
+    """Calibrated by default, as `run.py compare` and the explorer: every arm draws from the
+    posterior (the tab ran the registry defaults, and the shared result cache, whose key does
+    not hold the draw, mixed its runs with the explorer's calibrated ones)."""
+    from smartregion.calibration.parameterisation import Parameterisation, choose
+    from smartregion.viz.compare_view import arms, compare_spec
+
+    monkeypatch.setenv("SMARTREGION_PARAMETERS", "calibrated")
+    ok, _, cf = arms(["baseline", "skills_offensive"], 2, 3)
+    calibrated = compare_spec(ok, cf, 3, 2, choose())
+    assert set(calibrated.arms) == {"baseline", "skills_offensive", "counterfactual"}
+    assert all(a.draw_parameters is not None for a in calibrated.arms.values())
+    assert all(a.draw_parameters is None for a in compare_spec(ok, cf, 3, 2, Parameterisation("defaults")).arms.values())
+
+
 def test_the_report_png_is_drawn_in_the_pages_language(runner):
     """Every word drawn on the report (titles, axis and tick labels, legends, cards, notes) is
     in the page's language; the PNG's Description chunk is read from the drawn figure."""

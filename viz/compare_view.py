@@ -21,6 +21,7 @@ from smartregion.model.results import compare_frame
 from smartregion.model.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 
 from . import explorer
+from .compute import parameterisation_of
 from .views import TABLE_CSS
 from .words import fmt_band, fmt_number, scenario_title, tr
 
@@ -42,6 +43,15 @@ def arms(names: list[str], replications: int, seed: int):
         else:
             ok.append(s)
     return ok, left_out, cf
+
+
+def compare_spec(scenarios, cf, seed: int, replications: int, par) -> EnsembleSpec:
+    """One ensemble of every scenario and the counterfactual, on the parameterisation `par` (the
+    page's: the shipped posterior by default, as `run.py compare`)."""
+    from smartregion.calibration.parameterisation import apply
+
+    return apply(EnsembleSpec({**{s.name: spec_of(s) for s in scenarios}, "counterfactual": spec_of(cf)}, seed,
+                              replications), par)
 
 
 def compare_table_html(frame, names: list[str], lang: str = "en") -> str:
@@ -74,7 +84,7 @@ def Page():
     def run():
         if not scenarios:
             return
-        spec = EnsembleSpec({**{s.name: spec_of(s) for s in scenarios}, "counterfactual": spec_of(cf)}, seed, reps)
+        spec = compare_spec(scenarios, cf, seed, reps, parameterisation_of(cf))
         t0 = time.perf_counter()
         done = explorer.RUNNER.run(spec, task.is_current)
         if done is None or not task.is_current():
