@@ -536,7 +536,11 @@ def test_every_word_exists_in_dutch_and_english_with_the_same_blanks():
         assert en.strip() or key.startswith("particle_"), key
         assert nl.strip() or key.startswith("particle_"), key
         assert blanks(en) == blanks(nl), key
-    for table in (words.PARAMETER_NAMES, words.PARAMETER_HELP, words.UNIT_NAMES, words.STAGE_NAMES):
+    from smartregion.model.regions import SECTORS
+
+    assert set(words.SECTOR_NAMES) == set(SECTORS)
+    for table in (words.PARAMETER_NAMES, words.PARAMETER_HELP, words.UNIT_NAMES, words.STAGE_NAMES,
+                  words.SECTOR_NAMES):
         assert all(en and nl for en, nl in table.values())
     shipped = {p.stem for p in (REPO / "scenarios").glob("*.yaml")}
     assert set(words.SCENARIO_NL) == set(words.SCENARIO_TITLES) == shipped
@@ -561,7 +565,8 @@ ENGLISH = ("the", "and", "with", "without", "jobs", "job", "firms", "firm", "spe
            # the single-run tab's controls, a range slider's thumbs, a refused file's frame, the report PNG
            "Step", "Play", "Pause", "Replication", "Stage changes", "peers", "first year", "last year", "year",
            "Not loaded", "says", "stays", "Scenario reader", "Rerun with", "population scale", "Extra jobs",
-           "continued", "North", "Hubs double", "Retraining", "Support for", "alone", "stops")
+           "continued", "North", "Hubs double", "Retraining", "Support for", "alone", "stops", "food", "textiles",
+           "chemicals", "plastics", "metal", "electronics", "machinery", "transport equipment", "other manufacturing")
 
 
 def visible_text(pg) -> str:
@@ -642,10 +647,12 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
         step.click()
         pg.get_by_text(f"Stap: {n}", exact=True).wait_for()
     pg.get_by_text("Fasewisselingen dit kwartaal:").wait_for()
-    pg.get_by_role("button", name="Opnieuw").click()
-    pg.get_by_text("Stap: 0", exact=True).wait_for()
+    pg.locator("table.sr-table td", has_text="→").first.wait_for()  # the firms that changed, with their sector
     texts["single-run tab"] = visible_text(pg)
     shot(pg, "single_run_dutch")
+    pg.get_by_role("button", name="Opnieuw").click()
+    pg.get_by_text("Stap: 0", exact=True).wait_for()
+    texts["single-run tab, reset"] = visible_text(pg)
     pg.get_by_role("tab", name="Verkenner").click()
     pg.locator("[data-testid=headline]").wait_for()
     for where, text in texts.items():

@@ -26,7 +26,7 @@ from smartregion.model.streams import replication_seeds
 
 from . import explorer
 from .views import CREATED, LOST, POLICY_COLOUR, TABLE_CSS, _years
-from .words import fmt_number, quarter_label, stage_name, tr
+from .words import fmt_number, quarter_label, sector_name, stage_name, tr
 
 from mesa import Agent
 
@@ -121,7 +121,7 @@ def FirmStages(model: ScenarioRun):
         solara.Text(t("sr_changes", items="; ".join(f"{k}: {fmt_number(v, 'firms', False, lang)}"
                                                     for k, v in moved.items())))
     if agents:
-        rows = "".join(f"<tr><td>{a.idx}</td><td>{PROVINCE_NAMES[a.province]}</td><td>{a.sector}</td>"
+        rows = "".join(f"<tr><td>{a.idx}</td><td>{PROVINCE_NAMES[a.province]}</td><td>{sector_name(a.sector, lang)}</td>"
                        f"<td>{a.size_class}</td><td>{a.employees:.0f}</td>"
                        f"<td>{stage_name(STAGES[model.stage_before[a.idx]], lang)} → {stage_name(a.stage, lang)}</td>"
                        "</tr>" for a in agents)

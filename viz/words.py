@@ -429,6 +429,12 @@ STAGE_NAMES: dict[str, tuple[str, str]] = {  # model.regions.STAGES -> (en, nl)
     "unaware": ("unaware", "onbekend"), "aware": ("aware", "bewust"),
     "experimenting": ("experimenting", "experimenterend"), "adopted": ("adopted", "ingevoerd"),
 }
+SECTOR_NAMES: dict[str, tuple[str, str]] = {  # model.regions.SECTORS -> (en, nl)
+    "food": ("food", "voeding"), "textiles": ("textiles", "textiel"), "wood_paper": ("wood and paper", "hout en papier"),
+    "chemicals": ("chemicals", "chemie"), "plastics": ("rubber and plastics", "rubber en kunststof"),
+    "metal": ("metal", "metaal"), "electronics": ("electronics", "elektronica"), "machinery": ("machinery", "machinebouw"),
+    "transport": ("transport equipment", "transportmiddelen"), "other": ("other manufacturing", "overige industrie"),
+}
 SCENARIO_NL: dict[str, str] = {  # shipped scenario -> Dutch description (the files' own text is English)
     "baseline": "Het historische Smart Industry-programma, voortgezet tot 2030.\nLandelijke fieldlabs, regionale hubs "
                 "vanaf 2018 en EDIH's vanaf 2022, Region of Smart Factories (Noord, 2016-2020) en BOOST (Oost, "
@@ -485,6 +491,10 @@ def unit_name(unit: str, lang: str = DEFAULT_LANG) -> str:
 
 def stage_name(stage: str, lang: str = DEFAULT_LANG) -> str:
     return pick(STAGE_NAMES[stage], lang)
+
+
+def sector_name(sector: str, lang: str = DEFAULT_LANG) -> str:
+    return pick(SECTOR_NAMES[sector], lang)
 
 
 def region_name(code: str, lang: str = DEFAULT_LANG) -> str:
