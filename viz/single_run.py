@@ -254,7 +254,7 @@ PLAY_INTERVAL_MS = 200  # between quarters while playing
 
 
 @solara.component
-def RunControls(model: solara.Reactive, scenario: Scenario, dev: bool):
+def RunControls(model: ScenarioRun, replication: solara.Reactive, on_reset, start: str, dev: bool):
     """Reset, play or pause, step, and the replication, in the page's language. Mesa's
     SolaraViz gave these in English only, with its developer controls (threads, render and play
     intervals) in the way; `dev` (dev=1 in the link) shows the two intervals."""
@@ -263,45 +263,41 @@ def RunControls(model: solara.Reactive, scenario: Scenario, dev: bool):
     playing = solara.use_reactive(False)
     per_click = solara.use_reactive(1)
     play_ms = solara.use_reactive(PLAY_INTERVAL_MS)
-    replication = solara.use_reactive(0)
 
     def advance(steps: int) -> None:
-        m = model.value
         for _ in range(steps):
-            if not m.running:
+            if not model.running:
                 break
-            m.step()
+            model.step()
         stepped.value += 1
 
     def play():
-        while playing.value and model.value.running:
+        while playing.value and model.running:
             time.sleep(play_ms.value / 1000)
             if playing.value:
                 advance(per_click.value)
         playing.set(False)
 
-    solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
+    solara.lab.use_task(play, dependencies=[playing.value, model], prefer_threaded=True)
 
     def reset() -> None:
         playing.set(False)
-        old = model.value
-        model.set(ScenarioRun(scenario, replication.value))
-        forget(old)
+        on_reset()
 
     with solara.Card(t("sr_controls")):
         with solara.Row(justify="space-between", classes=["sr-run-controls"]):
             solara.Button(t("sr_reset"), color="primary", on_click=reset)
             solara.Button(t("sr_pause") if playing.value else t("sr_play"), color="primary",
-                          on_click=lambda: playing.set(not playing.value), disabled=not model.value.running)
+                          on_click=lambda: playing.set(not playing.value), disabled=not model.running)
             solara.Button(t("sr_step"), color="primary", on_click=lambda: advance(per_click.value),
-                          disabled=playing.value or not model.value.running)
+                          disabled=playing.value or not model.running)
         solara.SliderInt(f'{t("sr_replication")}: {replication.value}', value=replication, min=0,
                          max=explorer.MAX_REPLICATIONS - 1)
-        solara.Text(t("sr_reset_note", start=quarter_label(scenario.horizon.start, lang)), classes=["sr-note"])
+        solara.Text(t("sr_reset_note", start=quarter_label(start, lang)), classes=["sr-note"])
         if dev:
             solara.SliderInt(t("sr_render_interval"), value=per_click, min=1, max=100, step=2)
             solara.SliderInt(t("sr_play_interval"), value=play_ms, min=1, max=500, step=10)
-        StepCount(model.value)
+        StepCount(model)
 
 
 @solara.component
@@ -315,20 +311,22 @@ def StepCount(model: ScenarioRun):
 @solara.component
 def Page():
     scenario = explorer.edited.value[0] or explorer.base.value
-    first = solara.use_memo(lambda: ScenarioRun(scenario, 0), [scenario.content_hash()])
-    model = solara.use_reactive(first)  # Reset puts a new model here; a new scenario, its first
-    current = model.value
-    solara.use_effect(lambda: lambda: forget(current), [current])
+    replication = solara.use_reactive(0)  # the one Reset builds
+    resets = solara.use_reactive(0)
+    # The one model of the session: built again on Reset or a new scenario, and nothing else keeps
+    # the old one (a model kept for the first render stayed alive beside every later one).
+    model = solara.use_memo(lambda: ScenarioRun(scenario, replication.value), [scenario.content_hash(), resets.value])
+    solara.use_effect(lambda: lambda: forget(model), [model])
     dev = "dev=1" in (solara.use_router().search or "").split("&")
     lang = explorer.lang.value
     solara.Style(TABLE_CSS)
     with solara.Sidebar():
-        RunControls(model, scenario, dev)
+        RunControls(model, replication, lambda: resets.set(resets.value + 1), scenario.horizon.start, dev)
     solara.Text(tr("sr_name", lang, name=explorer.shown_title(scenario.name, lang)),
                 classes=["sr-title"], style={"font-size": "20px", "font-weight": "bold"})
     with solara.Columns([7, 4]):
-        FirmStages(model.value)
+        FirmStages(model)
         with solara.Column():
-            AgentsView(model.value)
+            AgentsView(model)
             for title, series in PLOTS:
-                SeriesPlot(model.value, title, series)
+                SeriesPlot(model, title, series)
