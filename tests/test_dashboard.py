@@ -691,6 +691,7 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     popup.value.close()
     pg.locator(".sr-lang button[data-lang=en]").click()
     pg.get_by_text("Policy levers").wait_for()
+    pg.locator("[data-testid=share-link][href*='lang=en']").wait_for()  # the link follows a moment later
     with pg.expect_popup() as popup:
         pg.locator("[data-testid=share-link]").click()
     assert "lang=en" in popup.value.url
