@@ -199,8 +199,9 @@ def part_metric_arrays(part: pa.Table) -> tuple[list[str], dict[str, np.ndarray]
     return quarters, out
 
 
-def _final(results, arm: str) -> np.ndarray:
-    """[replication, region, metric] at the last quarter."""
+def final_values(results, arm: str) -> np.ndarray:
+    """[replication, region, metric] of `arm` at the last quarter (results: replication -> arm ->
+    RunResult, as run_ensemble gives them)."""
     return np.stack([arms[arm].metrics[-1] for arms in results.values()])
 
 
@@ -317,7 +318,8 @@ def summary_frame(results: dict[int, dict[str, RunResult]]) -> pd.DataFrame:
     and their difference with its 90% band; plus net_jobs, net_adopters,
     extra_public_spend_eur and cost_per_net_job_eur."""
     has_cf = all("counterfactual" in arms for arms in results.values())
-    return summary_from_final(_final(results, "policy"), _final(results, "counterfactual") if has_cf else None,
+    return summary_from_final(final_values(results, "policy"),
+                              final_values(results, "counterfactual") if has_cf else None,
                               next(iter(results.values()))["policy"].quarters[-1])
 
 

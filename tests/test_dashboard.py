@@ -172,6 +172,90 @@ def test_the_levers_view_is_the_scenario_against_itself_without_levers(runner):
     assert not none.available("levers") and none.view("levers").comparison == "scenario"
 
 
+def test_the_pages_summary_csv_is_the_command_lines_with_calibrated_parameters(tmp_path, monkeypatch):
+    """The page's summary CSV has summary.csv's columns, `parameters` and `parameter_share`
+    included, and its values, on the shipped posterior (the browser test runs registry defaults)."""
+    from smartregion.calibration.parameterisation import apply, choose
+    from smartregion.viz.compute import Outcome
+    from smartregion.viz.explorer import summary_csv
+
+    monkeypatch.setenv("SMARTREGION_PARAMETERS", "calibrated")
+    par = choose()
+    s = small(replications=6, seed=5)  # 3 pairs of replications share a draw: the least with a share
+    runner = Runner(workers=2)  # its own cache: the module's holds default runs under the same keys (below)
+    try:
+        results, _ = runner.run(apply(ensemble_spec(s, load_counterfactual(s)), par))
+    finally:
+        runner.shutdown()
+    page = pd.read_csv(io.StringIO(summary_csv(Outcome(s, results, 0.0, 0), par)))
+    (tmp_path / "s.yaml").write_text(to_yaml(s))
+    done = subprocess.run([sys.executable, "run.py", "run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"),
+                           "--parameters", "calibrated", "--no-progress"], cwd=REPO, capture_output=True, text=True,
+                          timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    cli = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert list(page.columns) == list(cli.columns) and page["parameter_share"].notna().any()
+    assert page["parameters"].iloc[0].startswith("parameters: calibrated")
+    pd.testing.assert_frame_equal(cli, page, check_exact=False, rtol=1e-12)
+
+
+@pytest.mark.xfail(strict=True, reason="viz/compute.py _arm_key leaves out RunSpec.draw_parameters: a calibrated "
+                   "run is served the cached registry-defaults run of the same arm (lead's file; fix: add "
+                   "getattr(spec.draw_parameters, 'path', None) to the key)")
+def test_the_result_cache_tells_a_calibrated_run_from_a_default_one(monkeypatch):
+    from smartregion.calibration.parameterisation import apply, choose
+
+    monkeypatch.setenv("SMARTREGION_PARAMETERS", "calibrated")
+    s = small(replications=1, seed=23)
+    spec = ensemble_spec(s, load_counterfactual(s))
+    runner = Runner(workers=1)
+    try:
+        defaults, _ = runner.run(spec)
+        calibrated, new_runs = runner.run(apply(spec, choose()))
+    finally:
+        runner.shutdown()
+    assert new_runs == 2
+    assert not np.array_equal(defaults[0]["policy"].metrics, calibrated[0]["policy"].metrics)
+
+
+def test_the_compare_tab_runs_the_parameterisation_of_the_page(monkeypatch):
+    """Calibrated by default, as `run.py compare` and the explorer: every arm draws from the
+    posterior (the tab ran the registry defaults, and the shared result cache, whose key does
+    not hold the draw, mixed its runs with the explorer's calibrated ones)."""
+    from smartregion.calibration.parameterisation import Parameterisation, choose
+    from smartregion.viz.compare_view import arms, compare_spec
+
+    monkeypatch.setenv("SMARTREGION_PARAMETERS", "calibrated")
+    ok, _, cf = arms(["baseline", "skills_offensive"], 2, 3)
+    calibrated = compare_spec(ok, cf, 3, 2, choose())
+    assert set(calibrated.arms) == {"baseline", "skills_offensive", "counterfactual"}
+    assert all(a.draw_parameters is not None for a in calibrated.arms.values())
+    assert all(a.draw_parameters is None for a in compare_spec(ok, cf, 3, 2, Parameterisation("defaults")).arms.values())
+
+
+def test_the_report_png_is_drawn_in_the_pages_language(runner):
+    """Every word drawn on the report (titles, axis and tick labels, legends, cards, notes) is
+    in the page's language; the PNG's Description chunk is read from the drawn figure."""
+    from smartregion.viz.explorer import title_of
+    from smartregion.viz.report_png import report_png
+    from smartregion.viz.views import decomposition_html
+
+    o = compute(small(replications=3, seed=5), runner)
+    drawn = {}
+    for lang in ("nl", "en"):
+        sentence = re.sub(r"<[^>]+>", "", decomposition_html(o, "NL", "subject_plain", lang))
+        png = report_png(o, title_of(o, "baseline", "no_policy", lang), sentence, "", "python run.py run x.yaml",
+                         "NL", lang)
+        drawn[lang] = png_text(png)
+        assert drawn[lang]["Language"] == lang
+    nl, en = drawn["nl"]["Description"], drawn["en"]["Description"]
+    assert english_in(nl) == [], english_in(nl)
+    assert "Smart Industry, voortgezet" in nl and "Extra banen sinds 2014 (Nederland)" in nl
+    assert "jaar" in nl.split("\n") and "Opnieuw draaien met dezelfde getallen: python run.py run x.yaml" in nl
+    assert "Extra jobs since 2014 (the Netherlands)" in en and "year" in en.split("\n")
+    assert english_in(en)  # the same walk finds the English report's words
+
+
 @pytest.mark.parametrize("spend, jobs, says, never", [
     (-830_287 * 10, 10, "saves EUR 8.3M of public money and adds 10 jobs", "-"),
     (5e6, -3, "adds no net jobs, so the cost per job is unbounded", "per net job"),
@@ -436,7 +520,7 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     print(f"\nslider -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
     # By default the page shows what the lever adds on top of the scenario, in words too.
     assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "levers"
-    assert "What your levers add to baseline" in page.locator(".sr-title").inner_text()
+    assert "What your levers add to “Smart Industry, continued”" in page.locator(".sr-title").inner_text()
     words = page.locator("[data-testid=decomposition]").inner_text()
     assert words.startswith("By 2030Q4, in the Netherlands, your levers ") and "lost to automation" in words
     assert "-EUR" not in words and "EUR -" not in words
@@ -457,7 +541,8 @@ def test_a_slider_recomputes_in_the_background_and_changes_the_numbers(page):
     print(f"parameter -> redrawn numbers: {latency:.2f} s ({status(page).strip()})")
     # One click away: the scenario with the lever against no policy.
     page.locator(".sr-comparison [data-comparison=scenario]").click()
-    page.locator(".sr-title", has_text="baseline with your levers against no policy").wait_for()
+    page.locator(".sr-title", has_text="“Smart Industry, continued” with your levers against no policy"
+                 ).wait_for()
     assert page.locator("[data-testid=status]").get_attribute("data-comparison") == "scenario"
     assert headline_texts(page)["net_jobs"] != after["net_jobs"]
     page.locator(".sr-comparison [data-comparison=levers]").click()
@@ -474,9 +559,15 @@ def test_every_word_exists_in_dutch_and_english_with_the_same_blanks():
         assert en.strip() or key.startswith("particle_"), key
         assert nl.strip() or key.startswith("particle_"), key
         assert blanks(en) == blanks(nl), key
-    for table in (words.PARAMETER_NAMES, words.PARAMETER_HELP, words.UNIT_NAMES, words.STAGE_NAMES):
+    from smartregion.model.regions import SECTORS
+
+    assert set(words.SECTOR_NAMES) == set(SECTORS)
+    for table in (words.PARAMETER_NAMES, words.PARAMETER_HELP, words.UNIT_NAMES, words.STAGE_NAMES,
+                  words.SECTOR_NAMES):
         assert all(en and nl for en, nl in table.values())
-    assert set(words.SCENARIO_NL) == {p.stem for p in (REPO / "scenarios").glob("*.yaml")}
+    shipped = {p.stem for p in (REPO / "scenarios").glob("*.yaml")}
+    assert set(words.SCENARIO_NL) == set(words.SCENARIO_TITLES) == shipped
+    assert all(en and nl and en != nl for en, nl in words.SCENARIO_TITLES.values())
     assert all(all(row) for row in words.GLOSSARY)
     assert words.fmt_number(-8_301_234, "EUR", lang="nl") == "€ -8,3 mln"
     assert words.fmt_number(322_400, "EUR/job", lang="nl") == "€ 322.000"
@@ -484,9 +575,8 @@ def test_every_word_exists_in_dutch_and_english_with_the_same_blanks():
     assert words.fmt_number(3.234, "kEUR/worker", lang="nl") == "+3,23"
 
 
-# English words that have no place on the Dutch page (scenario names, file names, units such
-# as EUR in a command line, and Mesa's or Solara's own controls are not on this list; nor is
-# "of", which is Dutch too).
+# English words that have no place on the Dutch page (file names, units such as EUR in a
+# command line are not on this list; nor is "of", which is Dutch too).
 ENGLISH = ("the", "and", "with", "without", "jobs", "job", "firms", "firm", "spending", "levers", "lever",
            "policy", "runs of each", "Computing", "ready", "band includes", "cost per", "Glossary", "Upload",
            "Shipped", "Region", "Province", "Quarter", "Map metric", "Net", "Public", "Extra adopting",
@@ -494,31 +584,76 @@ ENGLISH = ("the", "and", "with", "without", "jobs", "job", "firms", "firm", "spe
            "Summary", "Report", "Link to", "Rerun", "Explorer", "Compare", "Single run", "difference", "created",
            "lost", "reshored", "saves", "unbounded", "adds", "remove", "Netherlands", "Uncertain", "Imitation",
            "spillover", "gain", "replications", "Colour", "range", "red", "blue", "Indicative", "Bands", "per worker",
-           "a year", "every province", "what your", "against", "scenario with", "no policy", "recomputing")
+           "a year", "every province", "what your", "against", "scenario with", "no policy", "recomputing",
+           # the single-run tab's controls, a range slider's thumbs, a refused file's frame, the report PNG
+           "Step", "Play", "Pause", "Replication", "Stage changes", "peers", "first year", "last year", "year",
+           "Not loaded", "says", "stays", "Scenario reader", "Rerun with", "population scale", "Extra jobs",
+           "continued", "North", "Hubs double", "Retraining", "Support for", "alone", "stops", "food", "textiles",
+           "chemicals", "plastics", "metal", "electronics", "machinery", "transport equipment", "other manufacturing")
 
 
 def visible_text(pg) -> str:
-    """What a reader sees: the page's text plus the words inside its charts and map (SVG)."""
-    return pg.evaluate("""() => document.body.innerText + ' \\n ' + Array.from(
-        document.querySelectorAll('svg text, svg title')).map(t => t.textContent).join(' \\n ')""")
+    """What a reader sees or hears: the page's text, the words inside its charts and map (SVG)
+    and the accessible names of its controls, less the parts marked as English on purpose
+    (lang="en": a scenario reader's own line, the language switch)."""
+    return pg.evaluate("""() => {
+        let text = document.body.innerText + ' \\n ' + Array.from(
+            document.querySelectorAll('svg text, svg title')).map(t => t.textContent).join(' \\n ') + ' \\n ' +
+            Array.from(document.querySelectorAll('[aria-label]')).map(e => e.getAttribute('aria-label')).join(' \\n ');
+        document.querySelectorAll('[lang=en]').forEach(e => { text = text.split(e.innerText).join(' '); });
+        return text; }""")
+
+
+def png_text(png: bytes) -> dict[str, str]:
+    """The text chunks of a PNG (viz/report_png.py writes every word it draws into one)."""
+    from PIL import Image
+
+    return dict(Image.open(io.BytesIO(png)).text)
+
+
+def english_in(text: str) -> list[str]:
+    text = " ".join(text.split())  # a name wrapped over two lines is still that name
+    for name in ("run.py compare", "run.py run", "Region of Smart Factories"):  # commands, a programme's name
+        text = text.replace(name, "")
+    return sorted({w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})
 
 
 def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     """Dutch is the default (the main users are Dutch provincial advisors): the page, after a
-    lever move (the computed sentences, the levers view), has none of a list of English words;
-    a click switches to English, and the shareable link carries the language."""
-    pg = page.context.browser.new_page(viewport={"width": 1500, "height": 2200})  # a page of its own
+    lever move (the computed sentences, the levers view, a year slider's two thumbs), a refused
+    scenario, the compare and single-run tabs and the downloaded report have none of a list of
+    English words; a click switches to English, and the shareable link carries the language."""
+    pg = page.context.browser.new_page(viewport={"width": 1500, "height": 2200}, accept_downloads=True)
     pg.set_default_timeout(90_000)
     pg.goto(server + f"?replications={BROWSER_REPLICATIONS}")
     wait_idle(pg)
     pg.get_by_text("Beleidsknoppen").wait_for()
     assert pg.get_by_role("tab", name="Verkenner").is_visible()
+    assert pg.get_by_text("Smart Industry, voortgezet").first.is_visible()  # not "baseline"
     scenario = wanted(pg)
     nudge(pg, "fieldlabs")  # the levers view: the decomposition and money sentences
     wait_idle(pg, scenario)
     pg.get_by_text("Woordenlijst").click()  # the glossary, opened
     pg.locator("[data-testid=glossary]").wait_for()
+    years = pg.locator("[data-lever=fieldlab_years] [role=slider]")  # a range slider: two thumbs, named
+    assert [t.get_attribute("aria-label") for t in years.all()] == [
+        f"Actief van 2026 tot en met 2030 ({w} jaar)" for w in ("eerste", "laatste")]
+    pg.get_by_text("Scenario-YAML uploaden of plakken").click()  # a refused scenario: its frame in Dutch
+    pg.get_by_label("YAML plakken").fill("name: typo\nhorizon: {start: 2014Q1, end: 2030Q5}\n")
+    pg.get_by_role("button", name="Geplakte YAML gebruiken").click()
+    error = pg.locator(".sr-load-error")
+    error.locator(".sr-reader-line").wait_for()  # the frame's words come a moment after the alert
+    assert error.inner_text().startswith("Niet geladen; het vorige scenario blijft in gebruik.")
+    assert error.locator(".sr-reader-line[lang=en]").inner_text().startswith("geplakte YAML: horizon.end")
     texts = {"levers view": visible_text(pg)}
+    ticks = pg.evaluate("() => Array.from(document.querySelectorAll('[data-testid=chart] text')).map(t => t.textContent)")
+    english_number = r"-?[1-9]\d{0,2}(,\d{3})+|-?\d+\.\d{1,2}|-?0\.\d+"  # 12,500, 2.5, 0.125: not 12.500, 2,5
+    assert not [t for t in ticks if re.fullmatch(english_number, t)], ticks
+    with pg.expect_download() as dl:
+        pg.get_by_role("button", name="Rapport van deze weergave (PNG)").click()
+    report = png_text(Path(dl.value.path()).read_bytes())
+    assert report["Language"] == "nl" and "Extra banen sinds 2014" in report["Description"]
+    texts["report PNG"] = report["Description"]
     pg.locator(".sr-comparison [data-comparison=scenario]").click()
     pg.locator(".sr-title", has_text="tegenover geen beleid").wait_for()
     pg.get_by_label("Kaart toont").click(force=True)
@@ -528,12 +663,23 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     pg.get_by_role("tab", name="Scenario's vergelijken").click()
     pg.locator("[data-testid=compare-status][data-ready='1']").wait_for(state="attached", timeout=300_000)
     texts["compare tab"] = visible_text(pg)
+    assert "Vier extra fieldlabs in het Noorden" in texts["compare tab"]
+    pg.get_by_role("tab", name="Eén run").click()  # the run's own controls, in Dutch
+    step = pg.get_by_role("button", name="Stap", exact=True)
+    for n in (1, 2):
+        step.click()
+        pg.get_by_text(f"Stap: {n}", exact=True).wait_for()
+    pg.get_by_text("Fasewisselingen dit kwartaal:").wait_for()
+    pg.locator("table.sr-table td", has_text="→").first.wait_for()  # the firms that changed, with their sector
+    texts["single-run tab"] = visible_text(pg)
+    shot(pg, "single_run_dutch")
+    pg.get_by_role("button", name="Opnieuw").click()
+    pg.get_by_text("Stap: 0", exact=True).wait_for()
+    texts["single-run tab, reset"] = visible_text(pg)
     pg.get_by_role("tab", name="Verkenner").click()
     pg.locator("[data-testid=headline]").wait_for()
     for where, text in texts.items():
-        for name in ("run.py compare", "Region of Smart Factories"):  # a command, a programme's name
-            text = text.replace(name, "")
-        found = sorted({w for w in ENGLISH if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)})
+        found = english_in(text)
         assert not found, f"English on the Dutch page ({where}): {found}"
     assert "Netto banen" in texts["levers view"] and "Arbeidsproductiviteit" in texts["levers view"]
     assert "Publieke kosten per netto baan" in texts["levers view"]
@@ -545,6 +691,7 @@ def test_the_page_opens_in_dutch_with_no_english_left(page, server):
     popup.value.close()
     pg.locator(".sr-lang button[data-lang=en]").click()
     pg.get_by_text("Policy levers").wait_for()
+    pg.locator("[data-testid=share-link][href*='lang=en']").wait_for()  # the link follows a moment later
     with pg.expect_popup() as popup:
         pg.locator("[data-testid=share-link]").click()
     assert "lang=en" in popup.value.url
@@ -599,8 +746,9 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     box.fill("name: typo\npolicies:\n  - {type: fieldlabz, start: 2026Q1, end: 2030Q4, budget_eur: 1}\n")
     page.get_by_role("button", name="Use pasted YAML").click()
     error = page.locator(".sr-load-error")
-    error.wait_for()
-    text = error.inner_text().strip()
+    error.locator(".sr-reader-line").wait_for()  # the frame's words come a moment after the alert
+    assert error.inner_text().startswith("Not loaded; the scenario before it stays in use.")  # the page's frame
+    text = error.locator(".sr-reader-line[lang=en]").inner_text().strip()  # the command line's own line
     assert text.startswith("pasted YAML: policies[0].type (line 3): unknown instrument type 'fieldlabz'")
     assert "allowed: fieldlab," in text and "\n" not in text
     shot(page, "bad_yaml", page.locator(".v-card", has=error))
@@ -624,15 +772,18 @@ def test_bad_yaml_shows_one_readable_line_and_the_page_stays_usable(page):
     wait_idle(page, scenario)
     assert page.get_by_text("Using uploaded: pasted YAML").is_visible()
     assert page.locator(".sr-load-error").count() == 0
-    assert "pasted_expansion against no policy" in page.locator(".sr-title").inner_text()
+    assert "“pasted_expansion” against no policy" in page.locator(".sr-title").inner_text()
 
 
-def pick(pg, name: str) -> None:
+def pick(pg, name: str, lang: str = "en") -> None:
+    """Choose the shipped scenario of file `name` by its name on the page."""
+    from smartregion.viz.words import scenario_title, tr
+
     if pg.locator("[data-testid=status]").get_attribute("data-base") == name:
         return
     scenario = wanted(pg)
-    pg.get_by_label("Shipped scenario").click(force=True)  # Vuetify lays its field over the input
-    pg.get_by_role("option", name=name, exact=True).click()
+    pg.get_by_label(tr("shipped_scenario", lang)).click(force=True)  # Vuetify lays its field over the input
+    pg.get_by_role("option", name=scenario_title(name, lang), exact=True).click()
     wait_idle(pg, scenario)
 
 
@@ -640,9 +791,9 @@ def test_a_file_picker_and_a_good_file_clears_the_old_error(page, tmp_path):
     """Keyboard users choose a file instead of dragging one; after a bad file a good one
     replaces the scenario and the old error goes."""
     picker = page.locator(".sr-file-pick input[type=file]")
-    if not picker.is_visible():
+    if not page.locator(".sr-file-pick label").is_visible():
         page.get_by_text("Upload or paste a scenario YAML").click()
-    page.get_by_label("or choose a file").wait_for()  # a labelled control
+    page.get_by_label("Or choose a file…").wait_for(state="attached")  # a labelled control (seen: its label)
     bad, good = tmp_path / "bad.yaml", tmp_path / "good.yaml"
     bad.write_text("name: bad\nhorizon: {start: 2014Q1, end: 2030Q5}\n")
     good.write_text("name: picked\nextends: baseline\n")  # the baseline's runs: all in the cache
@@ -692,9 +843,12 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
                           cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     cli = pd.read_csv(out / "summary.csv")
-    # The CLI adds which parameters ran and each band's parameter share; the page's CSV has the numbers.
-    assert {"parameters", "parameter_share"} <= set(cli.columns)
-    pd.testing.assert_frame_equal(cli[page_csv.columns], page_csv, check_exact=False, rtol=1e-12)
+    # The same columns in the same order, which parameters ran and each band's parameter share
+    # included, and the same values.
+    assert list(page_csv.columns) == list(cli.columns)
+    assert {"parameters", "parameter_share"} <= set(cli.columns)  # empty shares here: the suite runs the
+    # registry defaults (tests/conftest.py); test_the_pages_summary_csv_... checks them calibrated
+    pd.testing.assert_frame_equal(cli, page_csv, check_exact=False, rtol=1e-12)
     nl = cli[cli["province"] == "NL"].set_index("metric")
     units = {"net_jobs": "jobs", "net_adopters": "firms", "reshored_jobs": "jobs", "extra_public_spend_eur": "EUR"}
     for metric, unit in units.items():
@@ -703,6 +857,8 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
         page.get_by_role("button", name="Report of this view (PNG)").click()
     png = Path(dl.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000  # four charts and the settings, drawn
+    drawn = png_text(png)
+    assert drawn["Language"] == "en" and "Extra jobs since 2014" in drawn["Description"]
     if os.environ.get("DASHBOARD_SCREENSHOTS"):
         (Path(os.environ["DASHBOARD_SCREENSHOTS"]) / "dashboard_report.png").write_bytes(png)
     from smartregion.viz.explorer import cost_card_text  # a ratio, or "saves"/"unbounded" in words
@@ -712,7 +868,8 @@ def test_exported_yaml_reproduces_the_shown_numbers_through_run_py(page, tmp_pat
 
 def test_shipped_scenario_map_metric_and_single_run_view(page):
     pick(page, "fieldlab_expansion_north")
-    assert "fieldlab_expansion_north against baseline" in page.locator(".sr-title").inner_text()
+    assert ("“Four extra fieldlabs in the North” against “Smart Industry, continued”"
+            in page.locator(".sr-title").inner_text())
     new = int(re.search(r"in all, (\d+) new", status(page)).group(1))
     assert new <= 4  # its counterfactual, baseline, was computed at page load (the compare tab may have done the rest)
     page.get_by_label("Map metric").click(force=True)

@@ -1,7 +1,7 @@
 """The dashboard app that `solara run viz.app` serves (`python run.py dashboard` starts it).
 
 Three tabs: the explorer (ensembles, what the levers add, map, table, export), scenarios
-compared side by side, and a single run stepped quarter by quarter in Mesa's SolaraViz. Only the open tab is rendered,
+compared side by side, and a single run (a Mesa model) stepped quarter by quarter. Only the open tab is rendered,
 so each fills the sidebar with its own controls.
 """
 
@@ -76,8 +76,9 @@ def Page():
     router = solara.use_router()
     solara.use_effect(lambda: explorer.apply_query(router.search), [])  # a shared link's state, once
     solara.Title("smartregion")
-    explorer.AriaLabels(controls_label=tr("controls", explorer.lang.value))  # every tab: accessible names, Mesa's
-    # developer controls hidden
+    language = explorer.lang.value
+    explorer.AriaLabels(controls_label=tr("controls", language), first_year=tr("first_year", language),
+                        last_year=tr("last_year", language))  # every tab: accessible names
     solara.Style(APP_CSS)
     with solara.AppBar(), solara.lab.Tabs(value=tab, align="center"):
         for key, _ in TABS:

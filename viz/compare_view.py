@@ -21,8 +21,9 @@ from smartregion.model.results import compare_frame
 from smartregion.model.scenario import SCENARIO_DIR, list_scenarios, load_scenario
 
 from . import explorer
+from .compute import parameterisation_of
 from .views import TABLE_CSS
-from .words import fmt_band, fmt_number, tr
+from .words import fmt_band, fmt_number, scenario_title, tr
 
 COUNTERFACTUAL = "no_policy"
 chosen = solara.reactive(["baseline", "fieldlab_expansion_north", "skills_offensive"])
@@ -38,10 +39,19 @@ def arms(names: list[str], replications: int, seed: int):
                                                                             "seed": seed})
         differs = [k for k in ("horizon", "population", "parameters") if getattr(s, k) != getattr(cf, k)]
         if differs:
-            left_out[name] = ", ".join(differs)
+            left_out[name] = differs
         else:
             ok.append(s)
     return ok, left_out, cf
+
+
+def compare_spec(scenarios, cf, seed: int, replications: int, par) -> EnsembleSpec:
+    """One ensemble of every scenario and the counterfactual, on the parameterisation `par` (the
+    page's: the shipped posterior by default, as `run.py compare`)."""
+    from smartregion.calibration.parameterisation import apply
+
+    return apply(EnsembleSpec({**{s.name: spec_of(s) for s in scenarios}, "counterfactual": spec_of(cf)}, seed,
+                              replications), par)
 
 
 def compare_table_html(frame, names: list[str], lang: str = "en") -> str:
@@ -56,7 +66,8 @@ def compare_table_html(frame, names: list[str], lang: str = "en") -> str:
                  fmt_band(nl["net_jobs_p5"], nl["net_jobs_p95"], "jobs", lang) + "</small>",
                  fmt_number(nl["extra_public_spend_eur_mean"], "EUR", lang=lang), per(nl)]
         cells += [per(f.loc[(name, p)]) for p in PROVINCES]
-        rows.append(f'<tr data-scenario="{name}"><td>{name}</td>' + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+        rows.append(f'<tr data-scenario="{name}"><td title="scenarios/{name}.yaml">{scenario_title(name, lang)}</td>'
+                    + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return (f'<table class="sr-table" data-testid="compare-table"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(rows)}</tbody></table>')
 
@@ -73,7 +84,7 @@ def Page():
     def run():
         if not scenarios:
             return
-        spec = EnsembleSpec({**{s.name: spec_of(s) for s in scenarios}, "counterfactual": spec_of(cf)}, seed, reps)
+        spec = compare_spec(scenarios, cf, seed, reps, parameterisation_of(cf))
         t0 = time.perf_counter()
         done = explorer.RUNNER.run(spec, task.is_current)
         if done is None or not task.is_current():
@@ -87,12 +98,15 @@ def Page():
     lang = explorer.lang.value
     with solara.Sidebar():
         with solara.Card(tr("cmp_card", lang), subtitle=tr("cmp_card_sub", lang)):
-            solara.SelectMultiple(tr("cmp_scenarios", lang), values=[n for n in chosen.value if n in names],
-                                  all_values=names, on_value=chosen.set)
+            titles = {scenario_title(n, lang): n for n in names}
+            solara.SelectMultiple(tr("cmp_scenarios", lang), values=[scenario_title(n, lang) for n in chosen.value
+                                                                     if n in names],
+                                  all_values=list(titles), on_value=lambda v: chosen.set([titles[t] for t in v]))
             solara.Text(tr("cmp_runs", lang, n=reps, seed=seed), classes=["sr-note"])
     solara.Text(tr("cmp_intro", lang), classes=["sr-note"])
     for name, what in left_out.items():
-        solara.Warning(tr("cmp_left_out", lang, name=name, what=what), dense=True)
+        solara.Warning(tr("cmp_left_out", lang, name=f"“{scenario_title(name, lang)}”",
+                          what=", ".join(tr(f"cmp_{k}", lang) for k in what)), dense=True)
     with solara.Div(attributes={"data-testid": "compare-status",
                                 "data-ready": "1" if result.value and result.value[0] == key else "0"}):
         if task.pending:

@@ -8,6 +8,7 @@ freezes. A newer edit makes the running task stale: it stops handing out work.
 
 from __future__ import annotations
 
+import html
 import re
 import time
 from collections.abc import Callable
@@ -46,6 +47,7 @@ from .words import (
     quarter_label,
     region_name,
     scenario_description,
+    scenario_title,
     tr,
     unit_name,
 )
@@ -71,7 +73,10 @@ def _uncertain_values(s) -> dict[str, float]:
 _first = load_scenario(SCENARIO_DIR / f"{DEFAULT_SCENARIO}.yaml")
 base = solara.reactive(_first)  # the scenario as picked or uploaded, before any edit
 base_label = solara.reactive(DEFAULT_SCENARIO)
-load_error = solara.reactive(None)  # one line from ScenarioError, shown until the next load
+# Shown until the next load: (key of the words around it or None, the one line). A ScenarioError's
+# line is the command line's own, in English (it quotes the file's keys and values and can be
+# looked up); the page frames it in its language.
+load_error = solara.reactive(None)
 pasted = solara.reactive("")
 levers = solara.reactive(lv.Levers())
 parameters = solara.reactive(_uncertain_values(_first))
@@ -129,22 +134,37 @@ def apply_query(search: str | None) -> None:
         if key in state:
             var.set(state[key])
     if bad:
-        load_error.set(tr("bad_link", lang.value, keys=", ".join(bad)))
+        load_error.set((None, tr("bad_link", lang.value, keys=", ".join(bad))))
 
 
-def report(o: Outcome, s, command: str) -> bytes:
-    """The report PNG of the view on screen (viz/report_png.py)."""
+def report(o: Outcome, s, command: str, language: str) -> bytes:
+    """The report PNG of the view on screen (viz/report_png.py), in the page's language."""
     from .report_png import report_png
 
-    plain = edited.value[1]
-    cf_name = Path(plain.counterfactual).stem if plain is not None and plain.counterfactual else None
     where = region.value
-    strip = lambda h: re.sub(r"<[^>]+>", "", h)
-    settings = (f"Scenario {s.name}: {' '.join((s.description or '').split())} Seed {s.seed}, "
-                f"{s.replications} runs of each arm, population scale {s.population.scale:g}. "
-                + strip(band_note(o, "en")))
-    return report_png(o, title_of(o, base.value.name, cf_name, "en"), strip(decomposition_html(o, where, SUBJECTS[
-        o.comparison], "en")), settings, command, where)
+    strip = lambda h: html.unescape(re.sub(r"<[^>]+>", "", h))
+    shipped = is_shipped()
+    description = scenario_description(base.value.name if shipped else "", base.value.description, language)
+    scale = f"{s.population.scale:g}".replace(".", "," if language == "nl" else ".")
+    settings = (tr("r_settings", language, title=scenario_title(base.value.name, language, shipped),
+                   description=" ".join(description.split()), seed=s.seed, n=s.replications, scale=scale)
+                + " " + strip(band_note(o, language)))
+    return report_png(o, title_of(o, base.value.name, counterfactual_name(), language, shipped),
+                      strip(decomposition_html(o, where, SUBJECTS[o.comparison], language)), settings, command,
+                      where, language)
+
+
+def summary_csv(o: Outcome, par=None) -> str:
+    """summary.csv as `run.py run` writes it for the exported scenario: the summary, which
+    parameters ran and each band's parameter share (calibration/parameterisation.py, the
+    command line's own function). `par`: what ran, if not what the page runs."""
+    from smartregion.calibration.parameterisation import annotate_summary
+    from smartregion.model.results import final_values
+
+    cf = final_values(o.results, "counterfactual") if o.has_counterfactual else None
+    summary = annotate_summary(o.summary, par or parameterisation_of(o.scenario), final_values(o.results, "policy"),
+                               cf)
+    return summary.to_csv(index=False, lineterminator="\n")
 
 
 def share_query(o: Outcome) -> str | None:
@@ -166,11 +186,11 @@ def load_text(text: str | bytes, file: str) -> None:
     try:
         s = scenario_from_yaml_text(text, file)
     except ScenarioError as e:
-        load_error.set(str(e))
+        load_error.set(("load_refused", str(e)))
         return
     if s.population.scale > MAX_UPLOAD_SCALE:
-        load_error.set(tr("too_big_scale", lang.value, file=file, scale=f"{s.population.scale:g}",
-                          most=f"{MAX_UPLOAD_SCALE:g}"))
+        load_error.set((None, tr("too_big_scale", lang.value, file=file, scale=f"{s.population.scale:g}",
+                                 most=f"{MAX_UPLOAD_SCALE:g}")))
         return
     choose_scenario(s, f"uploaded: {file}")
 
@@ -190,22 +210,41 @@ def picked(f: dict) -> None:
 
 
 @solara.component
+def ReaderError(frame: str | None, message: str, classes=()):
+    """An error line; a scenario reader's (English) line inside the words of `frame`, marked as
+    English for screen readers."""
+    with solara.Error(icon=True, dense=True, classes=list(classes)):
+        if frame is None:
+            solara.Text(message)
+        else:
+            solara.HTML(tag="div", unsafe_innerHTML=(
+                f'{html.escape(tr(frame, lang.value))} <code class="sr-reader-line" lang="en">'
+                f'{html.escape(message)}</code>'))
+
+
+@solara.component
 def ScenarioPicker():
     names = solara.use_memo(lambda: [n for n, _ in list_scenarios()], [])
     shipped = base_label.value if base_label.value in names else None
+    titles = {scenario_title(n, lang.value): n for n in names}
 
-    def pick(name):
+    def pick(title):
+        name = titles[title]
         choose_scenario(load_scenario(SCENARIO_DIR / f"{name}.yaml"), name)
 
     t = lambda key, **kw: tr(key, lang.value, **kw)
     with solara.Card(t("scenario")):
-        solara.Select(t("shipped_scenario"), values=names, value=shipped, on_value=pick)
+        solara.Select(t("shipped_scenario"), values=list(titles),
+                      value=scenario_title(shipped, lang.value) if shipped else None, on_value=pick)
         if shipped is None:
             label = base_label.value.removeprefix("uploaded: ")
             solara.Text(t("using", label=t("uploaded", file=label) if label != base_label.value else label),
                         style={"font-weight": "bold"})
         solara.Text(scenario_description(shipped or "", base.value.description, lang.value),
                     style={"font-size": "13px", "white-space": "pre-line"})
+        if shipped is not None:  # the name the command line takes
+            solara.Text(t("file_of", file=f"scenarios/{shipped}.yaml"), classes=["sr-note"],
+                        style={"display": "block", "color": "#666"})
         with solara.Details(t("upload_or_paste")):
             solara.FileDrop(label=t("drop_here"), lazy=True,
                             on_file=lambda f: load_text(f["file_obj"].read(MAX_FILE_BYTES + 1), f["name"]))
@@ -214,7 +253,7 @@ def ScenarioPicker():
             solara.Button(t("use_pasted"), on_click=lambda: load_text(pasted.value, t("pasted_yaml")),
                           color="primary", outlined=True)
         if load_error.value:
-            solara.Error(load_error.value, icon=True, dense=True, classes=["sr-load-error"])
+            ReaderError(*load_error.value, classes=["sr-load-error"])
 
 
 def _set_lever(**change):
@@ -350,12 +389,12 @@ def Export(computed: Computed | None):
         s = exported(o)
         stem = re.sub(r"[^A-Za-z0-9_.-]", "_", s.name)  # the name comes from a file anyone may upload
         solara.FileDownload(lambda: to_yaml(s), filename=f"{stem}.yaml", label=t("dl_yaml"))
-        solara.FileDownload(lambda: o.summary.to_csv(index=False), filename=f"{stem}_summary.csv",
+        solara.FileDownload(lambda: summary_csv(o), filename=f"{stem}_summary.csv",
                             label=t("dl_csv"))
         command = (f"python run.py run {stem}.yaml --out results/{stem} --seed {s.seed} "
                    f"--replications {s.replications}")
         if o.has_counterfactual:
-            solara.FileDownload(lambda: report(o, s, command), filename=f"{stem}_report.png",
+            solara.FileDownload(lambda: report(o, s, command, lang.value), filename=f"{stem}_report.png",
                                 label=t("dl_report"))
         query = share_query(o)
         if query is None:
@@ -467,15 +506,36 @@ SUBJECTS = {"levers": "subject_levers", "scenario": "subject_scenario", "levels"
             "plain": "subject_plain"}  # keys of viz/words.py
 
 
-def title_of(o: Outcome, base_name: str, counterfactual_name: str | None, lang: str = "en") -> str:
+def title_of(o: Outcome, base_name: str, counterfactual_name: str | None, lang: str = "en",
+             shipped: bool = True) -> str:
+    """The view's title, with the scenarios' names on the page (words.scenario_title); `shipped`:
+    the base is a shipped file (an upload's name is shown as written)."""
     end = quarter_label(o.quarters[-1], lang)
+    base = f"“{scenario_title(base_name, lang, shipped)}”"
     if o.comparison == "levers":
-        return tr("title_levers", lang, base=base_name, end=end)
+        return tr("title_levers", lang, base=base, end=end)
     if o.comparison == "scenario":
         with_levers = tr("with_your_levers", lang) if o.scenario.name == base_name + "_dashboard" else ""
-        against = tr("no_policy", lang) if counterfactual_name in (None, "no_policy") else counterfactual_name
-        return tr("title_scenario", lang, base=base_name, with_levers=with_levers, against=against, end=end)
-    return tr("title_levels", lang, base=base_name)
+        against = (tr("no_policy", lang) if counterfactual_name in (None, "no_policy")
+                   else f"“{scenario_title(counterfactual_name, lang)}”")
+        return tr("title_scenario", lang, base=base, with_levers=with_levers, against=against, end=end)
+    return tr("title_levels", lang, base=base)
+
+
+def counterfactual_name() -> str | None:
+    """The file name of the counterfactual the scenario on screen names, if any."""
+    plain = edited.value[1]
+    return Path(plain.counterfactual).stem if plain is not None and plain.counterfactual else None
+
+
+def is_shipped() -> bool:
+    return not base_label.value.startswith("uploaded")
+
+
+def shown_title(scenario_name: str, lang: str) -> str:
+    """The name on the page of `scenario_name`: the base scenario's or the base with the levers."""
+    name = f"“{scenario_title(base.value.name, lang, is_shipped())}”"
+    return name + (tr("with_your_levers", lang) if scenario_name == base.value.name + "_dashboard" else "")
 
 
 def band_note(o: Outcome, lang: str = "en") -> str:
@@ -509,11 +569,9 @@ def ComparisonSwitch(computed: Computed):
 @solara.component
 def Results(computed: Computed, pending: bool):
     o = computed.view(comparison.value)
-    plain = edited.value[1]
-    cf_name = Path(plain.counterfactual).stem if plain is not None and plain.counterfactual else None
     language = lang.value
     ComparisonSwitch(computed)
-    solara.Text(title_of(o, base.value.name, cf_name, language), classes=["sr-title"])
+    solara.Text(title_of(o, base.value.name, counterfactual_name(), language, is_shipped()), classes=["sr-title"])
     names = {region_name(r, language): r for r in REGIONS}
     with solara.Row(style={"align-items": "center"}):
         solara.Select(tr("region", language), values=list(names), value=region_name(region.value, language),
@@ -558,7 +616,7 @@ def Results(computed: Computed, pending: bool):
 
 
 @solara.component_vue("aria_labels.vue")
-def AriaLabels(controls_label: str):
+def AriaLabels(controls_label: str, first_year: str, last_year: str):
     """Names every slider after its label, and the button that reopens the controls, for
     screen readers (see the .vue file)."""
 
@@ -605,7 +663,7 @@ def Page():
     with solara.Details(tr("glossary", lang.value)):
         solara.HTML(tag="div", unsafe_innerHTML=glossary_html(lang.value), classes=["sr-note"])
     if error:
-        solara.Error(error)
+        ReaderError("scenario_error", error)
     elif task.error:  # e.g. a posterior the model code does not reproduce: its one line
         solara.Error(str(task.exception))
     # The content hashes of the scenario wanted and the one on screen (tests wait for them to agree).

@@ -1,4 +1,4 @@
-"""The single-run page: one replication stepped quarter by quarter in Mesa's SolaraViz.
+"""The single-run page: one replication (a Mesa model) stepped quarter by quarter.
 
 This is the agent-based part made visible: every firm is one cell in its province's tile,
 coloured by adoption stage, and the firms that changed stage in the last quarter are drawn
@@ -10,12 +10,14 @@ so its end state is one of the runs behind the explorer's bands.
 from __future__ import annotations
 
 import math
-import warnings
+import time
 
 import numpy as np
 import solara
+import solara.lab
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from smartregion.model.model import SmartIndustryModel
 from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, STAGES, TILE_GRID
@@ -23,24 +25,19 @@ from smartregion.model.scenario import Scenario, load_counterfactual
 from smartregion.model.streams import replication_seeds
 
 from . import explorer
-from .views import TABLE_CSS
-from .words import fmt_number, quarter_label, stage_name, tr
+from .views import CREATED, LOST, POLICY_COLOUR, TABLE_CSS, _years
+from .words import fmt_number, quarter_label, sector_name, stage_name, tr
 
-# Solara warns when Mesa's SolaraViz is imported about a hook order in Mesa's own code (not
-# ours, and harmless: the order never changes at run time); keep the console for our messages.
-warnings.filterwarnings("ignore", message=r".*mesa/visualization/solara_viz\.py.*ComponentsView", category=UserWarning)
 from mesa import Agent
-from mesa.visualization import Slider, SolaraViz, make_plot_component
-from mesa.visualization.utils import update_counter
 
+stepped = solara.reactive(0)  # counts steps and resets of this session's run: its views redraw
 STAGE_COLOURS = ("#d9d9d9", "#f9c74f", "#f3722c", "#277da1")  # unaware, aware, experimenting, adopted
 FADE = 0.45  # unchanged firms are blended this much towards white, so that changes stand out
 SAMPLE_ROWS = 8  # firms listed by name in the "changed this quarter" table
 
 
 class ScenarioRun(SmartIndustryModel):
-    """Replication `replication` of a scenario's policy arm. SolaraViz rebuilds the model from
-    keyword arguments on Reset, hence a constructor that takes the scenario itself."""
+    """Replication `replication` of a scenario's policy arm (Reset builds a new one)."""
 
     def __init__(self, scenario: Scenario, replication: int = 0):
         seed = replication_seeds(scenario.seed, replication + 1)[replication]
@@ -77,7 +74,8 @@ def _tile_image(model: ScenarioRun, firms: np.ndarray) -> np.ndarray:
     return img.reshape(rows, cols, 3)
 
 
-def stage_figure(model: ScenarioRun, lang: str = "en") -> Figure:
+def stage_figure(model: ScenarioRun, lang: str = "en", name: str | None = None) -> Figure:
+    """Every firm by stage; `name`: the scenario's name on the page (default: its own)."""
     fig = Figure(figsize=(7.2, 8.4), dpi=100, layout="constrained")
     ax = fig.subplots()
     for p, (c, r) in TILE_GRID.items():
@@ -85,7 +83,7 @@ def stage_figure(model: ScenarioRun, lang: str = "en") -> Figure:
         n = len(model.layout[p])
         adopted = float((model.firms_state.stage[model.layout[p]] == 3).mean())
         ax.text(c, -r + 0.02, tr("sr_tile", lang, where=PROVINCE_NAMES[p], n=fmt_number(n, "firms", False, lang),
-                                 share=f"{adopted:.0%}"), fontsize=8, va="bottom")
+                                 share=f"{adopted:.0%}"), fontsize=7.5, va="bottom", linespacing=1.1)
     ax.set_xlim(-0.05, 3)
     ax.set_ylim(-5, 0.2)
     ax.set_aspect("auto")
@@ -93,7 +91,7 @@ def stage_figure(model: ScenarioRun, lang: str = "en") -> Figure:
     handles = [ax.scatter([], [], marker="s", color=c, label=stage_name(s, lang)) for s, c in zip(STAGES, STAGE_COLOURS)]
     ax.legend(handles=handles, loc="lower right", fontsize=9, title=tr("sr_legend", lang),
               title_fontsize=9, frameon=False)
-    fig.suptitle(tr("sr_figure_title", lang, name=model.scenario_name, quarter=model.quarter(lang)), fontsize=11)
+    fig.suptitle(tr("sr_figure_title", lang, name=name or model.scenario_name, quarter=model.quarter(lang)), fontsize=11)
     return fig
 
 
@@ -110,19 +108,20 @@ def transitions(model: ScenarioRun, lang: str = "en") -> dict[str, int]:
 @solara.component
 def FirmStages(model: ScenarioRun):
     """The firms, by province and stage, and which of them changed in the last quarter."""
-    update_counter.get()  # Mesa's signal that the model stepped
+    stepped.get()
     lang = explorer.lang.value
     t = lambda key, **kw: tr(key, lang, **kw)
     moved = transitions(model, lang)
     changed = model.stage_before != model.firms_state.stage
     # The Mesa agent views of the firms that changed: what a modeller would inspect.
     agents = model.firms.select(lambda a: changed[a.idx], at_most=SAMPLE_ROWS) if changed.any() else []
-    solara.FigureMatplotlib(stage_figure(model, lang), format="png", dependencies=[model, model.t, lang])
+    name = explorer.shown_title(model.scenario_name, lang)
+    solara.FigureMatplotlib(stage_figure(model, lang, name), format="png", dependencies=[model, model.t, lang])
     if moved:
         solara.Text(t("sr_changes", items="; ".join(f"{k}: {fmt_number(v, 'firms', False, lang)}"
                                                     for k, v in moved.items())))
     if agents:
-        rows = "".join(f"<tr><td>{a.idx}</td><td>{PROVINCE_NAMES[a.province]}</td><td>{a.sector}</td>"
+        rows = "".join(f"<tr><td>{a.idx}</td><td>{PROVINCE_NAMES[a.province]}</td><td>{sector_name(a.sector, lang)}</td>"
                        f"<td>{a.size_class}</td><td>{a.employees:.0f}</td>"
                        f"<td>{stage_name(STAGES[model.stage_before[a.idx]], lang)} → {stage_name(a.stage, lang)}</td>"
                        "</tr>" for a in agents)
@@ -203,7 +202,7 @@ firm = solara.reactive(0)
 def AgentsView(model: ScenarioRun):
     """The agent-based part: one firm and its peers, fieldlabs with members, hubs, and the same
     run without policy stepped alongside."""
-    update_counter.get()
+    stepped.get()
     lang = explorer.lang.value
     twin = solara.use_memo(lambda: twin_of(model), [model])
     solara.use_effect(lambda: (lambda: twin is not None and forget(twin)), [twin])
@@ -216,9 +215,32 @@ def AgentsView(model: ScenarioRun):
     solara.HTML(tag="div", unsafe_innerHTML=fieldlabs_hubs_html(model, lang))
 
 
-# Mesa's plot components of the model's DataCollector series.
-PLOTS = (make_plot_component({"adoption_rate": "#277da1"})[0],
-         make_plot_component({"jobs_created": "#2ca02c", "jobs_lost": "#d62728", "reshored_jobs": "#9467bd"})[0])
+# The model's DataCollector series over the quarters stepped: (key of the title in viz/words.py,
+# [(series, key of its label, colour, scale)]). Drawn here rather than by Mesa's plot component,
+# whose legend and axis are its series' names and "Step", in English.
+PLOTS = (("ch_adoption", [("adoption_rate", "s_with", POLICY_COLOUR, 100.0)]),
+         ("ch_jobs", [("jobs_created", "s_created", CREATED, 1.0), ("jobs_lost", "s_lost", LOST, 1.0)]))
+
+
+@solara.component
+def SeriesPlot(model: ScenarioRun, title: str, series: list):
+    stepped.get()
+    lang = explorer.lang.value
+    df = model.datacollector.get_model_vars_dataframe()
+    fig = Figure(figsize=(4.8, 2.6), dpi=100, layout="constrained")
+    ax = fig.subplots()
+    every = _years(model.quarters)
+    x = every[: len(df)]
+    for metric, label, colour, scale in series:
+        ax.plot(x, df[metric].to_numpy() * scale if len(df) else [], color=colour, label=tr(label, lang))
+    ax.set_title(tr(title, lang, where=tr("in_netherlands", lang)), fontsize=9)
+    ax.set_xlabel(tr("r_year", lang), fontsize=8)
+    ax.set_xlim(every[0], every[-1])  # the whole horizon, stepped or not
+    ax.tick_params(labelsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(series) > 1:
+        ax.legend(fontsize=8, frameon=False)
+    solara.FigureMatplotlib(fig, format="png", dependencies=[model, model.t, lang])
 
 
 def forget(model: ScenarioRun) -> None:
@@ -228,29 +250,83 @@ def forget(model: ScenarioRun) -> None:
     Agent._ids.pop(model, None)
 
 
+PLAY_INTERVAL_MS = 200  # between quarters while playing
+
+
+@solara.component
+def RunControls(model: ScenarioRun, replication: solara.Reactive, on_reset, start: str, dev: bool):
+    """Reset, play or pause, step, and the replication, in the page's language. Mesa's
+    SolaraViz gave these in English only, with its developer controls (threads, render and play
+    intervals) in the way; `dev` (dev=1 in the link) shows the two intervals."""
+    lang = explorer.lang.value
+    t = lambda key, **kw: tr(key, lang, **kw)
+    playing = solara.use_reactive(False)
+    per_click = solara.use_reactive(1)
+    play_ms = solara.use_reactive(PLAY_INTERVAL_MS)
+
+    def advance(steps: int) -> None:
+        for _ in range(steps):
+            if not model.running:
+                break
+            model.step()
+        stepped.value += 1
+
+    def play():
+        while playing.value and model.running:
+            time.sleep(play_ms.value / 1000)
+            if playing.value:
+                advance(per_click.value)
+        playing.set(False)
+
+    solara.lab.use_task(play, dependencies=[playing.value, model], prefer_threaded=True)
+
+    def reset() -> None:
+        playing.set(False)
+        on_reset()
+
+    with solara.Card(t("sr_controls")):
+        with solara.Row(justify="space-between", classes=["sr-run-controls"]):
+            solara.Button(t("sr_reset"), color="primary", on_click=reset)
+            solara.Button(t("sr_pause") if playing.value else t("sr_play"), color="primary",
+                          on_click=lambda: playing.set(not playing.value), disabled=not model.running)
+            solara.Button(t("sr_step"), color="primary", on_click=lambda: advance(per_click.value),
+                          disabled=playing.value or not model.running)
+        solara.SliderInt(f'{t("sr_replication")}: {replication.value}', value=replication, min=0,
+                         max=explorer.MAX_REPLICATIONS - 1)
+        solara.Text(t("sr_reset_note", start=quarter_label(start, lang)), classes=["sr-note"])
+        if dev:
+            solara.SliderInt(t("sr_render_interval"), value=per_click, min=1, max=100, step=2)
+            solara.SliderInt(t("sr_play_interval"), value=play_ms, min=1, max=500, step=10)
+        StepCount(model)
+
+
+@solara.component
+def StepCount(model: ScenarioRun):
+    stepped.get()
+    lang = explorer.lang.value
+    solara.Text(tr("sr_steps", lang, n=model.steps))
+    solara.Text(tr("sr_at", lang, quarter=model.quarter(lang)), classes=["sr-note"])
+
+
 @solara.component
 def Page():
     scenario = explorer.edited.value[0] or explorer.base.value
-    first = solara.use_memo(lambda: ScenarioRun(scenario, 0), [scenario.content_hash()])
-    model = solara.use_reactive(first)  # SolaraViz's Reset puts a new model here
-    current = model.value
-    solara.use_effect(lambda: lambda: forget(current), [current])
+    replication = solara.use_reactive(0)  # the one Reset builds
+    resets = solara.use_reactive(0)
+    # The one model of the session: built again on Reset or a new scenario, and nothing else keeps
+    # the old one (a model kept for the first render stayed alive beside every later one).
+    model = solara.use_memo(lambda: ScenarioRun(scenario, replication.value), [scenario.content_hash(), resets.value])
+    solara.use_effect(lambda: lambda: forget(model), [model])
+    dev = "dev=1" in (solara.use_router().search or "").split("&")
+    lang = explorer.lang.value
     solara.Style(TABLE_CSS)
-    # SolaraViz gives the controls (step, play, reset, replication). Its own component grid
-    # is not used: Mesa 3.3.1 builds it with Vuetify 2 tabs, absent under ipyvuetify 3.
-    SolaraViz(
-        model,
-        components=[],
-        model_params={
-            "scenario": scenario,
-            "replication": Slider(tr("sr_replication", explorer.lang.value), value=0, min=0, max=explorer.MAX_REPLICATIONS - 1, step=1),
-        },
-        name=tr("sr_name", explorer.lang.value, name=scenario.name),
-        play_interval=200,
-    )
+    with solara.Sidebar():
+        RunControls(model, replication, lambda: resets.set(resets.value + 1), scenario.horizon.start, dev)
+    solara.Text(tr("sr_name", lang, name=explorer.shown_title(scenario.name, lang)),
+                classes=["sr-title"], style={"font-size": "20px", "font-weight": "bold"})
     with solara.Columns([7, 4]):
-        FirmStages(model.value)
+        FirmStages(model)
         with solara.Column():
-            AgentsView(model.value)
-            for plot in PLOTS:
-                plot(model.value)
+            AgentsView(model)
+            for title, series in PLOTS:
+                SeriesPlot(model, title, series)

@@ -18,7 +18,7 @@ from smartregion.model.model import METRICS
 from smartregion.model.regions import PROVINCE_NAMES, PROVINCES, TILE_GRID
 
 from .compute import Outcome
-from .words import fmt_band, fmt_number, quarter_label, region_name, tr, unit_name
+from .words import fmt_band, fmt_number, fmt_tick, quarter_label, region_name, tr, unit_name
 
 # Okabe-Ito colours (distinguishable under the common colour-vision deficiencies); the lines
 # also differ in dash, so colour is never the only cue.
@@ -46,11 +46,7 @@ _M = {"left": 62, "right": 12, "top": 30, "bottom": 26}
 Series = tuple[str, str, np.ndarray, np.ndarray, np.ndarray]  # label, colour, mean, p5, p95
 
 
-def _tick_text(v: float) -> str:
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.3g}"
-
-
-def chart_svg(title: str, x: np.ndarray, series: list[Series], zero_line: bool = False) -> str:
+def chart_svg(title: str, x: np.ndarray, series: list[Series], zero_line: bool = False, lang: str = "en") -> str:
     """One panel: a line per series (the mean) over its band (5th to 95th percentile)."""
     lo = min(float(np.min(b)) for _, _, _, b, _ in series)
     hi = max(float(np.max(t)) for _, _, _, _, t in series)
@@ -67,7 +63,7 @@ def chart_svg(title: str, x: np.ndarray, series: list[Series], zero_line: bool =
     for t in ticks:
         out.append(f'<line x1="{_M["left"]}" x2="{CHART_W - _M["right"]}" y1="{py(t):.1f}" y2="{py(t):.1f}" '
                    f'stroke="{"#888" if zero_line and t == 0 else "#e5e5e5"}"/>'
-                   f'<text x="{_M["left"] - 4}" y="{py(t) + 4:.1f}" text-anchor="end">{_tick_text(t)}</text>')
+                   f'<text x="{_M["left"] - 4}" y="{py(t) + 4:.1f}" text-anchor="end">{fmt_tick(t, lang)}</text>')
     for year in range(int(np.ceil(x[0] / 2) * 2), int(x[-1]) + 1, 2):
         out.append(f'<line x1="{px(year):.1f}" x2="{px(year):.1f}" y1="{_M["top"]}" y2="{_M["top"] + h}" '
                    f'stroke="#eee"/><text x="{px(year):.1f}" y="{CHART_H - 8}" text-anchor="middle">{year}</text>')
@@ -103,20 +99,20 @@ def series_svgs(o: Outcome, region: str = "NL", levels: bool = False, lang: str 
                                                                                                difference=True)))]
         job_series = [(label, colour, *o.band(m, region, difference=True)) for m, label, colour in jobs]
         job_series.append((tr("s_net", lang), NET, *o.band("employment", region, difference=True)))
-        return [chart_svg(t("ch_adoption_diff"), x, diff("adoption_rate", 100), zero_line=True),
-                chart_svg(t("ch_jobs_diff"), x, job_series, zero_line=True),
-                chart_svg(t("ch_reshored_diff"), x, diff("reshored_jobs"), zero_line=True),
-                chart_svg(t("ch_productivity_diff"), x, diff("labour_productivity"), zero_line=True)]
-    names = {"policy": tr("s_with", lang) if o.comparison != "levels" else o.scenario.name,
+        return [chart_svg(t("ch_adoption_diff"), x, diff("adoption_rate", 100), True, lang),
+                chart_svg(t("ch_jobs_diff"), x, job_series, True, lang),
+                chart_svg(t("ch_reshored_diff"), x, diff("reshored_jobs"), True, lang),
+                chart_svg(t("ch_productivity_diff"), x, diff("labour_productivity"), True, lang)]
+    names = {"policy": tr("s_with", lang) if o.comparison != "levels" else tr("subject_plain", lang),
              "counterfactual": tr("s_without", lang)}
     arms = lambda m, scale=1.0: [(names[a], c, *(v * scale for v in o.band(m, region, arm=a)))
                                  for a, c in (("policy", POLICY_COLOUR), ("counterfactual", CF_COLOUR))
                                  [: 2 if o.has_counterfactual else 1]]
     job_series = [(label, colour, *o.band(m, region)) for m, label, colour in jobs[:2]]
-    return [chart_svg(t("ch_adoption"), x, arms("adoption_rate", 100)),
-            chart_svg(t("ch_jobs"), x, job_series),
-            chart_svg(t("ch_reshored"), x, arms("reshored_jobs")),
-            chart_svg(t("ch_productivity"), x, arms("labour_productivity"))]
+    return [chart_svg(t("ch_adoption"), x, arms("adoption_rate", 100), lang=lang),
+            chart_svg(t("ch_jobs"), x, job_series, lang=lang),
+            chart_svg(t("ch_reshored"), x, arms("reshored_jobs"), lang=lang),
+            chart_svg(t("ch_productivity"), x, arms("labour_productivity"), lang=lang)]
 
 
 # --- tile-grid map --------------------------------------------------------------------------

@@ -10,9 +10,9 @@ ministry staff, who read policy documents in Dutch and use the Dutch terms (fiel
 netto banen, kosten per netto baan). English is one click away (the switch at the top right,
 or `?lang=en` in a link) for researchers and visitors.
 
-Scenario names (baseline, fieldlab_expansion_north) are file names and stay as they are;
-the shipped scenarios' descriptions have a Dutch text here. What a user uploads is shown as
-written.
+The shipped scenarios have a human name in both languages here (SCENARIO_TITLES; their file
+names, such as fieldlab_expansion_north, are what the command line takes and are shown only
+where a file is meant) and a Dutch description. What a user uploads is shown as written.
 """
 
 from __future__ import annotations
@@ -86,10 +86,18 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     "uploaded": ("uploaded: {file}", "geüpload: {file}"),
     "upload_or_paste": ("Upload or paste a scenario YAML", "Scenario-YAML uploaden of plakken"),
     "drop_here": ("Drop a .yaml file here", "Sleep een .yaml-bestand hierheen"),
-    "choose_file": ("or choose a file", "of kies een bestand"),
+    "choose_file": ("Or choose a file…", "Of kies een bestand…"),
     "paste_yaml": ("Paste YAML", "YAML plakken"),
     "use_pasted": ("Use pasted YAML", "Geplakte YAML gebruiken"),
     "pasted_yaml": ("pasted YAML", "geplakte YAML"),
+    "load_refused": ("Not loaded; the scenario before it stays in use. The scenario reader says (the command line's "
+                     "own message, in English, so that it can be looked up):",
+                     "Niet geladen; het vorige scenario blijft in gebruik. De scenariolezer meldt (de eigen melding "
+                     "van de opdrachtregel, in het Engels, zodat u die kunt opzoeken):"),
+    "scenario_error": ("These settings cannot run. The scenario reader says (in English, as on the command line):",
+                       "Deze instellingen kunnen niet draaien. De scenariolezer meldt (in het Engels, zoals op de "
+                       "opdrachtregel):"),
+    "file_of": ("file: {file}", "bestand: {file}"),
     "too_big_scale": ("{file}: population.scale: {scale} is more than the dashboard computes; allowed: at most "
                       "{most} here (run.py run takes up to 50)",
                       "{file}: population.scale: {scale} is meer dan het dashboard berekent; toegestaan: hier "
@@ -122,6 +130,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     "training_budget": ("Training budget, EUR M a year", "Budget scholing, € mln per jaar"),
     "training_only": ("Training only in (empty: every province)", "Scholing alleen in (leeg: elke provincie)"),
     "active_years": ("Active from {first} to {last}", "Actief van {first} tot en met {last}"),
+    "first_year": ("first year", "eerste jaar"),
+    "last_year": ("last year", "laatste jaar"),
     "end_year": ("Programme end year (every instrument stops, the scenario's too)",
                  "Laatste programmajaar (elk instrument stopt, ook die van het scenario)"),
     "reset_levers": ("Reset levers", "Knoppen terugzetten"),
@@ -287,17 +297,38 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
                   "Scenario's naast elkaar: netto banen aan het eind van de periode tegenover geen beleid, extra "
                   "publieke uitgaven, en netto banen per miljoen euro extra uitgaven voor Nederland en elke provincie "
                   "(n.v.t. waar een scenario niet meer uitgeeft dan geen beleid). Zoals `run.py compare`."),
-    "cmp_left_out": ("{name} left out: its {what} differ from no_policy's (compare it with a separate run).",
-                     "{name} weggelaten: {what} wijkt af van no_policy (vergelijk het in een aparte run)."),
+    "cmp_left_out": ("{name} left out: its {what} differ from those of no policy (compare it with a separate run).",
+                     "{name} weggelaten: {what} wijkt af van die van geen beleid (vergelijk het in een aparte run)."),
+    "cmp_horizon": ("period", "periode"),
+    "cmp_population": ("population", "populatie"),
+    "cmp_parameters": ("parameters", "parameters"),
     "cmp_computing": ("Computing {arms} arms x {n} runs…", "Bezig met {arms} varianten x {n} runs…"),
     "cmp_ready": ("Ready in {seconds} s.", "Klaar in {seconds} s."),
     "c_scenario": ("Scenario", "Scenario"),
     "c_net_jobs": ("Net jobs, NL (90% band)", "Netto banen, NL (90%-band)"),
     "c_spend": ("Extra public spending", "Extra publieke uitgaven"),
     "c_per_eur": ("Net jobs per EUR M", "Netto banen per € mln"),
+    # --- the report PNG (viz/report_png.py) -------------------------------------------------
+    "r_settings": ("Scenario: {title}. {description} Seed {seed}, {n} runs of each arm, population scale {scale}.",
+                   "Scenario: {title}. {description} Seed {seed}, {n} runs per variant, populatieschaal {scale}."),
+    "r_rerun": ("Rerun with identical numbers: {command}", "Opnieuw draaien met dezelfde getallen: {command}"),
+    "r_year": ("year", "jaar"),
+    "r_card": ("{label}\n{value} {unit}\n90% band {band}", "{label}\n{value} {unit}\n90%-band {band}"),
     # --- single-run tab ---------------------------------------------------------------------
     "sr_name": ("Single run: {name}", "Eén run: {name}"),
     "sr_replication": ("Replication", "Herhaling"),
+    "sr_controls": ("Run", "Run"),
+    "sr_reset": ("Reset", "Opnieuw"),
+    "sr_play": ("Play", "Afspelen"),
+    "sr_pause": ("Pause", "Pauzeren"),
+    "sr_step": ("Step", "Stap"),
+    "sr_steps": ("Step: {n}", "Stap: {n}"),
+    "sr_at": ("Quarter shown: {quarter}", "Getoond kwartaal: {quarter}"),
+    "sr_reset_note": ("Reset starts the chosen replication again from {start}.",
+                      "Opnieuw begint de gekozen herhaling weer bij {start}."),
+    "sr_render_interval": ("Render Interval (quarters per click; developer control)",
+                           "Weergave-interval (kwartalen per klik; voor ontwikkelaars)"),
+    "sr_play_interval": ("Play Interval (ms; developer control)", "Afspeelinterval (ms; voor ontwikkelaars)"),
     "sr_changes": ("Stage changes this quarter: {items}", "Fasewisselingen dit kwartaal: {items}"),
     "sr_firm_col": ("firm", "bedrijf"),
     "sr_province_col": ("province", "provincie"),
@@ -307,7 +338,7 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     "sr_stage_col": ("stage", "fase"),
     "sr_follow": ("Firm to follow (its number)", "Te volgen bedrijf (nummer)"),
     "sr_figure_title": ("{name}: every firm by stage, {quarter}", "{name}: elk bedrijf naar fase, {quarter}"),
-    "sr_tile": ("{where}: {n} firms, {share} adopted", "{where}: {n} bedrijven, {share} ingevoerd"),
+    "sr_tile": ("{where}\n{n} firms, {share} adopted", "{where}\n{n} bedrijven, {share} ingevoerd"),
     "sr_legend": ("full colour:\nchanged this quarter", "volle kleur:\ngewisseld dit kwartaal"),
     "sr_before": ("before {quarter}", "vóór {quarter}"),
     "sr_firm": ("<b>Firm {i}</b>: {where}, {employees} employees; stage <b>{stage}</b>{without}; {adopted}; {fieldlab}.",
@@ -398,6 +429,12 @@ STAGE_NAMES: dict[str, tuple[str, str]] = {  # model.regions.STAGES -> (en, nl)
     "unaware": ("unaware", "onbekend"), "aware": ("aware", "bewust"),
     "experimenting": ("experimenting", "experimenterend"), "adopted": ("adopted", "ingevoerd"),
 }
+SECTOR_NAMES: dict[str, tuple[str, str]] = {  # model.regions.SECTORS -> (en, nl)
+    "food": ("food", "voeding"), "textiles": ("textiles", "textiel"), "wood_paper": ("wood and paper", "hout en papier"),
+    "chemicals": ("chemicals", "chemie"), "plastics": ("rubber and plastics", "rubber en kunststof"),
+    "metal": ("metal", "metaal"), "electronics": ("electronics", "elektronica"), "machinery": ("machinery", "machinebouw"),
+    "transport": ("transport equipment", "transportmiddelen"), "other": ("other manufacturing", "overige industrie"),
+}
 SCENARIO_NL: dict[str, str] = {  # shipped scenario -> Dutch description (the files' own text is English)
     "baseline": "Het historische Smart Industry-programma, voortgezet tot 2030.\nLandelijke fieldlabs, regionale hubs "
                 "vanaf 2018 en EDIH's vanaf 2022, Region of Smart Factories (Noord, 2016-2020) en BOOST (Oost, "
@@ -419,6 +456,18 @@ SCENARIO_NL: dict[str, str] = {  # shipped scenario -> Dutch description (the fi
                       "mln over 2026-2030, bovenop de baseline.",
     "skills_offensive": "Landelijke omscholing van werkenden in routinewerk naar technische banen vanaf 2026.\n"
                         "€ 100 mln over 2026-2030, bovenop de baseline.",
+}
+
+
+SCENARIO_TITLES: dict[str, tuple[str, str]] = {  # shipped scenario file -> (English, Dutch) name on the page
+    "baseline": ("Smart Industry, continued", "Smart Industry, voortgezet"),
+    "fieldlab_expansion_north": ("Four extra fieldlabs in the North", "Vier extra fieldlabs in het Noorden"),
+    "hidden_champions": ("Hubs double their outreach", "Hubs verdubbelen hun inzet"),
+    "no_policy": ("No policy", "Geen beleid"),
+    "policy_discontinuity": ("The programme stops in 2027", "Het programma stopt in 2027"),
+    "region_of_smart_factories": ("Region of Smart Factories alone", "Alleen Region of Smart Factories"),
+    "reshoring_push": ("Support for reshoring", "Steun voor terughalen van productie"),
+    "skills_offensive": ("Retraining offensive", "Scholingsoffensief"),
 }
 
 
@@ -444,6 +493,10 @@ def stage_name(stage: str, lang: str = DEFAULT_LANG) -> str:
     return pick(STAGE_NAMES[stage], lang)
 
 
+def sector_name(sector: str, lang: str = DEFAULT_LANG) -> str:
+    return pick(SECTOR_NAMES[sector], lang)
+
+
 def region_name(code: str, lang: str = DEFAULT_LANG) -> str:
     """A province's name, or the country's for "NL"."""
     return tr("netherlands", lang) if code == "NL" else PROVINCE_NAMES[code]
@@ -452,6 +505,12 @@ def region_name(code: str, lang: str = DEFAULT_LANG) -> str:
 def quarter_label(quarter: str, lang: str = DEFAULT_LANG) -> str:
     """2030Q4, or 2030K4 in Dutch (kwartaal)."""
     return quarter.replace("Q", "K") if lang == "nl" else quarter
+
+
+def scenario_title(name: str, lang: str = DEFAULT_LANG, shipped: bool = True) -> str:
+    """A shipped scenario's human name in `lang` (its file name stays the command line's); an
+    uploaded scenario's name as written (`shipped=False`: its name may be a shipped one's)."""
+    return pick(SCENARIO_TITLES[name], lang) if shipped and name in SCENARIO_TITLES else name
 
 
 def scenario_description(name: str, text: str | None, lang: str = DEFAULT_LANG) -> str:
@@ -489,6 +548,13 @@ def fmt_number(value: float, unit: str, signed: bool = True, lang: str = "en") -
         text = text.replace(",", "_").replace(".", ",").replace("_", ".")
         return f"€ {text}" if money else text
     return f"EUR {text}" if money else text
+
+
+def fmt_tick(value: float, lang: str = "en") -> str:
+    """An axis tick: whole numbers from 100 up with thousands separators, else 3 digits; the
+    Dutch way in Dutch (12.500, 2,5)."""
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return text.replace(",", "_").replace(".", ",").replace("_", ".") if lang == "nl" else text
 
 
 def fmt_band(lo: float, hi: float, unit: str, lang: str = "en") -> str:
