@@ -199,25 +199,6 @@ def test_the_pages_summary_csv_is_the_command_lines_with_calibrated_parameters(t
     pd.testing.assert_frame_equal(cli, page, check_exact=False, rtol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="viz/compute.py _arm_key leaves out RunSpec.draw_parameters: a calibrated "
-                   "run is served the cached registry-defaults run of the same arm (lead's file; fix: add "
-                   "getattr(spec.draw_parameters, 'path', None) to the key)")
-def test_the_result_cache_tells_a_calibrated_run_from_a_default_one(monkeypatch):
-    from smartregion.calibration.parameterisation import apply, choose
-
-    monkeypatch.setenv("SMARTREGION_PARAMETERS", "calibrated")
-    s = small(replications=1, seed=23)
-    spec = ensemble_spec(s, load_counterfactual(s))
-    runner = Runner(workers=1)
-    try:
-        defaults, _ = runner.run(spec)
-        calibrated, new_runs = runner.run(apply(spec, choose()))
-    finally:
-        runner.shutdown()
-    assert new_runs == 2
-    assert not np.array_equal(defaults[0]["policy"].metrics, calibrated[0]["policy"].metrics)
-
-
 def test_the_compare_tab_runs_the_parameterisation_of_the_page(monkeypatch):
     """Calibrated by default, as `run.py compare` and the explorer: every arm draws from the
     posterior (the tab ran the registry defaults, and the shared result cache, whose key does
