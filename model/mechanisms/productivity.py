@@ -64,7 +64,9 @@ def _ramp_up(ramping, tech_needed, vacancies, ramp, size_at_adoption, routine, m
     extra = np.empty(len(ramping))  # mid-level posts the output growth asks for
     for j in range(len(ramping)):
         i = ramping[j]
-        filled = 1 - vacancies[i] / max(tech_needed[i], 1e-12) if tech_needed[i] > 0 else 1.0
+        # Never below 0: a firm can have more open posts than it needs (posts it lost to
+        # poaching come on top), and a ramp that went down took mid-level staff below zero.
+        filled = max(0.0, 1 - vacancies[i] / max(tech_needed[i], 1e-12)) if tech_needed[i] > 0 else 1.0
         old = ramp[i]
         ramp[i] = min(1.0, old + filled / ramp_quarters)
         extra[j] = expansion_jobs * size_at_adoption[i] * (ramp[i] - old)
