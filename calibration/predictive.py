@@ -155,17 +155,33 @@ def load_spreads(posterior: str | Path | None) -> pd.DataFrame | None:
         return None
 
 
-def data_words(metric: str, p5: float, p95: float, spreads: pd.DataFrame | None, calibrated: bool) -> str:
-    """Words that go next to a headline number: WORDS (with why) where the data do not pin it
-    down, "band spans zero" for registry defaults, else ""."""
-    spans = math.isfinite(p5) and math.isfinite(p95) and p5 < 0 < p95
+def why_not_pinned(metric: str, p5: float, p95: float, spreads: pd.DataFrame | None) -> str | None:
+    """Why a headline number is not pinned down by the data, or None: "spread" (the calibration
+    hardly narrowed its posterior-predictive spread), "zero" (its band spans zero) or "unbounded"
+    (its band has no end: a ratio whose denominator, e.g. net jobs, reaches zero in some
+    replications). One rule for the terminal and the dashboard."""
     if spreads is not None and metric in spreads.index:
         n = spreads.loc[metric, "narrowing"]
         if not (n >= NARROWING_THRESHOLD):
-            if n != n:
-                return WORDS
-            how = f"{n:.0%} narrower than" if n >= 0 else "wider than"
-            return f"{WORDS} (posterior spread {how} prior)"
-    if spans:
-        return f"{WORDS} (band spans zero)" if calibrated else "(band spans zero)"
-    return ""
+            return "spread"
+    if math.isinf(p5) or math.isinf(p95):
+        return "unbounded"
+    if math.isfinite(p5) and math.isfinite(p95) and p5 < 0 < p95:
+        return "zero"
+    return None
+
+
+def data_words(metric: str, p5: float, p95: float, spreads: pd.DataFrame | None, calibrated: bool) -> str:
+    """Words that go next to a headline number: WORDS (with why) where the data do not pin it
+    down; for registry defaults only the why; else ""."""
+    why = why_not_pinned(metric, p5, p95, spreads)
+    if why == "spread":
+        n = spreads.loc[metric, "narrowing"]
+        if n != n:
+            return WORDS
+        how = f"{n:.0%} narrower than" if n >= 0 else "wider than"
+        return f"{WORDS} (posterior spread {how} prior)"
+    reason = {"zero": "(band spans zero)", "unbounded": "(band without end: its denominator reaches zero)"}.get(why)
+    if reason is None:
+        return ""
+    return f"{WORDS} {reason}" if calibrated else reason

@@ -165,6 +165,9 @@ def test_variance_split_recovers_a_known_share():
     (0.5, -5, 20, True, "not pinned down by the data (band spans zero)"),
     (0.5, 10, 20, True, ""),
     (None, -5, 20, False, "(band spans zero)"),
+    # cost per net job when net jobs reach zero in some replications: a band without end
+    (0.6, 4e5, float("inf"), True, "not pinned down by the data (band without end: its denominator reaches zero)"),
+    (None, 4e5, float("inf"), False, "(band without end: its denominator reaches zero)"),
 ])
 def test_words_where_the_data_do_not_pin_an_output_down(narrowing, p5, p95, calibrated, expected):
     spreads = None if narrowing is None else pd.DataFrame({"narrowing": [narrowing]}, index=["net_jobs"])

@@ -437,20 +437,16 @@ def data_caveat(o: Outcome, metric: str, p5: float, p95: float, lang: str) -> st
     """'Not pinned down by the data' under a headline number whose posterior-predictive spread is
     hardly narrower than the prior's, or whose band spans zero (calibration/predictive.py, the
     same rule as the terminal); '' otherwise."""
-    from smartregion.calibration.predictive import NARROWING_THRESHOLD, OUTCOMES, load_spreads
+    from smartregion.calibration.predictive import OUTCOMES, load_spreads, why_not_pinned
 
     if metric not in OUTCOMES:
         return ""
     par = parameterisation_of(o.scenario)
-    spreads = load_spreads(par.posterior) if par.calibrated else None
-    narrowing = spreads.loc[metric, "narrowing"] if spreads is not None and metric in spreads.index else None
-    spans = np.isfinite(p5) and np.isfinite(p95) and p5 < 0 < p95
-    if narrowing is not None and not narrowing >= NARROWING_THRESHOLD:
-        words = tr("not_pinned_spread", lang)
-    elif spans:
-        words = tr("not_pinned_zero" if par.calibrated else "band_spans_zero", lang)
-    else:
+    why = why_not_pinned(metric, p5, p95, load_spreads(par.posterior) if par.calibrated else None)
+    if why is None:
         return ""
+    words = tr({"spread": "not_pinned_spread", "zero": "not_pinned_zero", "unbounded": "not_pinned_unbounded"}[why]
+               if par.calibrated else {"zero": "band_spans_zero", "unbounded": "band_unbounded"}[why], lang)
     return f'<div class="sr-caveat" data-testid="not-pinned">{words}</div>'
 
 

@@ -185,6 +185,11 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     "not_pinned_zero": ("not pinned down by the data: the band spans zero",
                         "niet vastgelegd door de data: de band omvat nul"),
     "band_spans_zero": ("the band spans zero", "de band omvat nul"),
+    "not_pinned_unbounded": ("not pinned down by the data: the band has no upper end (in some runs net jobs reach zero)",
+                             "niet vastgelegd door de data: de band heeft geen bovengrens (in sommige runs komen de "
+                             "nettobanen op nul)"),
+    "band_unbounded": ("the band has no upper end (in some runs net jobs reach zero)",
+                       "de band heeft geen bovengrens (in sommige runs komen de nettobanen op nul)"),
     "band_note_calibrated": ("Bands: 90% of {n} runs (5th to 95th percentile), replication by replication with the "
                              "same random numbers in both arms. They carry chance (which firms meet, adopt, reshore) "
                              "and the uncertainty about the estimated parameters: each pair of runs draws its "
