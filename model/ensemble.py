@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import multiprocessing
 import os
 import signal
@@ -28,7 +27,7 @@ import numpy as np
 
 from . import params as params_mod
 from .model import RunResult, SmartIndustryModel
-from .population import build_population
+from .population import population_for, population_parameters
 from .streams import Streams, replication_seeds
 
 
@@ -60,33 +59,6 @@ class ReplicationTask:
     arms: dict[str, RunSpec]
 
 
-class _Recorder(dict):
-    """Parameters that remember which of them were read."""
-
-    def __init__(self, values: dict):
-        super().__init__(values)
-        self.read: set[str] = set()
-
-    def __getitem__(self, key):
-        self.read.add(key)
-        return super().__getitem__(key)
-
-    def get(self, key, default=None):
-        self.read.add(key)
-        return super().get(key, default)
-
-
-@functools.cache
-def population_parameters(network: str) -> frozenset[str]:
-    """The parameters build_population reads for this kind of network: found by building a
-    population of a few firms and recording the look-ups, so the list follows the code instead
-    of being kept by hand (a parameter left out of it would let arms that differ in it share
-    the wrong population)."""
-    recorder = _Recorder(params_mod.resolve({}))
-    build_population(np.random.default_rng(0), recorder, scale=1e-9, network=network)
-    return frozenset(recorder.read)
-
-
 def _population_key(spec: RunSpec) -> tuple:
     """Arms with equal keys get the same population in a replication."""
     values = params_mod.resolve(spec.parameters)
@@ -105,7 +77,7 @@ def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
         key = _population_key(spec)
         if key not in populations:
             params = params_mod.resolve(spec.parameters)
-            populations[key] = build_population(Streams(task.seed)["population"], params, spec.scale, spec.network)
+            populations[key] = population_for(Streams(task.seed)["population"], params, spec.scale, spec.network)
         model = SmartIndustryModel(params=spec.parameters, policies=spec.policies, start=spec.start, end=spec.end,
                                    scale=spec.scale, network=spec.network, seed=task.seed,
                                    population=populations[key])
