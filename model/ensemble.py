@@ -227,15 +227,45 @@ def beside(fn: Callable, *args):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+# A worker killed while it sends its result leaves half a message in the pool's result pipe: the
+# pool's manager thread then waits in recv for bytes that never come and never marks the pool
+# broken (CPython 3.11), and the run would wait for ever. A pool with a dead worker whose manager
+# has said nothing for this long is treated as broken (seen in tests/test_faults.py under load).
+STUCK_S = 5.0
+
+
 def _wait_or_broken(pool: ProcessPoolExecutor, running: dict) -> set | None:
     """The futures that finished, or None when the pool broke without failing any of them
-    (the CPython race above: a worker died as the only future in flight was submitted)."""
+    (the CPython race above: a worker died as the only future in flight was submitted; or a
+    worker died while sending its result, see STUCK_S)."""
+    dead_since = None
     while True:
         finished, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
         if finished:
             return finished
         if getattr(pool, "_broken", False):  # set by the pool's manager thread when a worker died
             return None
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        if not any(p.exitcode is not None for p in processes):
+            dead_since = None
+        elif dead_since is None:
+            dead_since = time.monotonic()
+        elif time.monotonic() - dead_since > STUCK_S:
+            _unstick(pool, processes)
+            return None
+
+
+def _unstick(pool: ProcessPoolExecutor, processes: list) -> None:
+    """Free a manager thread stuck reading half a message: with every worker gone and this
+    process's end of the result pipe closed, its read ends (EOF) and it fails the pool's
+    futures, so that the pool can be shut down."""
+    for p in processes:
+        if p.exitcode is None:
+            p.kill()
+        p.join()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 @dataclass
