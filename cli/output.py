@@ -349,7 +349,9 @@ class PartStore:
             expected = None
         if hashlib.sha256(data).hexdigest() != expected:
             raise DamagedPart(f"part {part.name}/{name} was damaged after it was written")
-        return pq.read_table(pa.BufferReader(data))
+        # ParquetFile.read, not read_table: the same table, without the dataset layer's set-up
+        # (half the CPU time for a time series part).
+        return pq.ParquetFile(pa.BufferReader(data)).read()
 
     def size(self) -> int:
         return disk_usage(self.dir)

@@ -320,8 +320,9 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=N
     """The per-replication tables from the parts (one replication at a time, as CSV or
     Parquet), the summary, the report and the resolved scenario files; returns the summary.
 
-    The time series, the largest table, is written by a second process meanwhile (at the end
-    of a run the workers are done and their cores free): the rest takes about as long.
+    The tables (time series, breakdown, spend) are written by a second process meanwhile (at
+    the end of a run the workers are done and their cores free): the summary, the report and
+    the structure report take about as long.
     `par` (calibration/parameterisation.py) adds which parameters ran and, when they were drawn
     from a posterior, the share of each band that is parameter uncertainty."""
     import numpy as np
@@ -340,7 +341,7 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=N
     final: dict[str, list] = {}     # arm and replication: all that the summary and report need
     quarters = None
     policy_sum = policy_count = None  # the policy arm's mean over replications, for the structure report
-    with beside(write_table, stage, store.dir, "timeseries", indices, fmt) as timeseries:
+    with beside(write_tables_from_parts, stage, store.dir, indices, fmt) as tables:
         for index in indices:
             quarters, arms = (part_metric_arrays(part := store.read_arrow(index, "timeseries"))
                               or metric_arrays(part.to_pandas()))
@@ -353,8 +354,6 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=N
                         policy_sum, policy_count = np.zeros(arr[0].shape), np.zeros(arr[0].shape)
                     policy_sum += np.where(ok, arr[0], 0.0)
                     policy_count += ok
-        for table in ("breakdown", "spend"):
-            write_table(stage, store.dir, table, indices, fmt)
         national = {arm: np.stack(v) for arm, v in national.items()}
         final = {arm: np.stack(v) for arm, v in final.items()}
         summary = summary_from_final(final["policy"], final["counterfactual"] if cf else None, quarters[-1])
@@ -373,8 +372,13 @@ def write_tables(stage: Path, store, scenario, cf, spec, fmt: str = "csv", par=N
         write_resolved(stage / "scenario.yaml", scenario, "counterfactual.yaml" if cf else None)
         if cf is not None:
             write_resolved(stage / "counterfactual.yaml", cf, None)
-        timeseries.result()
+        tables.result()
     return summary
+
+
+def write_tables_from_parts(stage: Path, parts: Path, indices: list[int], fmt: str) -> None:
+    for table in ("timeseries", "breakdown", "spend"):
+        write_table(stage, parts, table, indices, fmt)
 
 
 def write_table(stage: Path, parts: Path, table: str, indices: list[int], fmt: str) -> None:

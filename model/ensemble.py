@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import multiprocessing
 import os
 import signal
@@ -28,7 +27,7 @@ import numpy as np
 
 from . import params as params_mod
 from .model import RunResult, SmartIndustryModel
-from .population import build_population
+from .population import population_for, population_parameters
 from .streams import Streams, replication_seeds
 
 
@@ -60,33 +59,6 @@ class ReplicationTask:
     arms: dict[str, RunSpec]
 
 
-class _Recorder(dict):
-    """Parameters that remember which of them were read."""
-
-    def __init__(self, values: dict):
-        super().__init__(values)
-        self.read: set[str] = set()
-
-    def __getitem__(self, key):
-        self.read.add(key)
-        return super().__getitem__(key)
-
-    def get(self, key, default=None):
-        self.read.add(key)
-        return super().get(key, default)
-
-
-@functools.cache
-def population_parameters(network: str) -> frozenset[str]:
-    """The parameters build_population reads for this kind of network: found by building a
-    population of a few firms and recording the look-ups, so the list follows the code instead
-    of being kept by hand (a parameter left out of it would let arms that differ in it share
-    the wrong population)."""
-    recorder = _Recorder(params_mod.resolve({}))
-    build_population(np.random.default_rng(0), recorder, scale=1e-9, network=network)
-    return frozenset(recorder.read)
-
-
 def _population_key(spec: RunSpec) -> tuple:
     """Arms with equal keys get the same population in a replication."""
     values = params_mod.resolve(spec.parameters)
@@ -105,7 +77,7 @@ def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
         key = _population_key(spec)
         if key not in populations:
             params = params_mod.resolve(spec.parameters)
-            populations[key] = build_population(Streams(task.seed)["population"], params, spec.scale, spec.network)
+            populations[key] = population_for(Streams(task.seed)["population"], params, spec.scale, spec.network)
         model = SmartIndustryModel(params=spec.parameters, policies=spec.policies, start=spec.start, end=spec.end,
                                    scale=spec.scale, network=spec.network, seed=task.seed,
                                    population=populations[key])
@@ -255,15 +227,45 @@ def beside(fn: Callable, *args):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+# A worker killed while it sends its result leaves half a message in the pool's result pipe: the
+# pool's manager thread then waits in recv for bytes that never come and never marks the pool
+# broken (CPython 3.11), and the run would wait for ever. A pool with a dead worker whose manager
+# has said nothing for this long is treated as broken (seen in tests/test_faults.py under load).
+STUCK_S = 5.0
+
+
 def _wait_or_broken(pool: ProcessPoolExecutor, running: dict) -> set | None:
     """The futures that finished, or None when the pool broke without failing any of them
-    (the CPython race above: a worker died as the only future in flight was submitted)."""
+    (the CPython race above: a worker died as the only future in flight was submitted; or a
+    worker died while sending its result, see STUCK_S)."""
+    dead_since = None
     while True:
         finished, _ = wait(running, timeout=1.0, return_when=FIRST_COMPLETED)
         if finished:
             return finished
         if getattr(pool, "_broken", False):  # set by the pool's manager thread when a worker died
             return None
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        if not any(p.exitcode is not None for p in processes):
+            dead_since = None
+        elif dead_since is None:
+            dead_since = time.monotonic()
+        elif time.monotonic() - dead_since > STUCK_S:
+            _unstick(pool, processes)
+            return None
+
+
+def _unstick(pool: ProcessPoolExecutor, processes: list) -> None:
+    """Free a manager thread stuck reading half a message: with every worker gone and this
+    process's end of the result pipe closed, its read ends (EOF) and it fails the pool's
+    futures, so that the pool can be shut down."""
+    for p in processes:
+        if p.exitcode is None:
+            p.kill()
+        p.join()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 @dataclass

@@ -28,7 +28,7 @@ from .instruments import Policy, hub_contact_cost
 from .mechanisms import adoption, awareness, competition, experimenting, labour, productivity, reshoring
 from .mechanisms.productivity import realised
 from .network import PeerShare
-from .population import Population, build_population
+from .population import Population, population_for
 from .record import N_SUMS, cell_sums, margins
 from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES
 from .state import FirmState, RegionState
@@ -83,6 +83,23 @@ def _midpoint(now: np.ndarray, before: np.ndarray) -> np.ndarray:
         mid = (now[i] - before[i]) * 0.5 + now[i]
         out[i] = min(max(mid, 0.0), 1.0)
     return out
+
+
+@dataclass(frozen=True)
+class _Hubs:
+    """Hub outreach instruments of a run: their index among the policy's instruments and the
+    figures that stay fixed for the run (provinces served, planned EUR a quarter, EUR per firm
+    contact, visibility boost), one row each."""
+
+    policy: Policy
+    index: list[int]
+    provinces: np.ndarray
+    planned: np.ndarray
+    contact_cost: np.ndarray
+    visibility_boost: np.ndarray
+
+    def instruments(self, rows: list[int]) -> list:
+        return [self.policy.instruments[self.index[k]] for k in rows]
 
 
 @dataclass
@@ -145,7 +162,7 @@ class SmartIndustryModel(mesa.Model):
         self.quarters = [format_quarter(self.first_quarter + k) for k in range(self.n_steps)]
         self.immediate_adoption = immediate_adoption
         self.scale = scale
-        self.pop = population or build_population(self.streams["population"], self.params, scale, network)
+        self.pop = population or population_for(self.streams["population"], self.params, scale, network)
         self.n = self.pop.n
         self.degree = (np.diff(self.pop.peers.indptr).astype(float) if self.pop.peers is not None  # 0/1 links
                        else np.full(self.n, float(self.n)))
@@ -291,6 +308,17 @@ class SmartIndustryModel(mesa.Model):
                                     ins.provinces, len(HUBS)) for i, ins in self.policy.of_kind("hub_outreach")}
 
     @functools.cached_property
+    def _hubs(self) -> _Hubs:
+        """The hub instruments' fixed figures as arrays, one row per hub (for _policy_context)."""
+        of_kind = self.policy.of_kind("hub_outreach")
+        rows = [(i, ins.provinces, self.policy.planned_quarterly(ins), self._hub_contact_cost[i],
+                 ins.spec.visibility_boost) for i, ins in of_kind]
+        return _Hubs(self.policy, [i for i, *_ in rows],
+                     np.array([r[1] for r in rows], dtype=bool).reshape(len(rows), N_PROV),
+                     np.array([r[2] for r in rows], dtype=float), np.array([r[3] for r in rows], dtype=float),
+                     np.array([r[4] for r in rows], dtype=float))
+
+    @functools.cached_property
     def _adoption_params(self) -> adoption.AdoptionParams:
         return adoption.AdoptionParams.from_params(self.params)  # params are fixed for the run
 
@@ -380,19 +408,25 @@ class SmartIndustryModel(mesa.Model):
         boost = np.zeros(N_PROV)
         # What hubs and fieldlabs built stays after they stop and decays (capital_depreciation).
         eco = self.ecosystem * (1 - p["capital_depreciation"])
-        for i, ins in self.policy.of_kind("hub_outreach"):
-            if not ins.running(t):
-                continue
-            eco[ins.provinces] = np.maximum(eco[ins.provinces], look(ins))
-            weights = np.where(ins.provinces, unaware_p + 1e-9, 0.0)
-            want = self.policy.planned_quarterly(ins) * weights / weights.sum()
-            paid = want * self.policy.spend(t, i, want)
-            contacts = paid / self._hub_contact_cost[i]
+        running = [k for k, (_, ins) in enumerate(self.policy.of_kind("hub_outreach")) if ins.running(t)]
+        if running:
+            # All running hubs at once, row by row the same float operations as one hub at a
+            # time: elementwise arithmetic, maxima (exact in any order), and the products and
+            # sums below taken per row in hub order.
+            hubs = self._hubs
+            covers = hubs.provinces[running]
+            eco = np.maximum(eco, np.where(covers, np.array([look(ins) for ins in hubs.instruments(running)])[:, None],
+                                           -np.inf).max(axis=0))
+            weights = np.where(covers, unaware_p + 1e-9, 0.0)
+            want = hubs.planned[running, None] * weights / np.array([w.sum() for w in weights])[:, None]
+            share = np.array([self.policy.spend(t, hubs.index[k], w) for k, w in zip(running, want)])
+            contacts = want * share[:, None] / hubs.contact_cost[running, None]
             # Contacts land on unaware firms at random, some twice: the share reached saturates
             # (1 - e^-contacts/unaware) and rises with budget and falls with cost per contact.
-            reach = 1 - np.exp(-np.divide(contacts, unaware_p, out=np.full(N_PROV, np.inf), where=unaware_p > 0))
-            miss *= 1 - p["hub_contact_awareness"] * reach
-            boost = np.where(ins.provinces, np.maximum(boost, ins.spec.visibility_boost), boost)
+            reach = 1 - np.exp(-np.divide(contacts, unaware_p, out=np.full(contacts.shape, np.inf), where=unaware_p > 0))
+            for r in 1 - p["hub_contact_awareness"] * reach:
+                miss *= r
+            boost = np.maximum(boost, np.where(covers, hubs.visibility_boost[running, None], -np.inf).max(axis=0))
         fl = self.policy.fieldlabs
         paid_by = fl.instrument[self.open_fieldlabs]
         for i in np.unique(paid_by):  # one outlook per instrument, not per fieldlab

@@ -15,13 +15,17 @@ the generator passed in, so the same seed gives the same population; policy arms
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import json
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
 
 from . import data
+from . import params as params_mod
 from .network import CoropAreas, build_peer_network
 from .regions import PROVINCES
 
@@ -224,3 +228,93 @@ def _place_in_corops(rng: np.random.Generator, province: np.ndarray, corops: Cor
         cdf = np.cumsum(w) / w.sum()
         corop[mine] = areas[np.minimum(np.searchsorted(cdf, u[mine], side="right"), len(areas) - 1)]
     return corop
+
+
+# --- populations reused within a process -------------------------------------------------------
+# A calibration run builds its counterfactual arm from the seed of its policy arm, and the
+# dashboard reruns the same replications on every lever move: the same population each time.
+# Kept here, least recently used first out, up to this many bytes of arrays per process. The
+# default holds the last two full populations (about 8 MB each, network included), enough for
+# an arm and its counterfactual, and costs an ensemble of fresh seeds little memory; a process
+# that reruns more seeds (the dashboard's workers: 20 replications) raises it with
+# keep_populations. A population larger than the budget is not kept.
+POPULATION_CACHE_BYTES = 16_000_000
+_cache: OrderedDict = OrderedDict()  # key -> (population, generator state after the build)
+
+
+class _Recorder(dict):
+    """Parameters that remember which of them were read."""
+
+    def __init__(self, values: dict):
+        super().__init__(values)
+        self.read: set[str] = set()
+
+    def __getitem__(self, key):
+        self.read.add(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self.read.add(key)
+        return super().get(key, default)
+
+
+@functools.cache
+def population_parameters(network: str) -> frozenset[str]:
+    """The parameters build_population reads for this kind of network: found by building a
+    population of a few firms and recording the look-ups, so the list follows the code instead
+    of being kept by hand (a parameter left out of it would let runs that differ in it share
+    the wrong population)."""
+    recorder = _Recorder(params_mod.resolve({}))
+    build_population(np.random.default_rng(0), recorder, scale=1e-9, network=network)
+    return frozenset(recorder.read)
+
+
+def population_for(rng: np.random.Generator, params, scale: float = 1.0, network: str = "peers") -> Population:
+    """build_population(rng, params, scale, network), taken from this process's cache when the
+    same generator state, scale, network, data and population parameters built one before (the
+    generator is then left where the build would have left it). Each call gets its own copy of
+    the arrays, so a caller that changed them could not change another's population."""
+    try:
+        state = json.dumps(rng.bit_generator.state, sort_keys=True)
+    except TypeError:  # a generator whose state holds arrays (not ours): no reuse
+        return build_population(rng, params, scale, network)
+    key = (state, float(scale), network, str(data.DATA_DIR),
+           tuple((k, params[k]) for k in sorted(population_parameters(network))))
+    if key in _cache:
+        _cache.move_to_end(key)
+        pop, after = _cache[key]
+        rng.bit_generator.state = after
+        return _copy(pop)
+    pop = build_population(rng, params, scale, network)
+    if _nbytes(pop) <= POPULATION_CACHE_BYTES:
+        _cache[key] = (_copy(pop), rng.bit_generator.state)
+        _trim()
+    return pop
+
+
+def keep_populations(nbytes: int) -> None:
+    """Keep up to `nbytes` of populations in this process from now on (0: none)."""
+    global POPULATION_CACHE_BYTES
+    POPULATION_CACHE_BYTES = nbytes
+    _trim()
+
+
+def _trim() -> None:
+    while _cache and sum(_nbytes(p) for p, _ in _cache.values()) > POPULATION_CACHE_BYTES:
+        _cache.popitem(last=False)
+
+
+def _copy(pop: Population) -> Population:
+    return dataclasses.replace(pop, **{f.name: getattr(pop, f.name).copy() for f in dataclasses.fields(pop)
+                                       if getattr(pop, f.name) is not None})
+
+
+def _nbytes(pop: Population) -> int:
+    total = 0
+    for f in dataclasses.fields(pop):
+        v = getattr(pop, f.name)
+        if isinstance(v, np.ndarray):
+            total += v.nbytes
+        elif v is not None:  # the sparse peer network
+            total += v.data.nbytes + v.indices.nbytes + v.indptr.nbytes
+    return total

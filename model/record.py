@@ -64,20 +64,28 @@ def cell_sums(cell, n_cells, stage, ever_in_fieldlab, fieldlab_experience, routi
 
 @numba.njit(cache=True)
 def _np_sum(a) -> float:
-    """a.sum() of a contiguous float64 run as numpy adds it (its pairwise sum; n <= 128)."""
+    """a.sum() of a contiguous float64 run as numpy adds it (its pairwise sum; n <= 128). The
+    eight partial sums are scalars, not an array: no allocation per call (margins makes about
+    a thousand calls a quarter)."""
     n = len(a)
     if n < 8:
         res = -0.0
         for i in range(n):
             res += a[i]
         return 0.0 + res
-    r = a[:8].copy()
+    r0, r1, r2, r3, r4, r5, r6, r7 = a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
     i = 8
     while i < n - (n % 8):
-        for j in range(8):
-            r[j] += a[i + j]
+        r0 += a[i]
+        r1 += a[i + 1]
+        r2 += a[i + 2]
+        r3 += a[i + 3]
+        r4 += a[i + 4]
+        r5 += a[i + 5]
+        r6 += a[i + 6]
+        r7 += a[i + 7]
         i += 8
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
     while i < n:
         res += a[i]
         i += 1
@@ -105,22 +113,26 @@ def margins(grid, row, breakdown, sum_cols, cols, breakdown_rows, open_province,
     hires_from_firms, separations, pool_entries, pool_exits, public_spend_eur)."""
     n_q, n_prov, n_sec, n_size = grid.shape
     nl = n_prov
+    total = np.empty(n_prov)
     for q in range(n_q):
-        total = np.empty(n_prov)
         for p in range(n_prov):
-            total[p] = _np_sum(grid[q, p].ravel())
+            total[p] = _np_sum(grid[q, p].reshape(n_sec * n_size))  # a view: grid is contiguous
             row[p, sum_cols[q]] = total[p]
         row[nl, sum_cols[q]] = _np_sum(total)
     va, rate, adopters, firms, rate10, active, lp, emp = cols[0], cols[1], cols[2], cols[3], cols[4], cols[5], \
         cols[6], cols[7]
     q_adopters, q_firms = 3, 0  # rows of grid
     big = np.empty((2, n_prov))
+    ten_plus = np.empty(n_sec * (n_size - 1))  # grid[q, p, :, 1:] made contiguous, as numpy's sum sees it
     for p in range(n_prov + 1):
         row[p, va] /= 1e3  # summed in kEUR
         row[p, rate] = row[p, adopters] / max(row[p, firms], 1.0)
     for j, q in enumerate((q_adopters, q_firms)):  # firms with 10+ workers: size classes 1..
         for p in range(n_prov):
-            big[j, p] = _np_sum(grid[q, p, :, 1:].copy().ravel())
+            for s in range(n_sec):
+                for k in range(1, n_size):
+                    ten_plus[s * (n_size - 1) + k - 1] = grid[q, p, s, k]
+            big[j, p] = _np_sum(ten_plus)
     for p in range(n_prov):
         row[p, rate10] = big[0, p] / max(big[1, p], 1.0)
     row[nl, rate10] = _np_sum(big[0]) / max(_np_sum(big[1]), 1.0)
@@ -140,7 +152,7 @@ def margins(grid, row, breakdown, sum_cols, cols, breakdown_rows, open_province,
         c = cols[8 + j]
         for p in range(n_prov):
             row[p, c] = v[p]
-        row[nl, c] = _np_sum(v.copy())
+        row[nl, c] = _np_sum(v)
     spend = np.zeros(n_prov)  # spent[: t + 1].sum(axis=(0, 1)): quarters, then instruments, in order
     for k in range(t + 1):
         for i in range(spent.shape[1]):
@@ -155,7 +167,7 @@ def margins(grid, row, breakdown, sum_cols, cols, breakdown_rows, open_province,
         for s in range(n_sec):
             acc = 0.0
             for p in range(n_prov):
-                acc += _np_sum(grid[q, p, s].copy())
+                acc += _np_sum(grid[q, p, s])  # a contiguous row of size classes
             breakdown[s, m] = acc
         by_size = np.zeros(n_size)
         for p in range(n_prov):

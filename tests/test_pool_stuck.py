@@ -1,0 +1,30 @@
+"""A worker killed while it sends its result (half a message in the pool's result pipe) ends in
+WorkerLost after MAX_ATTEMPTS, like any other dying worker, instead of a run that waits for ever
+(model/ensemble.py STUCK_S)."""
+
+import gc
+import os
+import signal
+import struct
+import time
+from multiprocessing.queues import SimpleQueue
+
+import pytest
+
+from smartregion.model import ensemble
+
+
+def _dies_while_sending(n: int) -> None:
+    """Writes the start of a result message (its length, and 10 of the 1,000 bytes it
+    announces) into the pool's result pipe, then dies: as if killed in the middle of sending."""
+    (results,) = [q for q in gc.get_objects() if isinstance(q, SimpleQueue)]  # the worker's result queue
+    os.write(results._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_while_sending_its_result_does_not_hang_the_run(monkeypatch):
+    monkeypatch.setattr(ensemble, "STUCK_S", 2.0, raising=False)
+    t0 = time.monotonic()
+    with pytest.raises(ensemble.WorkerLost):
+        list(ensemble.Executor(workers=2).imap(_dies_while_sending, [0, 1]))
+    assert time.monotonic() - t0 < 120
