@@ -386,8 +386,9 @@ def upload_error(pg, path: Path, needle: str, seconds: float = 20) -> str:
     drop_file(pg, path)
     error = pg.locator(".sr-load-error", has_text=needle)
     error.wait_for(timeout=seconds * 1000)
-    text = error.inner_text().strip()
-    assert text != (before[0].strip() if before else None) and "\n" not in text
+    # The reader's own line, inside the page's words around it (viz/explorer.py ReaderError)
+    text = error.locator(".sr-reader-line").inner_text().strip()
+    assert error.inner_text().strip() != (before[0].strip() if before else None) and "\n" not in text
     assert text.startswith(path.name + ":"), text
     print(f"\n{path.name}: {time.perf_counter() - t0:.2f} s: {text}")
     return text

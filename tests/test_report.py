@@ -142,7 +142,7 @@ def ensemble(kind: str, n: int, seed: int, quarters: int = 6) -> np.ndarray:
     return values
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kind=st.sampled_from(["normal", "skewed", "equal", "nan_ratios"]), cf_kind=st.sampled_from(
     ["normal", "skewed", "equal", "nan_ratios", None]), n=st.sampled_from([1, 2, 5, 21, 40]), seed=st.integers(0, 99))
 def test_figures_draw_any_ensemble(kind, cf_kind, n, seed, tmp_path_factory):
