@@ -272,8 +272,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
                      "creates by then.",
                      " Het aantal netto banen daalt omdat automatisering bij de extra invoerders tot dan meer banen "
                      "wegneemt dan hun groei oplevert."),
-    "band_zero": (" The band includes zero: by chance alone the effect could go either way.",
-                  " De band bevat nul: door toeval alleen kan het effect beide kanten op gaan."),
+    "band_zero": (" The band includes zero: the effect could go either way.",
+                  " De band bevat nul: het effect kan beide kanten op gaan."),
     "money_none": ("It spends no extra public money.", "Er gaat geen extra publiek geld in om."),
     "money_saves_adds": ("It saves {eur} of public money and adds {jobs}, so there is no cost per job to give.",
                          "Het bespaart {eur} publiek geld en levert {jobs} op, dus er zijn geen kosten per baan."),
@@ -394,8 +394,11 @@ GLOSSARY: tuple[tuple[str, str, str, str], ...] = (  # (term en, meaning en, ter
      "the page says so in words instead.",
      "Kosten per netto baan", "Extra publieke uitgaven gedeeld door netto banen; bij besparing of zonder "
      "banenwinst zegt de pagina dat in woorden."),
-    ("90% band", "Between the 5th and 95th percentile of the runs: the spread from chance alone.",
-     "90%-band", "Tussen het 5e en 95e percentiel van de runs: de spreiding door toeval alleen."),
+    ("90% band", "Between the 5th and 95th percentile of the runs: the spread from chance and, on the calibrated "
+     "parameters (the default), from what the data leave open about them (the note above the charts says which).",
+     "90%-band", "Tussen het 5e en 95e percentiel van de runs: de spreiding door toeval en, met de gekalibreerde "
+     "parameters (de standaard), door wat de data over die parameters openlaten (de noot boven de grafieken zegt "
+     "welke)."),
     ("Fieldlab", "A shared test site where firms try a technology; capacity is firms taken in a year.",
      "Fieldlab", "Een gedeelde proeftuin waar bedrijven een technologie uitproberen; capaciteit is bedrijven "
      "per jaar."),
