@@ -322,6 +322,12 @@ def test_single_run_shows_a_firms_peers_fieldlab_members_hubs_and_the_run_withou
     np.testing.assert_array_equal(twin.result().metrics[:24], arms["counterfactual"].metrics[:24])
     members = int((model.firms_state.fieldlab >= 0).sum())
     assert "Open fieldlabs:" in fieldlabs_hubs_html(model) and members > 0
+    # Instruments are named in words, with their years; the scenario file's identifiers
+    # (hub_noord) only on hover, so that the Dutch page has no English identifiers.
+    dutch = fieldlabs_hubs_html(model, "nl")
+    assert '<td title="hub_noord">Inzet van de hub 2018\u20132021</td><td>Groningen, Friesland, Drenthe</td>' in dutch
+    shown = re.sub(r'title="[^"]*"', "", dutch)
+    assert not [ins.name for ins in model.policy.instruments if ins.name in shown]
     assert "with policy" in twin_html(model, twin)
 
 

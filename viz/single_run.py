@@ -9,6 +9,7 @@ so its end state is one of the runs behind the explorer's bands.
 
 from __future__ import annotations
 
+import html
 import math
 import time
 
@@ -26,7 +27,7 @@ from smartregion.model.streams import replication_seeds
 
 from . import explorer
 from .views import CREATED, LOST, POLICY_COLOUR, TABLE_CSS, _years
-from .words import fmt_number, quarter_label, sector_name, stage_name, tr
+from .words import fmt_number, instrument_label, quarter_label, sector_name, stage_name, tr
 
 from mesa import Agent
 
@@ -163,15 +164,22 @@ def firm_html(model: ScenarioRun, twin: ScenarioRun | None, i: int, lang: str = 
         + f'<table class="sr-table"><tr>{head}</tr>{rows}</table></div>')
 
 
+def _instrument_cell(model: ScenarioRun, ins, lang: str) -> str:
+    """A table cell naming an instrument in words, its scenario-file name on hover."""
+    year = lambda step: int(model.quarters[min(max(step, 0), model.n_steps - 1)][:4])
+    return f'<td title="{html.escape(ins.name)}">{instrument_label(ins.kind, year(ins.start), year(ins.end), lang)}</td>'
+
+
 def fieldlabs_hubs_html(model: ScenarioRun, lang: str = "en") -> str:
     """Open fieldlabs with their member firms, and the hubs with their budget left."""
     fl = model.policy.fieldlabs
     open_now = set(np.atleast_1d(getattr(model, "open_fieldlabs", [])).tolist())
     members = np.bincount(model.firms_state.fieldlab[model.firms_state.fieldlab >= 0], minlength=fl.n)
-    rows = "".join(f"<tr><td>{model.policy.instruments[fl.instrument[k]].name}</td>"
+    rows = "".join(f"<tr>{_instrument_cell(model, model.policy.instruments[fl.instrument[k]], lang)}"
                    f"<td>{PROVINCE_NAMES[PROVINCES[fl.province[k]]]}</td><td>{fl.capacity_q[k] * 4:g}</td>"
                    f"<td>{members[k]:,}</td></tr>" for k in sorted(open_now))
-    hubs = "".join(f"<tr><td>{ins.name}</td><td>{', '.join(p for p, on in zip(PROVINCES, ins.provinces) if on)}</td>"
+    hubs = "".join(f"<tr>{_instrument_cell(model, ins, lang)}"
+                   f"<td>{', '.join(PROVINCE_NAMES[p] for p, on in zip(PROVINCES, ins.provinces) if on)}</td>"
                    f"<td>{fmt_number(float(ins.left), 'EUR', signed=False, lang=lang)}</td></tr>"
                    for _, ins in model.policy.of_kind("hub_outreach"))
     t = lambda key, **kw: tr(key, lang, **kw)

@@ -467,6 +467,16 @@ SCENARIO_NL: dict[str, str] = {  # shipped scenario -> Dutch description (the fi
 }
 
 
+INSTRUMENT_KINDS: dict[str, tuple[str, str]] = {  # model.policies.INSTRUMENT_TYPES -> (en, nl)
+    "fieldlab": ("Fieldlab", "Fieldlab"),
+    "historical_fieldlabs": ("Fieldlab of the programme", "Fieldlab van het programma"),
+    "hub_outreach": ("Hub outreach", "Inzet van de hub"),
+    "adoption_subsidy": ("Adoption subsidy", "Invoeringssubsidie"),
+    "training": ("Training", "Scholing"),
+    "reshoring_support": ("Reshoring support", "Steun voor terughalen"),
+}
+
+
 SCENARIO_TITLES: dict[str, tuple[str, str]] = {  # shipped scenario file -> (English, Dutch) name on the page
     "baseline": ("Smart Industry, continued", "Smart Industry, voortgezet"),
     "fieldlab_expansion_north": ("Four extra fieldlabs in the North", "Vier extra fieldlabs in het Noorden"),
@@ -508,6 +518,12 @@ def sector_name(sector: str, lang: str = DEFAULT_LANG) -> str:
 def region_name(code: str, lang: str = DEFAULT_LANG) -> str:
     """A province's name, or the country's for "NL"."""
     return tr("netherlands", lang) if code == "NL" else PROVINCE_NAMES[code]
+
+
+def instrument_label(kind: str, first_year: int, last_year: int, lang: str = DEFAULT_LANG) -> str:
+    """An instrument as the page names it: its kind and years ("Inzet van de hub 2018-2021").
+    Its name in the scenario file (`hub_noord`) is an identifier, shown on hover only."""
+    return f"{pick(INSTRUMENT_KINDS[kind], lang)} {first_year}\u2013{last_year}"
 
 
 def quarter_label(quarter: str, lang: str = DEFAULT_LANG) -> str:
