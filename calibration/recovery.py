@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,11 +24,17 @@ from smartregion.model.ensemble import Executor
 
 from . import abc
 from . import posterior as posterior_mod
+from . import provenance
 from .settings import AbcSettings
 from .summaries import simulate
 from .targets import TargetSet
 
 INNER = 0.6  # true values are drawn from the central 60% of each prior range
+RECORD_FILE = "recovery.json"  # what made a truth set's ABC database: model, settings, true values
+
+
+class RecoveryError(ValueError):
+    """A truth set's directory holds ABC generations made otherwise than asked (one line)."""
 
 
 def truth(ts: TargetSet, seed: int) -> dict[str, float]:
@@ -44,6 +51,10 @@ def synthetic_observed(ts: TargetSet, true_values: dict, scale: float, seed: int
 def recover(ts: TargetSet, out: Path, settings: AbcSettings, true_values: dict, executor: Executor | None = None,
             log: Callable[[str], None] = print) -> pd.DataFrame:
     """Calibrate against synthetic observations made at `true_values`; one row per parameter."""
+    _check_or_record(Path(out), {"model_fingerprint": provenance.fingerprint(), "targets": ts.path.name,
+                                 "settings": {"scale": settings.scale, "population_size": settings.population_size,
+                                              "seed": settings.seed},
+                                 "true_values": true_values})
     observed = synthetic_observed(ts, true_values, settings.scale, settings.seed)
     history = abc.run(ts, out, settings, executor, observed=observed, log=log)
     post = posterior_mod.from_frame(abc.posterior_sample(history))
@@ -54,3 +65,23 @@ def recover(ts: TargetSet, out: Path, settings: AbcSettings, true_values: dict, 
                          final_epsilon=float(abc.generations(history)["epsilon"].iloc[-1]),
                          effective_size=post.effective_size)
     return summary
+
+
+def _check_or_record(out: Path, record: dict) -> None:
+    """Resume only generations made by the same model behaviour, settings and true values: an
+    ABC database left by other model code would otherwise be continued as if it were this one's
+    (it once was: a rerun after a model fix resumed the old databases and reported their result)."""
+    path = out / RECORD_FILE
+    if (out / abc.DB_NAME).exists():
+        try:
+            before = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            before = None
+        if before != json.loads(json.dumps(record)):
+            what = "no record of what made them" if before is None else "other " + ", ".join(
+                k.replace("_", " ") for k in record if before.get(k) != json.loads(json.dumps(record[k])))
+            raise RecoveryError(f"{out}: its ABC generations were made otherwise ({what}); allowed: a new --out, "
+                                "or delete the directory to start again")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2), encoding="utf-8")

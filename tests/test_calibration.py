@@ -358,6 +358,11 @@ def test_parameter_recovery_small(tmp_path):
     cap = r.set_index("parameter").loc["fieldlab_capacity"]
     assert cap["interval_share_of_prior"] < 0.4
     assert abs(cap["median"] - truth["fieldlab_capacity"]) < 0.15 * (cap["prior_high"] - cap["prior_low"])
+    # Asked again, it resumes its own generations; other true values (or model code, or
+    # settings) are refused instead of continuing generations made for something else.
+    pd.testing.assert_frame_equal(recovery.recover(ts, tmp_path / "rec", settings, truth, log=lambda m: None), r)
+    with pytest.raises(recovery.RecoveryError, match=r"rec: its ABC generations were made otherwise \(other true values\)"):
+        recovery.recover(ts, tmp_path / "rec", settings, recovery.truth(ts, 9), log=lambda m: None)
 
 
 # --- posterior draws for scenario runs ------------------------------------------------------

@@ -53,8 +53,11 @@ def main() -> None:
         seed = args.seed + i
         settings = AbcSettings(scale=args.scale, population_size=args.population, budget=args.budget, seed=seed)
         t0 = time.time()
-        r = recovery.recover(ts, out / f"truth-{i}", settings, recovery.truth(ts, seed), Executor(args.workers),
-                             log=lambda m: print(m, file=sys.stderr))
+        try:
+            r = recovery.recover(ts, out / f"truth-{i}", settings, recovery.truth(ts, seed), Executor(args.workers),
+                                 log=lambda m: print(m, file=sys.stderr))
+        except recovery.RecoveryError as e:
+            sys.exit(f"error: {e}")
         print(f"truth set {i} (seed {seed}): {int(r.inside_90.sum())}/{len(r)} inside the 90% interval, "
               f"{r.attrs['runs']} runs, {r.attrs['generations']} generations, final epsilon "
               f"{r.attrs['final_epsilon']:.3f}, effective sample size {r.attrs['effective_size']:.1f}, "
