@@ -31,12 +31,12 @@ def plot(indices: pd.DataFrame, method: str, path: Path, title: str) -> None:
             ax.barh(y, top["value"], xerr=top["conf"], color="#92c5de", label="total order ST", capsize=2)
             ax.barh(y, s1["value"], height=0.45, xerr=s1["conf"], color="#2166ac", label="first order S1",
                     capsize=2)
-            ax.set_xlabel("share of output variance")
+            ax.set_xlabel("share of output variance", fontsize=8)
         else:
             sigma = sel.loc[[(p, "sigma") for p in top["parameter"]], "value"]
             ax.barh(y, top["value"], xerr=top["conf"], color="#2166ac", label="mu* (mean |effect|)", capsize=2)
             ax.plot(sigma.to_numpy(), y, "o", color="#f4a582", ms=4, label="sigma (interactions)")
-            ax.set_xlabel("elementary effect over the plausible range")
+            ax.set_xlabel("elementary effect over the plausible range", fontsize=8)
         ax.set_yticks(y, top["parameter"], fontsize=8)
         ax.set_title("\n".join(textwrap.wrap(OUTCOMES[outcome], 36)), fontsize=9)  # long titles ran off the figure
         ax.axvline(0, color="#444444", lw=0.8)
