@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import fork
 from . import params as params_mod
 from .model import RunResult, SmartIndustryModel
 from .population import population_for, population_parameters
@@ -67,20 +68,36 @@ def _population_key(spec: RunSpec) -> tuple:
 
 def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
     """Run every arm of one replication with the same seed; arms share the population when
-    their population parameters agree (they do unless a scenario overrides them)."""
-    populations: dict[tuple, object] = {}
-    out = {}
+    their population parameters agree (they do unless a scenario overrides them). An arm that
+    computes the same numbers as an earlier one until some quarter (a scenario on top of its
+    counterfactual, a dashboard lever from 2026) is not run again until then: it continues from
+    a snapshot of the earlier arm (model/fork.py), which gives exactly the numbers of a run
+    from the start."""
+    arms = {}
     for arm, spec in task.arms.items():
         if spec.draw_parameters is not None:
             # One parameter set per replication, drawn from the seed alone: both arms get the same.
             spec = replace(spec, parameters=spec.draw_parameters(task.seed, spec.parameters), draw_parameters=None)
-        key = _population_key(spec)
-        if key not in populations:
-            params = params_mod.resolve(spec.parameters)
-            populations[key] = population_for(Streams(task.seed)["population"], params, spec.scale, spec.network)
-        model = SmartIndustryModel(params=spec.parameters, policies=spec.policies, start=spec.start, end=spec.end,
-                                   scale=spec.scale, network=spec.network, seed=task.seed,
-                                   population=populations[key])
+        arms[arm] = spec
+    forks = fork.plan(arms)
+    populations: dict[tuple, object] = {}
+    snapshots: dict[tuple[str, int], fork.Snapshot] = {}
+    out = {}
+    for arm, spec in arms.items():
+        if forks[arm] is not None:
+            model = snapshots[forks[arm]].start(spec.policies)
+        else:
+            key = _population_key(spec)
+            if key not in populations:
+                params = params_mod.resolve(spec.parameters)
+                populations[key] = population_for(Streams(task.seed)["population"], params, spec.scale, spec.network)
+            model = SmartIndustryModel(params=spec.parameters, policies=spec.policies, start=spec.start, end=spec.end,
+                                       scale=spec.scale, network=spec.network, seed=task.seed,
+                                       population=populations[key])
+        for step in sorted({q for base, q in filter(None, forks.values()) if base == arm}):
+            while model.t < step:
+                model.step()
+            snapshots[arm, step] = fork.Snapshot(model)
         out[arm] = model.run()
         model.release()
     return task.index, out

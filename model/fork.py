@@ -143,3 +143,19 @@ def _carry_over(old: Policy, new: Policy, t: int) -> None:
     rows = np.flatnonzero(new.fieldlabs.open_t < t)
     for name in ("credit", "participants", "members", "closed"):
         getattr(new.fieldlabs, name)[rows] = getattr(old.fieldlabs, name)[rows]
+
+
+def plan(arms: dict) -> dict[str, tuple[str, int] | None]:
+    """How to run the arms (name -> RunSpec, parameters drawn) of one replication, in order:
+    arm -> (an earlier arm, step) to fork it from at that step, or None to run it from the
+    start. An arm forks from the earlier arm it shares most quarters with, at a step that arm
+    runs itself (not before its own fork)."""
+    out: dict[str, tuple[str, int] | None] = {}
+    for k, arm in enumerate(arms):
+        best = None
+        for base in list(arms)[:k]:
+            q = diverges(arms[base], arms[arm])
+            if q > 0 and q >= (out[base] or (None, 0))[1] and (best is None or q > best[1]):
+                best = (base, q)
+        out[arm] = best
+    return out
