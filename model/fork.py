@@ -115,8 +115,9 @@ class Snapshot:
         policies may have acted differently before it."""
         m = SmartIndustryModel.__new__(SmartIndustryModel)
         mesa.Model.__init__(m, rng=0)  # Mesa's own set-up; its generators are replaced by the run's below
-        m.__dict__.update(copy.deepcopy(self._state, dict(self._shared)))
-        old, new = m.policy, Policy(list(policies), m.first_quarter, m.n_steps, m.scale, m.params)
+        old = self._state["policy"]  # only read: carried over into the new arm's own policy
+        m.__dict__.update(copy.deepcopy(self._state, {**self._shared, id(old): old}))
+        new = Policy(list(policies), m.first_quarter, m.n_steps, m.scale, m.params)
         if self.t > first_difference(old, new):
             raise ValueError(f"the policies differ in effect before step {self.t}: cannot fork there")
         _carry_over(old, new, self.t)
