@@ -17,6 +17,7 @@ import dataclasses
 import difflib
 import functools
 import json
+from collections import OrderedDict
 
 import mesa
 import numpy as np
@@ -109,6 +110,11 @@ class Snapshot:
         self._shared = _read_only(model)
         self._state = copy.deepcopy(state, dict(self._shared))
 
+    @functools.cached_property
+    def nbytes(self) -> int:
+        """What keeping it holds: its arrays, the population's included (it keeps it alive)."""
+        return _array_bytes(self._state, set())
+
     def start(self, policies) -> SmartIndustryModel:
         """A model of the arm with these policies (the same parameters, population, seed,
         horizon and scale as the snapshot's run), at the snapshot's quarter. ValueError if the
@@ -160,3 +166,50 @@ def plan(arms: dict) -> dict[str, tuple[str, int] | None]:
                 best = (base, q)
         out[arm] = best
     return out
+
+
+def _array_bytes(x, seen: set[int]) -> int:
+    """Bytes of the numpy arrays (sparse matrices' included) reachable from x."""
+    if id(x) in seen:
+        return 0
+    seen.add(id(x))
+    if isinstance(x, np.ndarray):
+        return x.nbytes
+    if isinstance(x, dict):
+        x = list(x.values())
+    elif not isinstance(x, (list, tuple)):
+        x = list(getattr(x, "__dict__", {}).values())
+    return sum(_array_bytes(v, seen) for v in x)
+
+
+# Snapshots kept in this process for the next task, least recently used out, up to this many
+# bytes (keep_snapshots; none by default). The dashboard's workers keep the unchanged scenario
+# arm of each replication at the quarter the levers start, so that the next lever move forks
+# from it instead of running it again (viz/compute.py).
+SNAPSHOT_BYTES = 0
+_kept: OrderedDict = OrderedDict()  # key -> Snapshot
+
+
+def keep_snapshots(nbytes: int) -> None:
+    """Keep up to `nbytes` of snapshots in this process from now on (0: none)."""
+    global SNAPSHOT_BYTES
+    SNAPSHOT_BYTES = nbytes
+    _trim()
+
+
+def kept(key) -> Snapshot | None:
+    if key in _kept:
+        _kept.move_to_end(key)
+    return _kept.get(key)
+
+
+def keep(key, snapshot: Snapshot) -> None:
+    """Keep a snapshot under a key that says everything that decides it (run, seed, step)."""
+    if SNAPSHOT_BYTES and snapshot.nbytes <= SNAPSHOT_BYTES:
+        _kept[key] = snapshot
+        _trim()
+
+
+def _trim() -> None:
+    while _kept and sum(s.nbytes for s in _kept.values()) > SNAPSHOT_BYTES:
+        _kept.popitem(last=False)

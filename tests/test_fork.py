@@ -3,6 +3,7 @@ the numbers it gives run alone from the start, and the quarter it forks at is ne
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,11 +11,12 @@ import numpy as np
 import pytest
 
 from smartregion.calibration.parameterisation import SHIPPED, apply, choose
-from smartregion.model import fork
-from smartregion.model.ensemble import ReplicationTask, RunSpec, ensemble_spec, run_replication, spec_of
+from smartregion.model import ensemble, fork
+from smartregion.model.ensemble import (EnsembleSpec, ReplicationTask, RunSpec, ensemble_spec, run_ensemble,
+                                         run_replication, spec_of)
 from smartregion.model.model import SmartIndustryModel
 from smartregion.model.policies import AdoptionSubsidy, Fieldlabs, HubOutreach
-from smartregion.model.scenario import SCENARIO_DIR, load_counterfactual, load_scenario
+from smartregion.model.scenario import SCENARIO_DIR, load_counterfactual, load_scenario, scenario_from_dict
 from smartregion.model.streams import replication_seeds
 from smartregion.model.timeline import parse_quarter
 from smartregion.viz import levers as lv
@@ -169,3 +171,52 @@ def test_a_fieldlab_added_before_another_moves_its_rows_and_forks_at_its_opening
     assert fork.diverges(after["a"], after["b"]) == _step("2026Q1")
     for arms in (before, after):
         _same_forked_and_alone(arms, 4)
+
+
+def test_a_task_forks_from_its_base_arm_kept_by_the_process(monkeypatch):
+    """The dashboard's lever move: the scenario arm is at hand (the server's cache), the levers'
+    arm forks from it. The first task runs the scenario arm to the levers' start and keeps it
+    there; the next lever move forks from what was kept, without running it (or drawing its
+    population) again, and gives the numbers of a run alone."""
+    monkeypatch.setattr(fork, "_kept", OrderedDict())
+    monkeypatch.setattr(fork, "SNAPSHOT_BYTES", 10**9)
+    base = _small(spec_of(BASE))
+    moves = [_small(spec_of(lv.apply(BASE, lv.Levers().with_fieldlabs("GR", n), {}, 1, 1))) for n in (1, 3)]
+    seed = replication_seeds(9, 1)[0]
+    forked = [run_replication(ReplicationTask(0, seed, {"policy": moves[0]}, base=base))[1]["policy"]]
+    assert [key[-1] for key in fork._kept] == [_step("2026Q1")]
+    monkeypatch.setattr(ensemble, "population_for", None)  # a run from the start would fail
+    forked.append(run_replication(ReplicationTask(0, seed, {"policy": moves[1]}, base=base))[1]["policy"])
+    monkeypatch.undo()
+    for spec, got in zip(moves, forked):
+        alone = run_replication(ReplicationTask(0, seed, {"policy": spec}))[1]["policy"]
+        for field in FIELDS:
+            np.testing.assert_array_equal(getattr(got, field), getattr(alone, field))
+
+
+def test_the_dashboards_lever_moves_fork_in_its_workers_and_match_runs_alone():
+    """The page's three arms, then lever moves: each move reruns only the levers' arm, which the
+    workers fork from the scenario arm (kept where the levers start), with the numbers of the
+    arm run alone from the start."""
+    from smartregion.viz.compute import Runner, _fork_base, compute, parameterisation_of
+
+    d = BASE.resolved_dict()
+    d["population"]["scale"] = SCALE
+    s = scenario_from_dict(d)
+    plain = lv.apply(s, lv.Levers(), {}, 3, 8)
+    runner = Runner(workers=2)
+    try:
+        for n in (1, 2, 3):
+            edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", n), {}, 3, 8)
+            got = compute(edited, runner, plain=plain)
+            assert got.new_runs == (9 if n == 1 else 3)  # the first: every arm; then the levers' arm
+            spec = apply(EnsembleSpec({"policy": spec_of(edited)}, 8, 3), parameterisation_of(edited))
+            if n > 1:  # what the runner asks the workers to fork from: the scenario arm
+                arms = apply(EnsembleSpec({"base": spec_of(plain), **spec.arms}, 8, 3), parameterisation_of(edited))
+                assert _fork_base(arms.arms, {"policy": arms.arms["policy"]}) == arms.arms["base"]
+            for index, arms in run_ensemble(spec).items():
+                for field in FIELDS:
+                    np.testing.assert_array_equal(getattr(got.results[index]["policy"], field),
+                                                  getattr(arms["policy"], field))
+    finally:
+        runner.shutdown()
