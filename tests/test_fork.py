@@ -43,10 +43,9 @@ def _same_forked_and_alone(arms: dict[str, RunSpec], seed: int) -> dict:
         alone = run_replication(replace(task, arms={arm: spec}))[1][arm]
         assert together[arm].instruments == alone.instruments
         for field in FIELDS:
-            np.testing.assert_array_equal(getattr(together[arm], field), getattr(alone, field), err_msg=f"{arm} {field}")
-    drawn = {a: replace(s, parameters=s.draw_parameters(task.seed, s.parameters), draw_parameters=None)
-             if s.draw_parameters else s for a, s in arms.items()}
-    return fork.plan(drawn)
+            np.testing.assert_array_equal(getattr(together[arm], field), getattr(alone, field),
+                                          err_msg=f"{arm} {field}")
+    return fork.plan({arm: ensemble._drawn(spec, task.seed) for arm, spec in arms.items()})
 
 
 # Where each shipped scenario and its counterfactual first differ (None: from the start, so
