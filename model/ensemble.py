@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import multiprocessing
 import os
 import signal
@@ -25,6 +26,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from . import fork
 from . import params as params_mod
 from .model import RunResult, SmartIndustryModel
 from .population import population_for, population_parameters
@@ -52,11 +54,22 @@ def spec_of(scenario) -> RunSpec:
                    scale=scenario.population.scale, network=scenario.population.network)
 
 
+def spec_key(spec: RunSpec) -> str:
+    """Everything in a RunSpec that decides its numbers, as text: the posterior it draws its
+    parameters from included (its repr names the posterior file and the parameters drawn)."""
+    policies = [p.model_dump(mode="json") for p in spec.policies]
+    return json.dumps([spec.parameters, policies, spec.start, spec.end, spec.scale, spec.network,
+                       repr(spec.draw_parameters)], sort_keys=True)
+
+
 @dataclass
 class ReplicationTask:
     index: int
     seed: np.random.SeedSequence
     arms: dict[str, RunSpec]
+    # An arm computed elsewhere (the dashboard's cache) that the arms may fork from: it is run
+    # only as far as they need, or not at all when this process kept its snapshot (model/fork.py).
+    base: RunSpec | None = None
 
 
 def _population_key(spec: RunSpec) -> tuple:
@@ -65,23 +78,59 @@ def _population_key(spec: RunSpec) -> tuple:
     return spec.scale, spec.network, tuple(sorted((k, values[k]) for k in population_parameters(spec.network)))
 
 
+# The name of ReplicationTask.base among the arms of fork.plan (no arm is called so).
+_BASE = "<fork base>"
+
+
+def _drawn(spec: RunSpec, seed: np.random.SeedSequence) -> RunSpec:
+    """One parameter set per replication, drawn from the seed alone: both arms get the same."""
+    if spec.draw_parameters is None:
+        return spec
+    return replace(spec, parameters=spec.draw_parameters(seed, spec.parameters), draw_parameters=None)
+
+
 def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
     """Run every arm of one replication with the same seed; arms share the population when
-    their population parameters agree (they do unless a scenario overrides them)."""
+    their population parameters agree (they do unless a scenario overrides them). An arm that
+    computes the same numbers as an earlier one (or task.base) until some quarter (a scenario
+    on top of its counterfactual, a dashboard lever from 2026) is not run again until then: it
+    continues from a snapshot of the earlier arm (model/fork.py), which gives exactly the
+    numbers of a run from the start."""
+    arms = {arm: _drawn(spec, task.seed) for arm, spec in task.arms.items()}
+    if task.base is not None:
+        arms = {_BASE: _drawn(task.base, task.seed), **arms}
+    forks = fork.plan(arms)
     populations: dict[tuple, object] = {}
+    snapshots: dict[tuple[str, int], fork.Snapshot] = {}
     out = {}
-    for arm, spec in task.arms.items():
-        if spec.draw_parameters is not None:
-            # One parameter set per replication, drawn from the seed alone: both arms get the same.
-            spec = replace(spec, parameters=spec.draw_parameters(task.seed, spec.parameters), draw_parameters=None)
-        key = _population_key(spec)
-        if key not in populations:
-            params = params_mod.resolve(spec.parameters)
-            populations[key] = population_for(Streams(task.seed)["population"], params, spec.scale, spec.network)
-        model = SmartIndustryModel(params=spec.parameters, policies=spec.policies, start=spec.start, end=spec.end,
-                                   scale=spec.scale, network=spec.network, seed=task.seed,
-                                   population=populations[key])
-        out[arm] = model.run()
+    for arm, spec in arms.items():
+        steps = sorted({q for base, q in filter(None, forks.values()) if base == arm})
+        # A process that keeps snapshots (fork.keep_snapshots) keeps every one it takes, for
+        # the next task that forks from this arm (the dashboard's next lever move).
+        keys = {q: (spec_key(task.arms.get(arm, task.base)), task.seed.entropy, task.seed.spawn_key, q)
+                for q in steps}
+        if arm == _BASE:  # only its snapshots are wanted: those this process kept, and the others
+            snapshots.update({(arm, q): fork.kept(key) for q, key in keys.items()})
+            steps = [q for q in steps if snapshots[arm, q] is None]
+            if not steps:
+                continue
+        if forks[arm] is not None:
+            model = snapshots[forks[arm]].start(spec.policies)
+        else:
+            key = _population_key(spec)
+            if key not in populations:
+                params = params_mod.resolve(spec.parameters)
+                populations[key] = population_for(Streams(task.seed)["population"], params, spec.scale, spec.network)
+            model = SmartIndustryModel(params=spec.parameters, policies=spec.policies, start=spec.start, end=spec.end,
+                                       scale=spec.scale, network=spec.network, seed=task.seed,
+                                       population=populations[key])
+        for step in steps:
+            while model.t < step:
+                model.step()
+            snapshots[arm, step] = fork.Snapshot(model)
+            fork.keep(keys[step], snapshots[arm, step])
+        if arm != _BASE:
+            out[arm] = model.run()
         model.release()
     return task.index, out
 

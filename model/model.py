@@ -216,6 +216,11 @@ class SmartIndustryModel(mesa.Model):
              "labour_productivity", "fieldlab_firms", "public_spend_eur")})
         self.running = True
 
+    # Forking (model/fork.py) continues a run's state as another arm: it copies every attribute
+    # set here or while stepping, shares the population and parameters, and leaves out cached
+    # properties. So state goes in plain attributes, and anything derived from the policy (by
+    # instrument) in a cached property or in self._eligible, which the new arm computes afresh.
+
     # --- Mesa views -----------------------------------------------------------------------------
     # Agents are created on first use. Batch runs never pay for 27,000 Python objects they do not
     # look at, and a model without agents can be freed: Mesa 3.3 keeps every model that created

@@ -32,7 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from smartregion.model.ensemble import EnsembleSpec, ReplicationTask, RunSpec, ensemble_spec, run_replication, spec_of
+from smartregion.model import fork
+from smartregion.model.ensemble import (EnsembleSpec, ReplicationTask, RunSpec, ensemble_spec, run_replication,
+                                         spec_key, spec_of)
 from smartregion.model.model import METRIC_INDEX, REGIONS_OUT, RunResult
 from smartregion.model.results import BAND, summary_frame
 from smartregion.model.scenario import Scenario, load_counterfactual
@@ -59,6 +61,9 @@ BACKGROUND_WAIT_S = 10.0
 # Populations a foreground worker keeps (model/population.py): the page's 20 replications at
 # full population, with room for a few more.
 WORKER_POPULATION_BYTES = 200_000_000
+# Snapshots of the scenario arm a foreground worker keeps (model/fork.py): about 16 MB each at
+# full population (its population included), the page's 20 replications with room for a few more.
+WORKER_SNAPSHOT_BYTES = 400_000_000
 
 
 def _nbytes(r: RunResult) -> int:
@@ -68,11 +73,18 @@ Results = dict[int, dict[str, RunResult]]  # replication -> arm -> run, as run_e
 
 def _arm_key(spec: RunSpec, seed: int, index: int) -> str:
     """The cache key of one arm run: everything that decides its numbers, the posterior it draws
-    its parameters from included (without it, a run on the registry defaults was handed the
-    calibrated run of the same arm)."""
-    policies = [p.model_dump(mode="json") for p in spec.policies]
-    return json.dumps([spec.parameters, policies, spec.start, spec.end, spec.scale, spec.network, seed, index,
-                       repr(spec.draw_parameters)], sort_keys=True)
+    its parameters from included (spec_key; without it, a run on the registry defaults was
+    handed the calibrated run of the same arm)."""
+    return json.dumps([spec_key(spec), seed, index])
+
+
+def _fork_base(arms: dict[str, RunSpec], missing: dict[str, RunSpec]) -> RunSpec | None:
+    """The arm with a result at hand that the missing arms share most quarters with: a worker
+    forks them from its snapshot instead of running them from the start (model/fork.py)."""
+    shared = {name: max(fork.diverges(arm, m) for m in missing.values()) for name, arm in arms.items()
+              if name not in missing}
+    best = max(shared, key=shared.get, default=None)
+    return arms[best] if best is not None and shared[best] > 0 else None
 
 
 def _worker_start(parent: int, background: bool) -> None:
@@ -84,10 +96,12 @@ def _worker_start(parent: int, background: bool) -> None:
     else:
         os.nice(FOREGROUND_NICE)
         # A lever move reruns the same replications: keep their populations (about 8 MB each at
-        # full population) instead of drawing them again, a quarter of a policy arm's time.
+        # full population) instead of drawing them again, a quarter of a policy arm's time, and
+        # the scenario arm's state where the levers start, so that the levers' arm forks from it.
         from smartregion.model.population import keep_populations
 
         keep_populations(WORKER_POPULATION_BYTES)
+        fork.keep_snapshots(WORKER_SNAPSHOT_BYTES)
 
     def watch():
         while os.getppid() == parent:
@@ -219,12 +233,15 @@ class Runner:
         with self._lock:
             self._jobs_made += 1
             job = _Job(self._jobs_made)
+        bases: dict[frozenset, RunSpec | None] = {}  # _fork_base of each set of missing arms
         for task in spec.tasks():
             keys = {arm: _arm_key(s, spec.seed, task.index) for arm, s in spec.arms.items()}
             out[task.index] = {arm: self._get(key) for arm, key in keys.items()}
             missing = {arm: spec.arms[arm] for arm, r in out[task.index].items() if r is None}
             if missing:
-                job.queue.append((ReplicationTask(task.index, task.seed, missing), keys))
+                if frozenset(missing) not in bases:
+                    bases[frozenset(missing)] = _fork_base(spec.arms, missing)
+                job.queue.append((ReplicationTask(task.index, task.seed, missing, bases[frozenset(missing)]), keys))
         new_runs = sum(len(t.arms) for t, _ in job.queue)
         total, reported = len(job.queue), -1
         with self._lock:
@@ -382,7 +399,9 @@ def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] =
     else:
         wanted = apply(EnsembleSpec(arms_of(scenario, plain), scenario.seed, scenario.replications), par).arms
         distinct: dict[str, RunSpec] = {}
-        for name, arm in wanted.items():
+        # The scenario arm first: the levers' arm forks from it (model/fork.py), and the worker
+        # keeps its state where the levers start for the next lever move.
+        for name, arm in sorted(wanted.items(), key=lambda item: item[0] != "base"):
             if arm not in distinct.values():
                 distinct[name] = arm
         spec = EnsembleSpec(distinct, scenario.seed, scenario.replications)
