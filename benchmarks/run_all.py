@@ -13,7 +13,9 @@ table and writes it to benchmarks/RESULTS.md.
    to exit, after the last file and the report are written).
 5. The shipped calibration budget (calibration/settings.py AbcSettings) on 2 workers: a fixed
    fraction of its model runs is timed and extrapolated (said so in the table).
-6. The dashboard's lever-move latency, by benchmarks/dashboard_latency.py when it exists.
+6. The dashboard's lever-move latency, by benchmarks/dashboard_latency.py when it exists; and
+   the CPU time of an arm forked from its counterfactual against the arm alone
+   (benchmarks/fork_arm.py: what model/fork.py saves a scenario on top of the baseline).
 7. 1,000,000 firms: time against the 27,000-firm run and peak memory, each in a fresh process.
 8. Streaming: peak memory and output size of `run.py run` with 10 and 1,000 replications
    (--no-streaming leaves it out).
@@ -198,6 +200,7 @@ def main() -> None:
 
     cal = None if args.no_calibration else calibration(cfg["abc_fraction"], cfg["predictive"], args.quick)
     dash = dashboard()
+    forked = python("fork_arm.py", "--scenario", SCENARIO, "--repeats", cfg["repeats"])
 
     base = python("single_run.py", "--scale", 1.0, "--repeats", cfg["scaling_repeats"])
     big = python("single_run.py", "--scale", cfg["million"], "--repeats", cfg["scaling_repeats"])
@@ -258,6 +261,12 @@ def main() -> None:
         say("```")
         say(dash)
         say("```")
+    fm = forked["median_cpu_s"]
+    say(f"- Forking (benchmarks/fork_arm.py, {SCENARIO} against its counterfactual, full population, median of "
+        f"{forked['repeats']} seeds, CPU time): the arm alone {fm['alone_s']:.3f} s; forked at step "
+        f"{forked['fork_step']} of {forked['quarters']} {fm['forked_s']:.3f} s ({forked['forked_over_alone']:.2f}x: "
+        f"snapshot {fm['snapshot_s'] * 1e3:.1f} ms, start {fm['start_s'] * 1e3:.1f} ms, the quarters left "
+        f"{fm['rest_s'] * 1e3:.0f} ms).")
     say(f"- Scaling, best of {cfg['scaling_repeats']} each in a fresh process: {base['firms']:,} firms "
         f"{base['best']['total_s']:.3f} s (set-up {base['best']['setup_s']:.3f} s), peak {base['peak_rss_mib']:.0f} MiB; "
         f"{big['firms']:,} firms {big['best']['total_s']:.2f} s (set-up {big['best']['setup_s']:.2f} s), peak "
