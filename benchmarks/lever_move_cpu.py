@@ -44,7 +44,7 @@ def session(forking: bool, moves: int, replications: int) -> dict:
     base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     runner = c.Runner(workers=2)
     runner.warm_up()
-    pids = list(runner._tiers[0].pool._processes)
+    pids = runner.worker_pids()
     plain = lv.apply(base, lv.Levers(), {}, replications, base.seed)
     rows = []
     try:

@@ -188,6 +188,9 @@ def _array_bytes(x, seen: set[int]) -> int:
 # from it instead of running it again (viz/compute.py).
 SNAPSHOT_BYTES = 0
 _kept: OrderedDict = OrderedDict()  # key -> Snapshot
+# Look-ups in this process: found, and not found (the arm then runs from its start). The
+# dashboard's tests read them to check that lever moves find their snapshots (viz/compute.py).
+lookups = {"found": 0, "missed": 0}
 
 
 def keep_snapshots(nbytes: int) -> None:
@@ -200,6 +203,7 @@ def keep_snapshots(nbytes: int) -> None:
 def kept(key) -> Snapshot | None:
     if key in _kept:
         _kept.move_to_end(key)
+    lookups["found" if key in _kept else "missed"] += 1
     return _kept.get(key)
 
 

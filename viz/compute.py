@@ -23,7 +23,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -58,6 +58,9 @@ AGE_S = 5.0
 FOREGROUND_NICE = 5
 FOREGROUND_RUNS = 60  # the page's default request: 20 replications x 3 arms
 BACKGROUND_WAIT_S = 10.0
+# A free worker runs another worker's replication only when that one has this many waiting (see
+# Runner._dispatch): without its snapshot a lever-move replication costs about 2.5 forked ones.
+STEAL_AFTER = 3
 # Populations a foreground worker keeps (model/population.py): the page's 20 replications at
 # full population, with room for a few more.
 WORKER_POPULATION_BYTES = 200_000_000
@@ -111,10 +114,13 @@ def _worker_start(parent: int, background: bool) -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-def _warm(seconds: float) -> int:
+def _warm() -> int:
     """Runs in a fresh worker: unpickling it imports the model there, the slow part of a start."""
-    time.sleep(seconds)  # keeps this worker busy so that the next call starts another one
     return os.getpid()
+
+
+def _lookups() -> dict[str, int]:
+    return dict(fork.lookups)
 
 
 @dataclass(eq=False)
@@ -124,7 +130,7 @@ class _Job:
     number: int  # arrival order
     since: float = field(default_factory=time.monotonic)  # when it arrived
     queue: list = field(default_factory=list)  # (ReplicationTask, cache keys per arm)
-    futures: dict = field(default_factory=dict)  # Future -> (replication index, tier)
+    futures: dict = field(default_factory=dict)  # Future -> (replication index, tier, worker)
     running: int = 0
     served: float = field(default_factory=time.monotonic)  # when it last got a worker (or arrived)
 
@@ -136,9 +142,16 @@ class _Job:
 
 @dataclass(eq=False)
 class _Tier:
+    """A tier's workers: one single-process pool each, so that a replication can be sent to the
+    worker that holds its snapshot and population (see Runner._dispatch)."""
+
     background: bool
-    pool: ProcessPoolExecutor | None = None
-    running: int = 0  # replications in its pool
+    pools: list  # [worker] its pool, None until first needed (or after it broke)
+    busy: list  # [worker] True while it has a replication
+
+    @property
+    def running(self) -> int:
+        return sum(self.busy)
 
 
 class Runner:
@@ -146,35 +159,47 @@ class Runner:
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or os.cpu_count() or 1
-        self._tiers = [_Tier(False), _Tier(True)]
+        self._tiers = [_Tier(b, [None] * self.workers, [False] * self.workers) for b in (False, True)]
         self._cache: OrderedDict[str, RunResult] = OrderedDict()
         self._cache_bytes = 0
         self._lock = threading.RLock()
         self._jobs: list[_Job] = []  # computations waiting for or using workers, any session
         self._jobs_made = 0
 
-    def _pool(self, tier: _Tier) -> ProcessPoolExecutor:
-        if tier.pool is None:
+    def _pool(self, tier: _Tier, worker: int) -> ProcessPoolExecutor:
+        if tier.pools[worker] is None:
             # spawn: the server has threads, which fork would copy in an unknown state.
-            tier.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=_worker_start, initargs=(os.getpid(), tier.background))
-        return tier.pool
+            tier.pools[worker] = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                     initializer=_worker_start, initargs=(os.getpid(), tier.background))
+        return tier.pools[worker]
 
     def warm_up(self) -> None:
         """Start every worker now, so that neither the first slider move nor the first long
         computation pays for it (a starting worker imports the model before it lowers its
         priority, and would slow the foreground while it does)."""
         with self._lock:
-            pools = [self._pool(tier) for tier in self._tiers]
-        for pool in pools:
-            list(pool.map(_warm, [0.3] * self.workers))
+            pools = [self._pool(tier, w) for tier in self._tiers for w in range(self.workers)]
+        wait([pool.submit(_warm) for pool in pools])
 
     def shutdown(self) -> None:
         with self._lock:
             for tier in self._tiers:
-                if tier.pool is not None:
-                    tier.pool.shutdown(wait=False, cancel_futures=True)
-                tier.pool, tier.running = None, 0
+                for w, pool in enumerate(tier.pools):
+                    if pool is not None:
+                        pool.shutdown(wait=False, cancel_futures=True)
+                    tier.pools[w], tier.busy[w] = None, False
+
+    def snapshot_lookups(self) -> list[dict[str, int]]:
+        """Per foreground worker, its snapshot look-ups so far: found, and missed (fork.lookups)."""
+        with self._lock:
+            pools = [pool for pool in self._tiers[0].pools if pool is not None]
+        return [f.result() for f in [pool.submit(_lookups) for pool in pools]]
+
+    def worker_pids(self, background: bool = False) -> list[int]:
+        """The process ids of a tier's started workers, in worker order."""
+        with self._lock:
+            return [pid for pool in self._tiers[int(background)].pools if pool is not None
+                    for pid in pool._processes]
 
     def _get(self, key: str) -> RunResult | None:
         with self._lock:
@@ -190,30 +215,56 @@ class Runner:
         another computes 50 replications waits for one replication at most, not 50 (shortest
         job first; ageing, AGE_S, lets a job that has waited long enough go first anyway). A
         large job runs in the background tier (see FOREGROUND_RUNS): a lever move arriving then
-        starts at once on the foreground workers, and the large job pauses until it is done."""
+        starts at once on the foreground workers, and the large job pauses until it is done.
+
+        Replication r goes to worker r % workers, every time: that worker has kept its
+        population and the scenario arm's snapshot (model/fork.py), so a lever move forks every
+        replication instead of running most of them from the start. A free worker takes
+        another's replication only when that one has STEAL_AFTER or more waiting for it: a
+        replication run without its snapshot costs about 2.5 forked ones."""
         with self._lock:
             now = time.monotonic()
             foreground_busy = any(j.tier == 0 and (j.queue or j.running) for j in self._jobs)
             for number, tier in enumerate(self._tiers):
-                while tier.running < self.workers:
-                    jobs = [j for j in self._jobs if j.queue and j.tier == number
-                            and (number == 0 or not foreground_busy or now - j.served > BACKGROUND_WAIT_S)]
-                    if not jobs:
-                        break
-                    job = min(jobs, key=lambda j: (len(j.queue) + j.running - (now - j.since) / AGE_S, j.number))
-                    task, keys = job.queue.pop(0)
-                    fut = self._pool(tier).submit(run_replication, task)
-                    tier.running += 1
+                jobs = [j for j in self._jobs if j.queue and j.tier == number
+                        and (number == 0 or not foreground_busy or now - j.served > BACKGROUND_WAIT_S)]
+                jobs.sort(key=lambda j: (len(j.queue) + j.running - (now - j.since) / AGE_S, j.number))
+                for w in range(self.workers):
+                    if tier.busy[w]:
+                        continue
+                    picked = self._pick(jobs, w)
+                    if picked is None:
+                        continue
+                    job, task, keys = picked
+                    fut = self._pool(tier, w).submit(run_replication, task)
+                    tier.busy[w] = True
                     job.running += 1
                     job.served = now
-                    job.futures[fut] = (task.index, tier)
-                    fut.add_done_callback(lambda f, job=job, keys=keys, tier=tier: self._done(f, job, keys, tier))
+                    job.futures[fut] = (task.index, tier, w)
+                    fut.add_done_callback(lambda f, job=job, keys=keys, tier=tier, w=w: self._done(f, job, keys, tier, w))
+                    jobs = [j for j in jobs if j.queue]
 
-    def _done(self, fut: Future, job: _Job, keys: dict[str, str], tier: _Tier) -> None:
+    def _pick(self, jobs: list[_Job], w: int):
+        """(job, task, keys) worker w runs next, taken off its job's queue, or None: the first
+        job (in dispatch order) with a replication of w's, else one whose worker has STEAL_AFTER
+        or more waiting (its last, the one it would reach last)."""
+        n = self.workers
+        for job in jobs:
+            for k, (task, _) in enumerate(job.queue):
+                if task.index % n == w:
+                    return (job, *job.queue.pop(k))
+        waiting = Counter(task.index % n for job in jobs for task, _ in job.queue)
+        for job in jobs:
+            for k in reversed(range(len(job.queue))):
+                if waiting[job.queue[k][0].index % n] >= STEAL_AFTER:
+                    return (job, *job.queue.pop(k))
+        return None
+
+    def _done(self, fut: Future, job: _Job, keys: dict[str, str], tier: _Tier, w: int) -> None:
         """Cache the arms of a finished replication (not a cancelled or failed one), even if
         its job went stale: the next request is likely to want them."""
         with self._lock:
-            tier.running = max(tier.running - 1, 0)
+            tier.busy[w] = False
             job.running -= 1
             if fut.cancelled() or fut.exception() is not None:
                 return
@@ -260,12 +311,12 @@ class Runner:
                     time.sleep(0.02)
                 for fut in finished:
                     with self._lock:
-                        index, tier = job.futures.pop(fut)
+                        index, tier, w = job.futures.pop(fut)
                     try:
                         out[index].update(fut.result()[1])
-                    except BrokenProcessPool:  # a worker died (killed, out of memory): a new pool next time
+                    except BrokenProcessPool:  # a worker died (killed, out of memory): a new one next time
                         with self._lock:
-                            tier.pool, tier.running = None, 0
+                            tier.pools[w], tier.busy[w] = None, False
                         raise
                 if (job.queue or job.futures) and not is_current():
                     for fut in mine:
