@@ -276,11 +276,17 @@ class Runner:
                 self._cache_bytes -= _nbytes(self._cache.popitem(last=False)[1])
 
     def run(self, spec: EnsembleSpec, is_current: Callable[[], bool] = lambda: True,
-            on_progress: Callable[[int, int], None] | None = None) -> tuple[Results, int] | None:
+            on_progress: Callable[[int, int], None] | None = None,
+            on_first: Callable[[Results], None] | None = None) -> tuple[Results, int] | None:
         """(results keyed by replication then arm, as `run_ensemble` returns them; the number
         of arm runs computed rather than taken from the cache), or None if `is_current()`
-        turned False before the end (the work done so far stays cached)."""
+        turned False before the end (the work done so far stays cached).
+
+        on_first(the replications complete so far) is called once, as soon as there are as many
+        as workers while others still run: a lever move's first numbers come after one
+        replication per worker, not after all of them."""
         out: Results = {}
+        first_at = min(self.workers, spec.replications)
         with self._lock:
             self._jobs_made += 1
             job = _Job(self._jobs_made)
@@ -318,6 +324,11 @@ class Runner:
                         with self._lock:
                             tier.pools[w], tier.busy[w] = None, False
                         raise
+                if on_first is not None and (job.queue or job.futures):
+                    complete = {i: arms for i, arms in out.items() if None not in arms.values()}
+                    if len(complete) >= first_at:
+                        on_first(complete)
+                        on_first = None
                 if (job.queue or job.futures) and not is_current():
                     for fut in mine:
                         fut.cancel()  # only those not started yet; a started one finishes into the cache
@@ -392,6 +403,9 @@ class Computed:
     seconds: float
     new_runs: int
     arm_runs: int
+    # Each view made once: a page redraw asks for it several times, and an Outcome computes its
+    # summary table once.
+    _views: dict = field(default_factory=dict, compare=False, repr=False)
 
     def available(self, comparison: str) -> bool:
         return all(arm in next(iter(self.results.values())) for arm in COMPARISONS[comparison])
@@ -400,6 +414,11 @@ class Computed:
         """The Outcome of `comparison`, or of the nearest one the arms allow: the scenario
         against no policy when the levers add nothing, levels alone when there is no
         counterfactual at all."""
+        if comparison not in self._views:
+            self._views[comparison] = self._view(comparison)
+        return self._views[comparison]
+
+    def _view(self, comparison: str) -> Outcome:
         order = [comparison] + [c for c in COMPARISONS if c != comparison]
         got = next((c for c in order if self.available(c)), "levels")
         pol, cf = COMPARISONS.get(got, ("policy", None))
@@ -437,10 +456,12 @@ def parameterisation_of(scenario: Scenario):
 
 def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] = lambda: True,
             on_progress: Callable[[int, int], None] | None = None, plain: Scenario | None = None,
-            comparison: str = "scenario") -> Outcome | Computed | None:
+            comparison: str = "scenario",
+            on_first: Callable[[Outcome | Computed], None] | None = None) -> Outcome | Computed | None:
     """Run `scenario` (its replications and seed) against its counterfactual; with `plain`
     (the scenario without the dashboard's levers) run that too and return every arm as a
-    `Computed`."""
+    `Computed`. on_first: called once with the first replications' result while the others
+    run (Runner.run); it has fewer replications than the scenario asks for."""
     t0 = time.perf_counter()
     from smartregion.calibration.parameterisation import apply
 
@@ -456,14 +477,18 @@ def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] =
             if arm not in distinct.values():
                 distinct[name] = arm
         spec = EnsembleSpec(distinct, scenario.seed, scenario.replications)
-    done = runner.run(spec, is_current, on_progress)
-    if done is None:
-        return None
-    results, new_runs = done
-    if plain is not None:  # an arm that is the same run as another shares its result
-        for arms in results.values():
+
+    def assemble(results: Results, new_runs: int) -> Outcome | Computed:
+        if plain is None:
+            return Outcome(scenario, results, time.perf_counter() - t0, new_runs, arm_runs=len(spec.arms) * len(results))
+        results = {i: dict(arms) for i, arms in results.items()}
+        for arms in results.values():  # an arm that is the same run as another shares its result
             for name, arm in wanted.items():
                 arms.setdefault(name, next(r for n, r in arms.items() if spec.arms.get(n) == arm))
-    if plain is None:
-        return Outcome(scenario, results, time.perf_counter() - t0, new_runs, arm_runs=len(spec.arms) * len(results))
-    return Computed(scenario, results, time.perf_counter() - t0, new_runs, len(spec.arms) * len(results))
+        return Computed(scenario, results, time.perf_counter() - t0, new_runs, len(spec.arms) * len(results))
+
+    first = None if on_first is None else lambda results: on_first(assemble(results, 0))
+    done = runner.run(spec, is_current, on_progress, first)
+    if done is None:
+        return None
+    return assemble(*done)

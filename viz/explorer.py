@@ -561,6 +561,16 @@ def ComparisonSwitch(computed: Computed):
             solara.Text(tr("nothing_yet", lang.value), classes=["sr-note"])
 
 
+def _words(computed: Computed, o: Outcome, where: str, language: str) -> dict[str, str]:
+    """The HTML of the results' sentences, cards, band note and province table."""
+    out = {"band": band_note(o, language)}
+    if o.has_counterfactual:
+        subject = SUBJECTS["plain" if o.comparison == "scenario" and not computed.available("levers") else o.comparison]
+        out |= {"decomposition": decomposition_html(o, where, subject, language),
+                "headline": headline_html(o, where, language), "table": province_table_html(o, language)}
+    return out
+
+
 @solara.component
 def Results(computed: Computed, pending: bool):
     o = computed.view(comparison.value)
@@ -572,16 +582,15 @@ def Results(computed: Computed, pending: bool):
         solara.Select(tr("region", language), values=list(names), value=region_name(region.value, language),
                       on_value=lambda name: region.set(names[name]), style={"max-width": "220px"})
     where = region.value
+    # The words, cards, table and charts are the costly part of a redraw: made again only when
+    # what they show changes, not when a computation starts (the page redraws to say so) or the
+    # map's quarter moves.
+    words = solara.use_memo(lambda: _words(computed, o, where, language), [computed, o.comparison, where, language])
     if o.has_counterfactual:
         with solara.Div(**_stale(pending)):
-            subject = SUBJECTS["plain" if o.comparison == "scenario" and not computed.available("levers")
-                               else o.comparison]
-            solara.HTML(tag="div", unsafe_innerHTML=decomposition_html(o, where, subject, language),
-                        classes=["sr-note"])
-            solara.HTML(tag="div", unsafe_innerHTML=headline_html(o, where, language))
-    solara.HTML(tag="div", unsafe_innerHTML=band_note(o, language), classes=["sr-note"])
-    # The charts are the costly part to draw: redrawn only when what they show changes (not on a
-    # move of the map's quarter, say).
+            solara.HTML(tag="div", unsafe_innerHTML=words["decomposition"], classes=["sr-note"])
+            solara.HTML(tag="div", unsafe_innerHTML=words["headline"])
+    solara.HTML(tag="div", unsafe_innerHTML=words["band"], classes=["sr-note"])
     charts = solara.use_memo(lambda: "".join(series_svgs(o, where, show_levels.value, language)),
                              [computed, o.comparison, where, show_levels.value, language])
     with solara.Div(**_stale(pending)):
@@ -607,7 +616,7 @@ def Results(computed: Computed, pending: bool):
                 solara.Text(tr("table_note", language, end=quarter_label(o.quarters[-1], language),
                                subject=tr(SUBJECTS[o.comparison], language)), classes=["sr-note"])
                 with solara.Div(**_stale(pending)):
-                    solara.HTML(tag="div", unsafe_innerHTML=province_table_html(o, language))
+                    solara.HTML(tag="div", unsafe_innerHTML=words["table"])
 
 
 @solara.component_vue("aria_labels.vue")
@@ -635,10 +644,16 @@ def Page():
         time.sleep(DEBOUNCE_S)
         if scenario is None or not task.is_current():
             return
+        def show(c: Computed) -> None:
+            if task.is_current():
+                on_screen.set(c)
+
+        # The first replications' numbers go on screen as soon as there are some, marked as
+        # such; the whole ensemble's replace them.
         c = compute(scenario, RUNNER, task.is_current,
-                    lambda done, total: setattr(task, "progress", 100 * done / total), plain=plain)
-        if c is not None and task.is_current():
-            on_screen.set(c)
+                    lambda done, total: setattr(task, "progress", 100 * done / total), plain=plain, on_first=show)
+        if c is not None:
+            show(c)
 
     task = solara.lab.use_task(run, dependencies=[key])
     computed = on_screen.value
@@ -666,10 +681,14 @@ def Page():
                                 "data-shown": computed.scenario.content_hash() if computed else "",
                                 "data-comparison": outcome.comparison if outcome else "",
                                 "data-base": base_label.value, "data-busy": "1" if task.pending else "0",
-                                "data-seconds": f"{outcome.seconds:.3f}" if outcome else ""}):
+                                "data-seconds": f"{outcome.seconds:.3f}" if outcome else "",
+                                "data-replications": str(outcome.replications) if outcome else ""}):
         if task.pending:
             Progress(task)
-            solara.Text(tr("computing", lang.value, n=scenario.replications))
+            if computed is not None and computed.scenario.content_hash() == key:
+                solara.Text(tr("first_numbers", lang.value, k=outcome.replications, n=scenario.replications))
+            else:
+                solara.Text(tr("computing", lang.value, n=scenario.replications))
         elif outcome is not None:
             s = outcome.scenario
             seconds = f"{outcome.seconds:.1f}"

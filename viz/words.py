@@ -155,6 +155,8 @@ TEXTS: dict[str, tuple[str, str]] = {  # key -> (English, Dutch)
     # --- status -----------------------------------------------------------------------------
     "computing": ("Computing {n} runs of each arm; the results below are the previous ones.",
                   "Bezig met {n} runs per variant; de resultaten hieronder zijn de vorige."),
+    "first_numbers": ("First numbers, from {k} of {n} runs of each arm; computing the others.",
+                      "Eerste cijfers, uit {k} van {n} runs per variant; de andere worden berekend."),
     "ready": ("{n} runs of each arm ({total} in all, {new} new, the others remembered), seed {seed}, every firm of "
               "the Netherlands{scale}: ready in {seconds} s.",
               "{n} runs per variant ({total} in totaal, {new} nieuw, de andere onthouden), seed {seed}, elk bedrijf "

@@ -4,6 +4,7 @@ the JSON Schema of the file format for editors (`scenario_json_schema`)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -289,9 +290,21 @@ def _instrument_dict(inst) -> dict:
 
 def _counterfactual_fingerprint(path: str | None) -> str | None:
     """sha256 of the counterfactual file's resolved content (without its own counterfactual,
-    which keeps a chain of counterfactuals from recursing); its path if it cannot be read."""
+    which keeps a chain of counterfactuals from recursing); its path if it cannot be read.
+    Remembered per file as long as its modification time and size stay the same: the dashboard
+    hashes its scenarios on every redraw, and reading the file was a tenth of a redraw."""
     if path is None:
         return None
+    try:
+        st = Path(path).stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    return _file_fingerprint(path, stamp)
+
+
+@functools.lru_cache(maxsize=64)
+def _file_fingerprint(path: str, stamp: tuple[int, int] | None) -> str | None:
     from .messages import ScenarioError  # the package's other modules import this one
     from .resolve import load_scenario
 

@@ -1,8 +1,12 @@
-"""The dashboard sends replication r to the same worker every time (viz/compute.Runner._dispatch),
-so that a lever move forks each replication from the snapshot that worker kept (model/fork.py)
-instead of running the scenario arm again wherever the replication happened to land."""
+"""The dashboard's workers (viz/compute.Runner): replication r goes to the same worker every time
+(Runner._dispatch), so that a lever move forks each replication from the snapshot that worker
+kept (model/fork.py) instead of running the scenario arm again wherever the replication
+happened to land; and the first replications' numbers are handed over before the others are
+done (Runner.run's on_first), for the page to show."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from smartregion.model.scenario import SCENARIO_DIR, load_scenario, scenario_from_dict
 from smartregion.viz import levers as lv
@@ -36,3 +40,25 @@ def test_every_lever_move_finds_each_replications_snapshot_in_its_worker():
     # arm from 2014 again): 12 look-ups all landing right by chance is one in 4,096.
     assert [a["missed"] - b["missed"] for a, b in zip(after, before)] == [0, 0]
     assert [a["found"] - b["found"] for a, b in zip(after, before)] == [REPLICATIONS, REPLICATIONS]
+
+
+def test_the_first_numbers_come_from_complete_replications_before_the_rest_and_equal_them():
+    s = _baseline(0.02)
+    plain = lv.apply(s, lv.Levers(), {}, REPLICATIONS, 9)
+    edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", 2), {}, REPLICATIONS, 9)
+    firsts = []
+    runner = Runner(workers=2)
+    try:
+        final = compute(edited, runner, plain=plain, on_first=firsts.append)
+        again = compute(edited, runner, plain=plain, on_first=firsts.append)  # all cached: nothing to hand early
+    finally:
+        runner.shutdown()
+    assert len(firsts) == 1
+    first = firsts[0]
+    # One replication per worker at least, and at most one more (two may end in the same wait).
+    assert 2 <= len(first.results) <= 3 < len(final.results) == len(again.results) == REPLICATIONS
+    assert first.scenario == final.scenario
+    for index, arms in first.results.items():
+        assert set(arms) == set(final.results[index]) == {"policy", "base", "counterfactual"}
+        for arm, run in arms.items():
+            np.testing.assert_array_equal(run.metrics, final.results[index][arm].metrics)
