@@ -136,7 +136,7 @@ def _local_cluster(workers: int, attempts: int, notify):
 
 @contextmanager
 def _client(address: str, local_workers: int, notify=None):
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
     if address == "local":
         import dask

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 
-from smartregion.model.regions import PROVINCE_NAMES, PROVINCES
+from smartregion.model.regions import PROVINCE_NAMES
 
 LANGS = {"nl": "Nederlands", "en": "English"}
 DEFAULT_LANG = "nl"
