@@ -348,6 +348,18 @@ class Runner:
 COMPARISONS = {"levers": ("policy", "base"), "scenario": ("policy", "counterfactual")}
 
 
+# Arms that differ only in the last bits of a quantity (a lever that cannot reach it still moves
+# its rounding through shared sums) would show that noise as a difference, drawn with ticks such
+# as -3e-07 jobs: a difference within this share of the arms' own size is 0.
+ROUNDING = 1e-9
+
+
+def rounded_difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a - b, with 0 where the two differ by rounding only (ROUNDING)."""
+    x = a - b
+    return np.where(np.abs(x) <= ROUNDING * np.maximum(np.abs(a), np.abs(b)), 0.0, x)
+
+
 @dataclass(frozen=True)
 class Outcome:
     """One computed ensemble seen as one comparison: arm "policy" against arm "counterfactual"
@@ -386,7 +398,7 @@ class Outcome:
         counterfactual replication by replication (common random numbers)."""
         x = self._stack(arm, metric, region)
         if difference:
-            x = self._stack("policy", metric, region) - self._stack("counterfactual", metric, region)
+            x = rounded_difference(self._stack("policy", metric, region), self._stack("counterfactual", metric, region))
         return x.mean(axis=0), np.percentile(x, BAND[0], axis=0), np.percentile(x, BAND[1], axis=0)
 
     def province_values(self, metric: str, quarter: int, difference: bool) -> dict[str, float]:
