@@ -3,8 +3,9 @@ other work on the machine disturbs it less than the wall clock).
 
     python benchmarks/run_phases.py --replications 20
 
-Per replication, as a worker runs it: the posterior draw, the population (drawn once for both
-arms), each arm's model set-up and quarters, and then, as the main process handles it: the
+Per replication, as a worker runs it (run_replication's steps): the posterior draw, the
+population (drawn once for both arms), each arm's model set-up and quarters, the snapshot an
+arm is forked from and the fork (model/fork.py), and then, as the main process handles it: the
 results sent back (pickled and unpickled, as between processes) and the part written to disk.
 After the runs, the end phase as `run` does it: the tables written from the parts (the second
 process's share), and the summary, report and structure report (the main process's share).
@@ -21,7 +22,6 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 T_START = time.process_time()
@@ -38,7 +38,7 @@ def main() -> None:
     from smartregion.calibration.parameterisation import apply
     from smartregion.cli.main import build_parser
     from smartregion.cli.output import PartStore
-    from smartregion.model import ensemble, population
+    from smartregion.model import ensemble, fork, population
     from smartregion.model import params as params_mod
     from smartregion.model.model import SmartIndustryModel
     from smartregion.model.streams import Streams
@@ -68,19 +68,30 @@ def main() -> None:
         store = PartStore(tmp / "parts")
         for task in tasks:
             t0 = clock()
-            out, pops = {}, {}
-            for arm, s in task.arms.items():
-                if s.draw_parameters is not None:
-                    s = replace(s, parameters=s.draw_parameters(task.seed, s.parameters), draw_parameters=None)
-                key = ensemble._population_key(s)
-                t0 = add("posterior draw", t0)
-                if key not in pops:
-                    pops[key] = population.population_for(Streams(task.seed)["population"],
-                                                          params_mod.resolve(s.parameters), s.scale, s.network)
-                t0 = add("population", t0)
-                m = SmartIndustryModel(params=s.parameters, policies=s.policies, start=s.start, end=s.end,
-                                       scale=s.scale, network=s.network, seed=task.seed, population=pops[key])
-                t0 = add("model set-up", t0)
+            arms = {arm: ensemble._drawn(s, task.seed) for arm, s in task.arms.items()}
+            t0 = add("posterior draw", t0)
+            forks = fork.plan(arms)  # as run_replication: an arm that shares quarters with another forks
+            out, pops, snapshots = {}, {}, {}
+            for arm, s in arms.items():
+                steps = sorted({q for base, q in filter(None, forks.values()) if base == arm})
+                if forks[arm] is not None:
+                    m = snapshots[forks[arm]].start(s.policies)
+                    t0 = add("fork (snapshot continued as this arm)", t0)
+                else:
+                    key = ensemble._population_key(s)
+                    if key not in pops:
+                        pops[key] = population.population_for(Streams(task.seed)["population"],
+                                                              params_mod.resolve(s.parameters), s.scale, s.network)
+                    t0 = add("population", t0)
+                    m = SmartIndustryModel(params=s.parameters, policies=s.policies, start=s.start, end=s.end,
+                                           scale=s.scale, network=s.network, seed=task.seed, population=pops[key])
+                    t0 = add("model set-up", t0)
+                for step in steps:
+                    while m.t < step:
+                        m.step()
+                    t0 = add("quarters", t0)
+                    snapshots[arm, step] = fork.Snapshot(m)
+                    t0 = add("snapshot taken", t0)
                 while m.running:
                     m.step()
                 out[arm] = m.result()
