@@ -31,6 +31,7 @@ from . import params as params_mod
 from .model import RunResult, SmartIndustryModel
 from .population import population_for, population_parameters
 from .streams import Streams, replication_seeds
+from .timeline import parse_quarter
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,10 @@ class ReplicationTask:
     # An arm computed elsewhere (the dashboard's cache) that the arms may fork from: it is run
     # only as far as they need, or not at all when this process kept its snapshot (model/fork.py).
     base: RunSpec | None = None
+    # (arm, step): snapshots of an arm to take at a step for tasks to come, which a process that
+    # keeps snapshots (fork.keep_snapshots) keeps: the dashboard's scenario arm where the levers
+    # start, so that the first lever move already forks from it.
+    keep: tuple[tuple[str, int], ...] = ()
 
 
 def _population_key(spec: RunSpec) -> tuple:
@@ -89,6 +94,11 @@ def _drawn(spec: RunSpec, seed: np.random.SeedSequence) -> RunSpec:
     return replace(spec, parameters=spec.draw_parameters(seed, spec.parameters), draw_parameters=None)
 
 
+def _reachable(spec: RunSpec, fork_at: tuple[str, int] | None, step: int) -> bool:
+    """Whether an arm started at its fork step (or the start) passes `step` within its horizon."""
+    return (fork_at is None or fork_at[1] <= step) and step < parse_quarter(spec.end) - parse_quarter(spec.start) + 1
+
+
 def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
     """Run every arm of one replication with the same seed; arms share the population when
     their population parameters agree (they do unless a scenario overrides them). An arm that
@@ -104,7 +114,8 @@ def run_replication(task: ReplicationTask) -> tuple[int, dict[str, RunResult]]:
     snapshots: dict[tuple[str, int], fork.Snapshot] = {}
     out = {}
     for arm, spec in arms.items():
-        steps = sorted({q for base, q in filter(None, forks.values()) if base == arm})
+        steps = sorted({q for base, q in filter(None, forks.values()) if base == arm}
+                       | {q for name, q in task.keep if name == arm and _reachable(spec, forks[arm], q)})
         # A process that keeps snapshots (fork.keep_snapshots) keeps every one it takes, for
         # the next task that forks from this arm (the dashboard's next lever move).
         keys = {q: (spec_key(task.arms.get(arm, task.base)), task.seed.entropy, task.seed.spawn_key, q)

@@ -22,22 +22,25 @@ def _baseline(scale: float = 0.05):
 
 
 def test_every_lever_move_finds_each_replications_snapshot_in_its_worker():
+    """From the first move on: the page's first computation (no lever moved yet) keeps the
+    scenario arm where the levers start (ReplicationTask.keep)."""
     s = _baseline()
     plain = lv.apply(s, lv.Levers(), {}, REPLICATIONS, 8)
     runner = Runner(workers=2)
     try:
-        first = compute(lv.apply(s, lv.Levers().with_fieldlabs("GR", 1), {}, REPLICATIONS, 8), runner, plain=plain)
+        first = compute(plain, runner, plain=plain)  # the page as it opens
         before = runner.snapshot_lookups()
-        for n in (2, 3):
+        for n in (1, 2):
             move = compute(lv.apply(s, lv.Levers().with_fieldlabs("GR", n), {}, REPLICATIONS, 8), runner, plain=plain)
             assert move.new_runs == REPLICATIONS  # the levers' arm only
         after = runner.snapshot_lookups()
     finally:
         runner.shutdown()
-    assert first.new_runs == 3 * REPLICATIONS
+    assert first.new_runs == 2 * REPLICATIONS  # the scenario and its counterfactual
     # Each worker looked up the snapshots of its own replications only, and found every one.
     # Sent wherever a worker was free, about half the look-ups would miss (and run the scenario
-    # arm from 2014 again): 12 look-ups all landing right by chance is one in 4,096.
+    # arm from 2014 again): 12 look-ups all landing right by chance is one in 4,096. Without the
+    # snapshots kept by the first computation, the first move's 6 would all miss.
     assert [a["missed"] - b["missed"] for a, b in zip(after, before)] == [0, 0]
     assert [a["found"] - b["found"] for a, b in zip(after, before)] == [REPLICATIONS, REPLICATIONS]
 
@@ -62,3 +65,18 @@ def test_the_first_numbers_come_from_complete_replications_before_the_rest_and_e
         assert set(arms) == set(final.results[index]) == {"policy", "base", "counterfactual"}
         for arm, run in arms.items():
             np.testing.assert_array_equal(run.metrics, final.results[index][arm].metrics)
+
+
+def test_a_snapshot_to_keep_past_the_horizon_or_before_the_fork_is_skipped_and_changes_nothing():
+    from smartregion.model.ensemble import ReplicationTask, ensemble_spec, run_replication
+    from smartregion.model.scenario import load_counterfactual
+
+    d = _baseline(0.02).resolved_dict()
+    d["horizon"]["end"] = "2020Q4"  # 28 quarters: step 48 (2026Q1) lies beyond it
+    s = scenario_from_dict(d)
+    task = ensemble_spec(s, load_counterfactual(s), replications=1, seed=3).tasks()[0]
+    alone = run_replication(task)[1]
+    for keep in ((("policy", 48),), (("policy", 10), ("counterfactual", 28), ("counterfactual", 0))):
+        kept = run_replication(ReplicationTask(task.index, task.seed, task.arms, keep=keep))[1]
+        for arm in alone:
+            np.testing.assert_array_equal(kept[arm].metrics, alone[arm].metrics)

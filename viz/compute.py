@@ -38,6 +38,9 @@ from smartregion.model.ensemble import (EnsembleSpec, ReplicationTask, RunSpec, 
 from smartregion.model.model import METRIC_INDEX, REGIONS_OUT, RunResult
 from smartregion.model.results import BAND, summary_frame
 from smartregion.model.scenario import Scenario, load_counterfactual
+from smartregion.model.timeline import parse_quarter
+
+from .levers import LEVER_START
 
 # Finished arm-replication results kept for the next request, any session's: up to this many
 # bytes of their arrays (about 0.3 MB a full-population run of 68 quarters: some 200 runs,
@@ -277,14 +280,16 @@ class Runner:
 
     def run(self, spec: EnsembleSpec, is_current: Callable[[], bool] = lambda: True,
             on_progress: Callable[[int, int], None] | None = None,
-            on_first: Callable[[Results], None] | None = None) -> tuple[Results, int] | None:
+            on_first: Callable[[Results], None] | None = None,
+            keep: tuple[tuple[str, int], ...] = ()) -> tuple[Results, int] | None:
         """(results keyed by replication then arm, as `run_ensemble` returns them; the number
         of arm runs computed rather than taken from the cache), or None if `is_current()`
         turned False before the end (the work done so far stays cached).
 
         on_first(the replications complete so far) is called once, as soon as there are as many
         as workers while others still run: a lever move's first numbers come after one
-        replication per worker, not after all of them."""
+        replication per worker, not after all of them. keep: (arm, step) snapshots for the
+        workers to keep when they run that arm (ReplicationTask.keep)."""
         out: Results = {}
         first_at = min(self.workers, spec.replications)
         with self._lock:
@@ -298,7 +303,8 @@ class Runner:
             if missing:
                 if frozenset(missing) not in bases:
                     bases[frozenset(missing)] = _fork_base(spec.arms, missing)
-                job.queue.append((ReplicationTask(task.index, task.seed, missing, bases[frozenset(missing)]), keys))
+                job.queue.append((ReplicationTask(task.index, task.seed, missing, bases[frozenset(missing)],
+                                                  tuple((arm, q) for arm, q in keep if arm in missing)), keys))
         new_runs = sum(len(t.arms) for t, _ in job.queue)
         total, reported = len(job.queue), -1
         with self._lock:
@@ -466,6 +472,16 @@ def parameterisation_of(scenario: Scenario):
     return _parameterisation(getattr(scenario, "parameterisation", None) or "calibrated")
 
 
+def _keep_where_levers_start(spec: EnsembleSpec, plain_arm: RunSpec | None) -> tuple[tuple[str, int], ...]:
+    """The scenario arm's snapshot at LEVER_START, for the workers to keep from the page's first
+    computation on (before any lever is moved): the first lever move then forks from it too."""
+    if plain_arm is None:
+        return ()
+    name = next(name for name, arm in spec.arms.items() if arm == plain_arm)
+    step = parse_quarter(LEVER_START) - parse_quarter(plain_arm.start)
+    return ((name, step),) if step > 0 else ()
+
+
 def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] = lambda: True,
             on_progress: Callable[[int, int], None] | None = None, plain: Scenario | None = None,
             comparison: str = "scenario",
@@ -500,7 +516,8 @@ def compute(scenario: Scenario, runner: Runner, is_current: Callable[[], bool] =
         return Computed(scenario, results, time.perf_counter() - t0, new_runs, len(spec.arms) * len(results))
 
     first = None if on_first is None else lambda results: on_first(assemble(results, 0))
-    done = runner.run(spec, is_current, on_progress, first)
+    plain_arm = None if plain is None else wanted.get("base", wanted["policy"])  # no levers: no base arm
+    done = runner.run(spec, is_current, on_progress, first, _keep_where_levers_start(spec, plain_arm))
     if done is None:
         return None
     return assemble(*done)
