@@ -364,7 +364,9 @@ def need_chromium() -> None:
 
 @contextlib.contextmanager
 def serve():
-    """A real `run.py dashboard` on a free port: (its URL, its process)."""
+    """A real `run.py dashboard` on a free port: (its URL, its process). The browser tests here
+    and in test_hardening.py share one (conftest.py's `server` fixture); each module opens its
+    own page on it."""
     need_chromium()
     from smartregion.viz.assets import ensure
 
@@ -389,12 +391,6 @@ def serve():
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serve() as (url, _):
-        yield url
 
 
 @pytest.fixture(scope="module")
