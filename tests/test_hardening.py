@@ -418,7 +418,7 @@ def test_dashboard_refuses_oversized_and_malicious_uploads_and_keeps_serving(pag
     other.set_default_timeout(90_000)
     # A seed no other test asks for, so that on the shared server (conftest.py) this session's
     # numbers and its lever move are computed, not found in the result cache; and the browser
-XX
+    # tests' replications (the page's default, 20 at full population, cost seconds more).
     other.goto(server + f"?replications={BROWSER_REPLICATIONS}&seed=515")
     wait_idle(other)
     assert other.locator(".sr-load-error").count() == 0  # errors belong to the session that caused them
