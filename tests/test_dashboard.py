@@ -408,6 +408,7 @@ def page(server):
         # these tests read its English words); dev=1 shows Mesa's developer controls.
         pg.goto(server + f"?replications={BROWSER_REPLICATIONS}&lang=en&dev=1")
         wait_idle(pg)
+        headline_shown(pg)
         yield pg
         browser.close()
 
@@ -435,6 +436,13 @@ def wait_idle(pg, before: str | None = None, timeout: float = 120) -> None:
            or box.get_attribute("data-busy") != "0"):
         assert time.time() < deadline, f"no results after {timeout} s: {status(pg)}"
         time.sleep(0.02)
+
+
+def headline_shown(pg) -> None:
+    """Until the headline cards are on the page. They are a widget of their own and can arrive a
+    moment after the status says the numbers are shown: seen when the numbers came at once from
+    the server's result cache (the server is shared with test_hardening.py, conftest.py)."""
+    pg.locator("[data-testid=headline] [data-metric]").first.wait_for()
 
 
 def headline_texts(pg) -> dict[str, str]:
