@@ -151,6 +151,20 @@ def small_run(small_process) -> Path:
     return small_process[0]
 
 
+@pytest.fixture(scope="session")
+def server() -> str:
+    """The URL of one real `run.py dashboard` (test_dashboard.serve) for the browser tests of
+    test_dashboard.py and test_hardening.py: a server's start and its first page at full
+    population took 20-40 s of the suite's time for each module that started its own. Each
+    module opens its own page. Results computed for one test stay in the server's cache: a test
+    that needs its numbers computed, not found there, asks for a seed no other test uses.
+    test_dashboard_load.py keeps a server of its own (it times lever moves on an idle server)."""
+    from test_dashboard import serve
+
+    with serve() as (url, _):
+        yield url
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """Under CI=true a skip is a failure, with the skip's reason (see the module docstring)."""

@@ -364,7 +364,9 @@ def need_chromium() -> None:
 
 @contextlib.contextmanager
 def serve():
-    """A real `run.py dashboard` on a free port: (its URL, its process)."""
+    """A real `run.py dashboard` on a free port: (its URL, its process). The browser tests here
+    and in test_hardening.py share one (conftest.py's `server` fixture); each module opens its
+    own page on it."""
     need_chromium()
     from smartregion.viz.assets import ensure
 
@@ -392,12 +394,6 @@ def serve():
 
 
 @pytest.fixture(scope="module")
-def server():
-    with serve() as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
 def page(server):
     from playwright.sync_api import sync_playwright
 
@@ -412,6 +408,7 @@ def page(server):
         # these tests read its English words); dev=1 shows Mesa's developer controls.
         pg.goto(server + f"?replications={BROWSER_REPLICATIONS}&lang=en&dev=1")
         wait_idle(pg)
+        headline_shown(pg)
         yield pg
         browser.close()
 
@@ -439,6 +436,13 @@ def wait_idle(pg, before: str | None = None, timeout: float = 120) -> None:
            or box.get_attribute("data-busy") != "0"):
         assert time.time() < deadline, f"no results after {timeout} s: {status(pg)}"
         time.sleep(0.02)
+
+
+def headline_shown(pg) -> None:
+    """Until the headline cards are on the page. They are a widget of their own and can arrive a
+    moment after the status says the numbers are shown: seen when the numbers came at once from
+    the server's result cache (the server is shared with test_hardening.py, conftest.py)."""
+    pg.locator("[data-testid=headline] [data-metric]").first.wait_for()
 
 
 def headline_texts(pg) -> dict[str, str]:
