@@ -201,10 +201,11 @@ def keep_snapshots(nbytes: int) -> None:
 
 
 def kept(key) -> Snapshot | None:
-    if key in _kept:
+    snapshot = _kept.get(key)
+    if snapshot is not None:
         _kept.move_to_end(key)
-    lookups["found" if key in _kept else "missed"] += 1
-    return _kept.get(key)
+    lookups["missed" if snapshot is None else "found"] += 1
+    return snapshot
 
 
 def keep(key, snapshot: Snapshot) -> None:

@@ -644,6 +644,7 @@ def Page():
         time.sleep(DEBOUNCE_S)
         if scenario is None or not task.is_current():
             return
+
         def show(c: Computed) -> None:
             if task.is_current():
                 on_screen.set(c)
@@ -658,6 +659,7 @@ def Page():
     task = solara.lab.use_task(run, dependencies=[key])
     computed = on_screen.value
     outcome = computed.view(comparison.value) if computed is not None else None
+    shown = computed.scenario.content_hash() if computed is not None else ""
 
     with solara.Sidebar():
         ScenarioPicker()
@@ -678,14 +680,14 @@ def Page():
         solara.Error(str(task.exception))
     # The content hashes of the scenario wanted and the one on screen (tests wait for them to agree).
     with solara.Div(attributes={"data-testid": "status", "data-wanted": key or "",
-                                "data-shown": computed.scenario.content_hash() if computed else "",
+                                "data-shown": shown,
                                 "data-comparison": outcome.comparison if outcome else "",
                                 "data-base": base_label.value, "data-busy": "1" if task.pending else "0",
                                 "data-seconds": f"{outcome.seconds:.3f}" if outcome else "",
                                 "data-replications": str(outcome.replications) if outcome else ""}):
         if task.pending:
             Progress(task)
-            if computed is not None and computed.scenario.content_hash() == key:
+            if shown == key:  # the first replications of this setting are on screen
                 solara.Text(tr("first_numbers", lang.value, k=outcome.replications, n=scenario.replications))
             else:
                 solara.Text(tr("computing", lang.value, n=scenario.replications))
