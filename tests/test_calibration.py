@@ -275,6 +275,22 @@ def test_abc_resumed_equals_uninterrupted_and_ignores_worker_count(tmp_path):
     assert whole["weight"].sum() == pytest.approx(1)
 
 
+def test_the_uniform_prior_draws_and_weighs_as_pyabcs_scipy_uniform():
+    """abc._Uniform replaces pyabc.RV("uniform", loc, scale) for speed: same draws from numpy's
+    global generator, same density inside, on and outside the bounds."""
+    import pyabc
+    lo, width = 0.02, 0.3 - 0.02
+    fast, scipy_rv = abc._Uniform(lo, width), pyabc.RV("uniform", lo, width)
+    np.random.seed(11)
+    draws = [fast.rvs() for _ in range(200)]
+    np.random.seed(11)
+    assert draws == [float(scipy_rv.rvs()) for _ in range(200)]
+    for x in draws + [lo, lo + width, np.nextafter(lo, 0), np.nextafter(lo + width, 1), -1.0, 5.0, math.nan]:
+        want = float(scipy_rv.pdf(x))
+        assert fast.pdf(x) == want or (math.isnan(want) and math.isnan(fast.pdf(x)))
+        assert fast.cdf(x) == float(scipy_rv.cdf(x)) or math.isnan(x)
+
+
 def test_calibrate_command_writes_posterior_and_fitted_scenario_then_resumes(tmp_path, capsys):
     import run
 
