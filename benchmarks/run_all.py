@@ -11,9 +11,10 @@ table and writes it to benchmarks/RESULTS.md.
    (NUMBA_CACHE_DIR pointed at an empty directory, so every kernel compiles).
 4. `run.py run` of a shipped scenario, 100 replications, 2 workers, end to end (process start
    to exit, after the last file and the report are written).
-5. The shipped calibration (calibration/settings.py AbcSettings: its budget, particles and
-   scale, and the fit check's 100 runs each) on 2 workers, start to exit. With --quick a toy
-   budget, extrapolated (said so in the table).
+5. The shipped calibration (the settings that made calibration/fitted/baseline, read from its
+   calibration.json: budget, particles, scale, and the fit check's runs and scale; the same as
+   `run.py calibrate`'s defaults) on 2 workers, start to exit. With --quick a toy budget,
+   extrapolated (said so in the table).
 6. The dashboard's latency from a slider move to new numbers (benchmarks/dashboard_latency.py); and
    the CPU time of an arm forked from its counterfactual against the arm alone
    (benchmarks/fork_arm.py: what model/fork.py saves a scenario on top of the baseline).
@@ -109,14 +110,13 @@ def calibration(fraction: float | None, predictive: int, quick: bool) -> dict:
     budget (or a toy budget when quick). The ABC part is extrapolated to the shipped budget by
     its seconds per model run (from its own per-generation log), the fit check to 100 runs
     each by its measured time."""
-    from smartregion.calibration.settings import AbcSettings
-
-    d = AbcSettings()
+    shipped = json.loads((ROOT / "calibration" / "fitted" / "baseline" / "calibration.json").read_text())
+    d = shipped["settings"]
     if quick:
         budget, population, scale, p_scale = 40, 20, 0.05, 0.05
     else:
-        budget, population, scale, p_scale = max(int(d.budget * fraction), d.population_size), d.population_size, \
-            d.scale, 1.0
+        budget, population, scale, p_scale = max(int(d["budget"] * fraction), d["population_size"]), \
+            d["population_size"], d["scale"], shipped["predictive"]["scale"]
     out = Path(tempfile.mkdtemp(prefix="smartregion-calib-")) / "out"
     cmd = [sys.executable, "run.py", "calibrate", "calibration/targets.yaml", "--out", str(out), "--budget",
            str(budget), "--population", str(population), "--scale", str(scale), "--workers", "2",
@@ -139,8 +139,9 @@ def calibration(fraction: float | None, predictive: int, quick: bool) -> dict:
     pred_s = end_pred - start_pred
     return {"budget": budget, "population": population, "scale": scale, "runs": runs, "abc_s": abc_s,
             "wall_s": wall, "predictive": predictive, "predictive_scale": p_scale, "predictive_s": pred_s,
-            "shipped_budget": d.budget, "shipped_population": d.population_size, "shipped_scale": d.scale,
-            "abc_estimate_s": abc_s / runs * d.budget, "predictive_estimate_s": pred_s * 100 / predictive}
+            "shipped_budget": d["budget"], "shipped_population": d["population_size"], "shipped_scale": d["scale"],
+            "shipped_predictive": shipped["predictive"]["draws"], "abc_estimate_s": abc_s / runs * d["budget"],
+            "predictive_estimate_s": pred_s * shipped["predictive"]["draws"] / predictive}
 
 
 def dashboard(quick: bool) -> dict | str:
@@ -227,7 +228,7 @@ def main() -> None:
         f"{'' if e2e_scale == 1 else f' --scale {e2e_scale}'} --workers 2`, process start to exit | "
         f"{e2e['wall_s']:.2f} s | <= 8 s | {verdict(e2e['wall_s'] <= 8) if not args.quick else 'n/a (quick)'} |")
     if cal is not None:
-        measured = cal["budget"] == cal["shipped_budget"] and cal["predictive"] == 100
+        measured = cal["budget"] == cal["shipped_budget"] and cal["predictive"] == cal["shipped_predictive"]
         est = cal["wall_s"] if measured else cal["abc_estimate_s"] + cal["predictive_estimate_s"]
         say(f"| shipped calibration ({cal['shipped_population']} particles, {cal['shipped_budget']:,} runs at scale "
             f"{cal['shipped_scale']} + fit check), 2 workers, {'start to exit' if measured else '**extrapolated**'} | "
@@ -265,7 +266,7 @@ def main() -> None:
             f"(the log's whole seconds), fit check {cal['predictive_s']:.1f} s, whole command {cal['wall_s']:.1f} s."
             + ("" if cal["budget"] == cal["shipped_budget"] else
                f" Extrapolated linearly: ABC {cal['abc_estimate_s']:.0f} s for {cal['shipped_budget']:,} runs, fit "
-               f"check {cal['predictive_estimate_s']:.0f} s for 100 runs each (the shipped default)."))
+               f"check {cal['predictive_estimate_s']:.0f} s for {cal['shipped_predictive']} runs each (as shipped)."))
     say("- Dashboard (benchmarks/dashboard_latency.py" + ("" if isinstance(dash, dict) else ", FAILED") + "):")
     say()
     say("```")

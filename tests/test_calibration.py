@@ -275,6 +275,15 @@ def test_abc_resumed_equals_uninterrupted_and_ignores_worker_count(tmp_path):
     assert whole["weight"].sum() == pytest.approx(1)
 
 
+def test_calibrate_defaults_are_the_shipped_posteriors_settings():
+    """`run.py calibrate` with no options repeats the shipped fit (and the benchmark times it)."""
+    shipped = json.loads((Path(__file__).resolve().parents[1] / "calibration" / "fitted" / "baseline"
+                          / "calibration.json").read_text())["settings"]
+    d = AbcSettings()
+    assert (d.budget, d.population_size, d.scale, d.seed) == (shipped["budget"], shipped["population_size"],
+                                                              shipped["scale"], shipped["seed"])
+
+
 def test_the_uniform_prior_draws_and_weighs_as_pyabcs_scipy_uniform():
     """abc._Uniform replaces pyabc.RV("uniform", loc, scale) for speed: same draws from numpy's
     global generator, same density inside, on and outside the bounds."""
