@@ -80,3 +80,12 @@ def test_a_snapshot_to_keep_past_the_horizon_or_before_the_fork_is_skipped_and_c
         kept = run_replication(ReplicationTask(task.index, task.seed, task.arms, keep=keep))[1]
         for arm in alone:
             np.testing.assert_array_equal(kept[arm].metrics, alone[arm].metrics)
+
+
+def test_a_lone_lever_move_starts_at_once_and_a_burst_waits_for_its_last_value():
+    """A click or a key computes without the debounce wait; a dragged slider's values, which
+    come faster than DEBOUNCE_S, each wait it, so that only the last one is computed."""
+    from smartregion.viz.explorer import DEBOUNCE_S, debounce_wait
+    assert debounce_wait(100.0, float("-inf")) == 0.0  # the page's first computation
+    assert debounce_wait(100.0, 100.0 - 2 * DEBOUNCE_S) == 0.0
+    assert debounce_wait(100.0, 100.0 - DEBOUNCE_S / 4) == DEBOUNCE_S

@@ -9,6 +9,7 @@ freezes. A newer edit makes the running task stale: it stops handing out work.
 from __future__ import annotations
 
 import html
+import math
 import re
 import time
 from collections.abc import Callable
@@ -59,7 +60,15 @@ DEFAULT_SCENARIO = "baseline"
 DEFAULT_REPLICATIONS = 20
 INDICATIVE_BELOW = 12
 MAX_REPLICATIONS = 50  # per request: a heavy request is bounded, and shares the workers fairly
-DEBOUNCE_S = 0.1  # a dragged slider sends many values; wait this long for the last one
+# A dragged slider sends many values: a change that comes within this long of the one before
+# waits this long for the next, so that only the last value is computed. A lone change (a click,
+# a key) starts at once.
+DEBOUNCE_S = 0.1
+
+
+def debounce_wait(now: float, previous: float) -> float:
+    """Seconds a change at `now` waits for a next one, the change before it at `previous`."""
+    return DEBOUNCE_S if now - previous < DEBOUNCE_S else 0.0
 
 RUNNER = Runner()  # worker processes and result cache, shared by all sessions of this server
 
@@ -639,9 +648,12 @@ def Page():
     solara.Style(CSS)
     scenario, plain, error = edited.value
     key = scenario.content_hash() if scenario is not None else None
+    last_change = solara.use_ref(-math.inf)  # time.monotonic() of the last change computed
 
     def run():
-        time.sleep(DEBOUNCE_S)
+        now, before = time.monotonic(), last_change.current
+        last_change.current = now
+        time.sleep(debounce_wait(now, before))
         if scenario is None or not task.is_current():
             return
 
