@@ -189,38 +189,53 @@ def _target_firms(pick, lo, kept, src, tgt, tgt_cell, n_sec, order, cell_count, 
 
 @numba.njit(cache=True)
 def _symmetric_csr(src, tgt, n):
-    """CSR rows (indptr, sorted unique indices) of the links src->tgt and tgt->src."""
-    count = np.zeros(n + 1, dtype=np.int64)
-    for k in range(len(src)):
-        count[src[k] + 1] += 1
-        count[tgt[k] + 1] += 1
-    start = np.cumsum(count)
+    """CSR rows (indptr, sorted unique indices) of the links src->tgt and tgt->src.
+
+    No sorting: the links are first grouped by row in any order (`both`), then that grouping is
+    transposed, walking the rows c in order and appending c to each of row c's entries r. Rows
+    come out sorted, since c only grows, and a duplicate sits next to its twin. The network is
+    symmetric, so the transpose has the same rows. Counts and positions are int32 (scipy's index
+    type), as 2 x links stays far below 2^31 even at EU scale."""
+    m = len(src)
+    start = np.zeros(n + 1, dtype=np.int32)
+    for k in range(m):
+        start[src[k] + 1] += 1
+        start[tgt[k] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    both = np.empty(2 * m, dtype=np.int32)
     fill = start[:-1].copy()
-    both = np.empty(start[-1], dtype=np.int32)
-    for k in range(len(src)):
-        both[fill[src[k]]] = tgt[k]
-        fill[src[k]] += 1
-        both[fill[tgt[k]]] = src[k]
-        fill[tgt[k]] += 1
-    indptr = np.zeros(n + 1, dtype=np.int32)
+    for k in range(m):
+        s, t = src[k], tgt[k]
+        both[fill[s]] = t
+        fill[s] += 1
+        both[fill[t]] = s
+        fill[t] += 1
+    srt = np.empty(2 * m, dtype=np.int32)
+    fill[:] = start[:-1]
+    for c in range(n):
+        for j in range(start[c], start[c + 1]):
+            r = both[j]
+            srt[fill[r]] = c
+            fill[r] += 1
+    # Drop duplicates, compacting the rows in place.
+    indptr = np.empty(n + 1, dtype=np.int32)
+    indptr[0] = 0
     out = 0
     for i in range(n):
-        # Insertion sort in place: rows are short, and the links drawn by others already come
-        # in order (src is sorted).
-        lo = start[i]
-        for j in range(lo + 1, start[i + 1]):
-            v = both[j]
-            k = j - 1
-            while k >= lo and both[k] > v:
-                both[k + 1] = both[k]
-                k -= 1
-            both[k + 1] = v
-        for j in range(lo, start[i + 1]):
-            if j == lo or both[j] != both[j - 1]:
-                both[out] = both[j]
-                out += 1
+        lo, hi = start[i], start[i + 1]
+        if lo < hi:
+            prev = srt[lo]
+            srt[out] = prev
+            out += 1
+            for j in range(lo + 1, hi):
+                v = srt[j]
+                if v != prev:
+                    srt[out] = v
+                    out += 1
+                    prev = v
         indptr[i + 1] = out
-    return indptr, both[:out].copy()
+    return indptr, srt[:out].copy()
 
 
 def peer_share(peers: sparse.csr_matrix | None, degree: np.ndarray, weight: np.ndarray) -> np.ndarray:
