@@ -91,7 +91,8 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
     # Another branch along supply chains: its firms x the branch-pair weight (input-output proxy).
     w_sec = links * np.bincount(sector, minlength=n_sec)[None, :]
     sec_cdf = np.cumsum(w_sec, axis=1) / np.maximum(w_sec.sum(axis=1, keepdims=True), 1e-12)
-    areas, area_cdf = corop_choice(corops, np.bincount(corop, minlength=n_cor).astype(float), params["peer_distance_km"])
+    area_order, area_count, area_start = _group(corop, n_cor)
+    areas, area_cdf = corop_choice(corops, area_count.astype(float), params["peer_distance_km"])
     p_same, p_nb, p_same_sec = params["peer_same_province"], params["peer_neighbour_province"], params["peer_same_sector"]
 
     # Target (COROP, sector) cell of each link. Province: own, a neighbour (uniformly), or
@@ -105,13 +106,7 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
                       areas, area_cdf, sec_cdf, p_same, p_nb, p_same_sec, n_sec, tgt_cell[lo:hi])
 
     # A uniformly chosen firm in the target cell.
-    cell = corop.astype(np.int32) * n_sec + sector
-    order = np.argsort(cell, kind="stable").astype(np.int32)
-    cell_count = np.bincount(cell, minlength=n_cor * n_sec).astype(np.int32)
-    cell_start = (np.cumsum(cell_count) - cell_count).astype(np.int32)
-    area_order = np.argsort(corop, kind="stable").astype(np.int32)
-    area_count = np.bincount(corop, minlength=n_cor).astype(np.int32)
-    area_start = (np.cumsum(area_count) - area_count).astype(np.int32)
+    order, cell_count, cell_start = _group(corop.astype(np.int32) * n_sec + sector, n_cor * n_sec)
     # Links to oneself are dropped as they come: kept links move down in src and tgt (never
     # past the chunk being read), so src stays sorted.
     tgt = np.empty(m, dtype=np.int32)
@@ -131,6 +126,27 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
 # The per-link work is compiled (numba): a loop over links instead of a dozen numpy passes and
 # temporaries. The random numbers are still drawn by numpy's generator, in the same order as
 # before, so the network for a seed is the same.
+
+@numba.njit(cache=True)
+def _group(key, n_keys):
+    """Firms grouped by a small key: (order, count, start) with order equal to
+    np.argsort(key, kind="stable") (a counting sort), count[c] the firms of key c and start[c]
+    where they begin in order; int32."""
+    count = np.zeros(n_keys, dtype=np.int32)
+    for i in range(len(key)):
+        count[key[i]] += 1
+    start = np.empty(n_keys, dtype=np.int32)
+    total = 0
+    for c in range(n_keys):
+        start[c] = total
+        total += count[c]
+    fill = start.copy()
+    order = np.empty(len(key), dtype=np.int32)
+    for i in range(len(key)):
+        order[fill[key[i]]] = i
+        fill[key[i]] += 1
+    return order, count, start
+
 
 @numba.njit(cache=True)
 def _target_cells(u, src, province, corop, sector, nb_table, nb_count, prov_cdf, areas, area_cdf, sec_cdf,
