@@ -12,6 +12,7 @@ milliseconds.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numba
@@ -38,6 +39,24 @@ class CoropAreas:
 
     def __len__(self) -> int:
         return len(self.province)
+
+    @functools.cached_property
+    def placement(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where firms are placed within their province, in proportion to value added:
+        (areas[province, j], number of areas per province, cdf[province, j]), padded."""
+        width = int(np.bincount(self.province).max())
+        areas = np.zeros((len(PROVINCES), width), dtype=np.int64)
+        cdf = np.ones((len(PROVINCES), width))
+        n_areas = np.zeros(len(PROVINCES), dtype=np.int64)
+        for p in range(len(PROVINCES)):
+            mine = np.flatnonzero(self.province == p)
+            w = self.va[mine]
+            n_areas[p] = len(mine)
+            areas[p, :len(mine)] = mine
+            cdf[p, :len(mine)] = np.cumsum(w) / w.sum()
+        for a in (areas, cdf, n_areas):
+            a.flags.writeable = False
+        return areas, n_areas, cdf
 
     @classmethod
     def from_table(cls, corops) -> CoropAreas:

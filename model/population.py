@@ -21,6 +21,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy import sparse
 
@@ -153,11 +154,8 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
     # Firms in random order within each size class, size classes in order (as drawn before the
     # counts were allocated): mechanisms that serve firms first come, first served must not
     # favour the first province or branch.
-    perm = rng.permutation(n)
-    order = perm[np.argsort(np.repeat(k_idx, counts.ravel())[perm], kind="stable")]
-    size_class = np.repeat(k_idx.astype(np.int8), counts.ravel())[order]
-    province = np.repeat(p_idx.astype(np.int8), counts.ravel())[order]
-    sector = np.repeat(s_idx.astype(np.int8), counts.ravel())[order]
+    size_class, province, sector = _arrange(rng.permutation(n), counts.ravel(), k_idx.astype(np.int8),
+                                            p_idx.astype(np.int8), s_idx.astype(np.int8), len(counts))
     corop = _place_in_corops(rng, province, corops)
 
     employees = _draw_employees(rng, size_class, class_mean)
@@ -220,14 +218,51 @@ def _place_in_corops(rng: np.random.Generator, province: np.ndarray, corops: Cor
     """COROP area of each firm: within its province, in proportion to the area's manufacturing
     value added (assumption: establishments follow value added)."""
     u = rng.random(len(province))
+    areas, n_areas, cdf = corops.placement
     corop = np.empty(len(province), dtype=np.int8)
-    for p in range(len(PROVINCES)):
-        mine = np.flatnonzero(province == p)
-        areas = np.flatnonzero(corops.province == p)
-        w = corops.va[areas]
-        cdf = np.cumsum(w) / w.sum()
-        corop[mine] = areas[np.minimum(np.searchsorted(cdf, u[mine], side="right"), len(areas) - 1)]
+    _place(u, province, areas, n_areas, cdf, corop)
     return corop
+
+
+@numba.njit(cache=True)
+def _place(u, province, areas, n_areas, cdf, out):
+    """out[i]: the area of province[i] that u[i] picks from its cdf, as
+    areas[p][min(searchsorted(cdf[p], u, side="right"), len - 1)] (the cdf does not fall)."""
+    for i in range(len(province)):
+        p = province[i]
+        c = 0
+        for j in range(n_areas[p]):
+            c += cdf[p, j] <= u[i]
+        out[i] = areas[p, min(c, n_areas[p] - 1)]
+
+
+@numba.njit(cache=True)
+def _arrange(perm, counts, k_of_cell, p_of_cell, s_of_cell, n_classes):
+    """Size class, province and sector of each firm, firms in the order of
+    perm[np.argsort(class_of[perm], kind="stable")] where the firms of each (class, province,
+    sector) cell come together, cells in order (np.repeat of the cells by `counts`): the
+    permutation's order within each class, classes in order. A counting sort, in one pass."""
+    n = len(perm)
+    cell_of = np.empty(n, dtype=np.int32)
+    class_start = np.zeros(n_classes + 1, dtype=np.int64)
+    i = 0
+    for c in range(len(counts)):
+        for _ in range(counts[c]):
+            cell_of[i] = c
+            i += 1
+        class_start[k_of_cell[c] + 1] += counts[c]
+    for k in range(n_classes):
+        class_start[k + 1] += class_start[k]
+    size_class = np.empty(n, dtype=np.int8)
+    province = np.empty(n, dtype=np.int8)
+    sector = np.empty(n, dtype=np.int8)
+    fill = class_start[:-1].copy()
+    for j in range(n):
+        c = cell_of[perm[j]]
+        at = fill[k_of_cell[c]]
+        fill[k_of_cell[c]] += 1
+        size_class[at], province[at], sector[at] = k_of_cell[c], p_of_cell[c], s_of_cell[c]
+    return size_class, province, sector
 
 
 # --- populations reused within a process -------------------------------------------------------
