@@ -139,6 +139,18 @@ def cell_counts(share: np.ndarray, class_firms: np.ndarray, scale: float) -> np.
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _cells(data_dir, scale: float) -> tuple:
+    """cell_counts of the population at this scale, flat, with each cell's size class, province
+    and sector (int8): the same for every replication, so computed once. Read only."""
+    class_firms, _, _, share, _, _ = _margins(data_dir)
+    counts = cell_counts(share, class_firms, scale)
+    out = (counts.ravel(),) + tuple(i.astype(np.int8) for i in np.unravel_index(np.arange(counts.size), counts.shape))
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
 def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: float, u_size: int) -> np.ndarray:
     mean = np.clip(mean, 1e-3, 1 - 1e-3)
     return rng.beta(mean * concentration, (1 - mean) * concentration, size=u_size)
@@ -148,14 +160,12 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                      network: str = "peers") -> Population:
     """Draw the firm population for one replication (both arms share it)."""
     class_firms, class_mean, sectors, share, corops, nl_productivity = _margins(data.DATA_DIR)
-    counts = cell_counts(share, class_firms, scale)
+    counts, k_idx, p_idx, s_idx = _cells(data.DATA_DIR, scale)
     n = int(counts.sum())
-    k_idx, p_idx, s_idx = np.unravel_index(np.arange(counts.size), counts.shape)
     # Firms in random order within each size class, size classes in order (as drawn before the
     # counts were allocated): mechanisms that serve firms first come, first served must not
     # favour the first province or branch.
-    size_class, province, sector = _arrange(rng.permutation(n), counts.ravel(), k_idx.astype(np.int8),
-                                            p_idx.astype(np.int8), s_idx.astype(np.int8), len(counts))
+    size_class, province, sector = _arrange(rng.permutation(n), counts, k_idx, p_idx, s_idx, len(class_firms))
     corop = _place_in_corops(rng, province, corops)
 
     employees = _draw_employees(rng, size_class, class_mean)
