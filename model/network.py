@@ -110,7 +110,7 @@ def build_peer_network(rng: np.random.Generator, province: np.ndarray, sector: n
     # Another branch along supply chains: its firms x the branch-pair weight (input-output proxy).
     w_sec = links * np.bincount(sector, minlength=n_sec)[None, :]
     sec_cdf = np.cumsum(w_sec, axis=1) / np.maximum(w_sec.sum(axis=1, keepdims=True), 1e-12)
-    area_order, area_count, area_start = _group(corop, n_cor)
+    area_order, area_count, area_start = _group(corop.astype(np.int32), n_cor)  # int32 keys: one compiled version
     areas, area_cdf = corop_choice(corops, area_count.astype(float), params["peer_distance_km"])
     p_same, p_nb, p_same_sec = params["peer_same_province"], params["peer_neighbour_province"], params["peer_same_sector"]
 
