@@ -6,8 +6,8 @@ in a COROP area chosen by its firms times exp(-distance between the COROP centre
 peer_distance_km) (distance decay); and in the own sector or, along supply chains, another
 sector chosen by its firms times the branch-pair weight of calibration/data/sector_links.csv.
 Links are made symmetric: firms that know each other learn from each other. Built once per
-replication, vectorised: about 10^5 links for the Dutch population in a few tens of
-milliseconds.
+replication in compiled loops: about 2.4 x 10^5 links for the Dutch population in about 15 ms
+of CPU (benchmarks/population_build.py).
 """
 
 from __future__ import annotations
