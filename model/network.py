@@ -249,7 +249,7 @@ def _symmetric_csr(src, tgt, n):
         both[fill[t]] = s
         fill[t] += 1
     srt = np.empty(2 * m, dtype=np.int32)
-    fill[:] = start[:-1]
+    fill = start[:-1].copy()  # (not fill[:] = ...: a slice assignment takes seconds to compile)
     for c in range(n):
         for j in range(start[c], start[c + 1]):
             r = both[j]
