@@ -21,6 +21,7 @@ import json
 from collections import OrderedDict
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from scipy import sparse
 
@@ -138,6 +139,18 @@ def cell_counts(share: np.ndarray, class_firms: np.ndarray, scale: float) -> np.
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _cells(data_dir, scale: float) -> tuple:
+    """cell_counts of the population at this scale, flat, with each cell's size class, province
+    and sector (int8): the same for every replication, so computed once. Read only."""
+    class_firms, _, _, share, _, _ = _margins(data_dir)
+    counts = cell_counts(share, class_firms, scale)
+    out = (counts.ravel(),) + tuple(i.astype(np.int8) for i in np.unravel_index(np.arange(counts.size), counts.shape))
+    for a in out:
+        a.flags.writeable = False
+    return out
+
+
 def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: float, u_size: int) -> np.ndarray:
     mean = np.clip(mean, 1e-3, 1 - 1e-3)
     return rng.beta(mean * concentration, (1 - mean) * concentration, size=u_size)
@@ -147,59 +160,45 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                      network: str = "peers") -> Population:
     """Draw the firm population for one replication (both arms share it)."""
     class_firms, class_mean, sectors, share, corops, nl_productivity = _margins(data.DATA_DIR)
-    counts = cell_counts(share, class_firms, scale)
+    counts, k_idx, p_idx, s_idx = _cells(data.DATA_DIR, scale)
     n = int(counts.sum())
-    k_idx, p_idx, s_idx = np.unravel_index(np.arange(counts.size), counts.shape)
     # Firms in random order within each size class, size classes in order (as drawn before the
     # counts were allocated): mechanisms that serve firms first come, first served must not
     # favour the first province or branch.
-    perm = rng.permutation(n)
-    order = perm[np.argsort(np.repeat(k_idx, counts.ravel())[perm], kind="stable")]
-    size_class = np.repeat(k_idx.astype(np.int8), counts.ravel())[order]
-    province = np.repeat(p_idx.astype(np.int8), counts.ravel())[order]
-    sector = np.repeat(s_idx.astype(np.int8), counts.ravel())[order]
+    size_class, province, sector = _arrange(rng.permutation(n), counts, k_idx, p_idx, s_idx, len(class_firms))
     corop = _place_in_corops(rng, province, corops)
 
     employees = _draw_employees(rng, size_class, class_mean)
+    # The draws, in their order; what follows from them is worked out below in one compiled pass
+    # over the firms (_attributes, which spells out each formula), the same numbers as numpy's.
     # Skill mix around the sector's shares (Dirichlet, concentration 20: firms differ, sectors dominate).
-    shares = sectors["skills"][sector]
-    gamma = rng.gamma(shares * 20.0)
-    mix = gamma / gamma.sum(axis=1, keepdims=True)
-    technical = np.round(employees * mix[:, 2])
-    mid = np.round(employees * mix[:, 1])
-    routine = np.maximum(employees - technical - mid, 0.0)
-
-    productivity = (nl_productivity * sectors["productivity_factor"][sector]
-                    * rng.lognormal(-0.045, 0.3, n))  # mean-one noise: exp(-sigma^2/2)
-
-    # Offshoring: prevalence rises with size (2-9 get a quarter of the 10+ rate).
-    size_factor = np.where(size_class == 0, 0.25, 1.0)
-    p_off = np.clip(params["offshoring_prevalence"] * size_factor * sectors["offshoring_factor"][sector],
-                    0, 1)
-    offshores = rng.random(n) < p_off
+    gamma = rng.gamma(sectors["skills"][sector] * 20.0)
+    productivity_noise = rng.lognormal(-0.045, 0.3, n)  # mean-one noise: exp(-sigma^2/2)
+    u_offshore = rng.random(n)
     off_share = _beta_with_mean(rng, np.full(n, params["offshored_share_mean"]), 6.0, n)
-    offshored_share = np.where(offshores, off_share, 0.0)
-    cost_ratio = np.where(offshores, params["initial_cost_ratio"] * rng.lognormal(-0.005, 0.1, n), 0.0)
-
-    # Readiness (absorptive capacity) grows with size and technical staff.
-    tech_share = technical / np.maximum(employees, 1)
-    readiness = np.clip(params["readiness_base"] + params["readiness_per_size_class"] * size_class
-                        + params["readiness_per_tech_share"] * tech_share + rng.normal(0, 0.1, n), 0.05, 1.0)
-
+    cost_noise = rng.lognormal(-0.005, 0.1, n)
+    readiness_noise = rng.normal(0, 0.1, n)
     # Visibility: hidden champions are the rule; hotspots make firms more visible (seed 000).
     hot = corops.hotspot[corop]
     vis_mean = np.where(size_class >= 2, params["visibility_mean_large"], params["visibility_mean_small"])
     vis_mean = np.minimum(vis_mean * np.where(hot, params["hotspot_visibility_multiplier"], 1.0), 0.95)
-    floor = params["visibility_floor"]
-    visibility = floor + (1 - floor) * _beta_with_mean(rng, vis_mean, 4.0, n)
+    vis_draw = _beta_with_mean(rng, vis_mean, 4.0, n)
+    u_stage = rng.random(n)
+
+    technical, mid, routine = np.empty(n), np.empty(n), np.empty(n)
+    productivity, offshored_share, cost_ratio = np.empty(n), np.empty(n), np.empty(n)
+    readiness, visibility = np.empty(n), np.empty(n)
+    _attributes(size_class, sector, employees, gamma, gamma.sum(axis=1), productivity_noise, u_offshore, off_share,
+                cost_noise, readiness_noise, vis_draw, sectors["productivity_factor"], sectors["offshoring_factor"],
+                float(nl_productivity), float(params["offshoring_prevalence"]), float(params["initial_cost_ratio"]),
+                float(params["readiness_base"]), float(params["readiness_per_size_class"]),
+                float(params["readiness_per_tech_share"]), float(params["visibility_floor"]),
+                technical, mid, routine, productivity, offshored_share, cost_ratio, readiness, visibility)
 
     # Stage in 2014Q1: earlier adopters (robot users) and aware firms, more among ready firms.
-    rel = readiness / readiness[size_class >= 1].mean() if n else readiness
-    p_adopted = np.clip(params["initial_adopter_share"] * rel * np.where(size_class == 0, 0.25, 1.0), 0, 1)
-    p_aware = np.clip(params["initial_aware_share"] * rel, 0, 1)
-    u = rng.random(n)
-    initial_stage = np.where(u < p_adopted, 3, np.where(u < p_adopted + p_aware * (1 - p_adopted), 1, 0))
-    initial_stage = initial_stage.astype(np.int8)
+    initial_stage = np.empty(n, dtype=np.int8)
+    _initial_stage(readiness, readiness[size_class >= 1].mean() if n else 1.0, size_class, u_stage,
+                   float(params["initial_adopter_share"]), float(params["initial_aware_share"]), initial_stage)
 
     gain = params["productivity_gain"] * sectors["gain_factor"][sector]
     peers = None if network == "well_mixed" else build_peer_network(
@@ -211,6 +210,45 @@ def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                       trend_factor=sectors["trend_factor"][sector], peers=peers)
 
 
+@numba.njit(cache=True)
+def _attributes(size_class, sector, employees, gamma, gamma_sum, productivity_noise, u_offshore, off_share, cost_noise,
+                readiness_noise, vis_draw, productivity_factor, offshoring_factor, nl_productivity, prevalence,
+                initial_cost_ratio, readiness_base, readiness_per_size_class, readiness_per_tech_share,
+                visibility_floor, technical, mid, routine, productivity, offshored_share, cost_ratio, readiness,
+                visibility):
+    """The firm attributes that follow from the draws (build_population), firm by firm, each
+    operation in numpy's order so that the numbers are numpy's to the bit."""
+    for i in range(len(size_class)):
+        sc, s, e = size_class[i], sector[i], employees[i]
+        # skill mix: the Dirichlet draw gamma / its sum; headcounts rounded (half to even)
+        technical[i] = np.rint(e * (gamma[i, 2] / gamma_sum[i]))
+        mid[i] = np.rint(e * (gamma[i, 1] / gamma_sum[i]))
+        routine[i] = max((e - technical[i]) - mid[i], 0.0)
+        productivity[i] = (nl_productivity * productivity_factor[s]) * productivity_noise[i]
+        # Offshoring: prevalence rises with size (2-9 get a quarter of the 10+ rate).
+        p_off = min(max((prevalence * (0.25 if sc == 0 else 1.0)) * offshoring_factor[s], 0.0), 1.0)
+        offshores = u_offshore[i] < p_off
+        offshored_share[i] = off_share[i] if offshores else 0.0
+        cost_ratio[i] = initial_cost_ratio * cost_noise[i] if offshores else 0.0
+        # Readiness (absorptive capacity) grows with size and technical staff.
+        tech_share = technical[i] / max(e, 1.0)
+        r = ((readiness_base + readiness_per_size_class * np.float64(sc)) + readiness_per_tech_share * tech_share
+             + readiness_noise[i])
+        readiness[i] = min(max(r, 0.05), 1.0)
+        visibility[i] = visibility_floor + (1 - visibility_floor) * vis_draw[i]
+
+
+@numba.njit(cache=True)
+def _initial_stage(readiness, mean_readiness, size_class, u, adopter_share, aware_share, out):
+    """Stage in 2014Q1 (3 adopted, 1 aware, 0 unaware): relative readiness raises both chances;
+    firms of 2-9 workers adopted at a quarter of the rate."""
+    for i in range(len(readiness)):
+        rel = readiness[i] / mean_readiness
+        p_adopted = min(max((adopter_share * rel) * (0.25 if size_class[i] == 0 else 1.0), 0.0), 1.0)
+        p_aware = min(max(aware_share * rel, 0.0), 1.0)
+        out[i] = 3 if u[i] < p_adopted else (1 if u[i] < p_adopted + p_aware * (1 - p_adopted) else 0)
+
+
 @functools.lru_cache(maxsize=4)
 def _links(data_dir) -> np.ndarray:
     return data.sector_links()
@@ -220,14 +258,51 @@ def _place_in_corops(rng: np.random.Generator, province: np.ndarray, corops: Cor
     """COROP area of each firm: within its province, in proportion to the area's manufacturing
     value added (assumption: establishments follow value added)."""
     u = rng.random(len(province))
+    areas, n_areas, cdf = corops.placement
     corop = np.empty(len(province), dtype=np.int8)
-    for p in range(len(PROVINCES)):
-        mine = np.flatnonzero(province == p)
-        areas = np.flatnonzero(corops.province == p)
-        w = corops.va[areas]
-        cdf = np.cumsum(w) / w.sum()
-        corop[mine] = areas[np.minimum(np.searchsorted(cdf, u[mine], side="right"), len(areas) - 1)]
+    _place(u, province, areas, n_areas, cdf, corop)
     return corop
+
+
+@numba.njit(cache=True)
+def _place(u, province, areas, n_areas, cdf, out):
+    """out[i]: the area of province[i] that u[i] picks from its cdf, as
+    areas[p][min(searchsorted(cdf[p], u, side="right"), len - 1)] (the cdf does not fall)."""
+    for i in range(len(province)):
+        p = province[i]
+        c = 0
+        for j in range(n_areas[p]):
+            c += cdf[p, j] <= u[i]
+        out[i] = areas[p, min(c, n_areas[p] - 1)]
+
+
+@numba.njit(cache=True)
+def _arrange(perm, counts, k_of_cell, p_of_cell, s_of_cell, n_classes):
+    """Size class, province and sector of each firm, firms in the order of
+    perm[np.argsort(class_of[perm], kind="stable")] where the firms of each (class, province,
+    sector) cell come together, cells in order (np.repeat of the cells by `counts`): the
+    permutation's order within each class, classes in order. A counting sort, in one pass."""
+    n = len(perm)
+    cell_of = np.empty(n, dtype=np.int32)
+    class_start = np.zeros(n_classes + 1, dtype=np.int64)
+    i = 0
+    for c in range(len(counts)):
+        for _ in range(counts[c]):
+            cell_of[i] = c
+            i += 1
+        class_start[k_of_cell[c] + 1] += counts[c]
+    for k in range(n_classes):
+        class_start[k + 1] += class_start[k]
+    size_class = np.empty(n, dtype=np.int8)
+    province = np.empty(n, dtype=np.int8)
+    sector = np.empty(n, dtype=np.int8)
+    fill = class_start[:-1].copy()
+    for j in range(n):
+        c = cell_of[perm[j]]
+        at = fill[k_of_cell[c]]
+        fill[k_of_cell[c]] += 1
+        size_class[at], province[at], sector[at] = k_of_cell[c], p_of_cell[c], s_of_cell[c]
+    return size_class, province, sector
 
 
 # --- populations reused within a process -------------------------------------------------------
