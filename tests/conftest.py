@@ -152,6 +152,24 @@ def small_run(small_process) -> Path:
 
 
 @pytest.fixture(scope="session")
+def runner():
+    """One in-process dashboard Runner (viz/compute.py) for the tests that drive one directly
+    (test_dashboard.py, test_dashboard_cache.py, test_dashboard_workers.py, test_fork.py):
+    starting one costs two spawned worker processes, about 3.4 s, which six tests paid each.
+    Its result cache and its workers' snapshots are shared, so a test that asserts how many runs
+    were computed, or which snapshots its workers found, asks for a root seed (or scale) no other
+    test of the runner uses: a run's cache key is its arm, root seed and replication index
+    (viz/compute._arm_key), whatever the number of replications. Seeds taken: 5, 8, 11 (scale
+    0.1, test_dashboard.py), 21, 22 (fair sharing), 31 (test_dashboard_cache.py), 38 (scale 0.05,
+    and 9 at 0.02, test_dashboard_workers.py), 18 (scale 0.05, test_fork.py)."""
+    from smartregion.viz.compute import Runner
+
+    r = Runner(workers=2)
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture(scope="session")
 def server() -> str:
     """The URL of one real `run.py dashboard` (test_dashboard.serve) for the browser tests of
     test_dashboard.py and test_hardening.py: a server's start and its first page at full

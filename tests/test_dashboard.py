@@ -31,7 +31,7 @@ from smartregion.model.scenario import load_counterfactual, load_scenario, scena
 from smartregion.model.streams import replication_seeds
 from smartregion.model.timeline import parse_quarter
 from smartregion.viz import levers as lv
-from smartregion.viz.compute import Runner, compute
+from smartregion.viz.compute import compute
 from smartregion.viz.views import fmt_number
 
 REPO = Path(__file__).resolve().parent.parent
@@ -128,13 +128,6 @@ def test_levers_on_the_counterfactual_itself_compare_against_it():
 # --- compute: the same numbers as the command line's ensemble ------------------------------------
 
 
-@pytest.fixture(scope="module")
-def runner():
-    r = Runner(workers=2)
-    yield r
-    r.shutdown()
-
-
 def test_runner_matches_run_ensemble_and_reuses_the_counterfactual(runner):
     s = small(replications=3, seed=5)
     first = compute(s, runner)
@@ -172,7 +165,7 @@ def test_the_levers_view_is_the_scenario_against_itself_without_levers(runner):
     assert not none.available("levers") and none.view("levers").comparison == "scenario"
 
 
-def test_the_pages_summary_csv_is_the_command_lines_with_calibrated_parameters(tmp_path, monkeypatch):
+def test_the_pages_summary_csv_is_the_command_lines_with_calibrated_parameters(tmp_path, monkeypatch, runner):
     """The page's summary CSV has summary.csv's columns, `parameters` and `parameter_share`
     included, and its values, on the shipped posterior (the browser test runs registry defaults)."""
     from smartregion.calibration.parameterisation import apply, choose
@@ -182,11 +175,9 @@ def test_the_pages_summary_csv_is_the_command_lines_with_calibrated_parameters(t
     monkeypatch.setenv("SMARTREGION_PARAMETERS", "calibrated")
     par = choose()
     s = small(replications=6, seed=5)  # 3 pairs of replications share a draw: the least with a share
-    runner = Runner(workers=2)  # its own cache: the module's holds default runs under the same keys (below)
-    try:
-        results, _ = runner.run(apply(ensemble_spec(s, load_counterfactual(s)), par))
-    finally:
-        runner.shutdown()
+    # The shared runner's cache holds this scenario's runs on the registry defaults (seed 5,
+    # above): the calibrated ones must not be handed those (their key holds the posterior).
+    results, _ = runner.run(apply(ensemble_spec(s, load_counterfactual(s)), par))
     page = pd.read_csv(io.StringIO(summary_csv(Outcome(s, results, 0.0, 0), par)))
     (tmp_path / "s.yaml").write_text(to_yaml(s))
     done = subprocess.run([sys.executable, "run.py", "run", str(tmp_path / "s.yaml"), "--out", str(tmp_path / "out"),
@@ -252,26 +243,26 @@ def test_money_is_said_in_words_never_as_a_negative_cost_per_job(spend, jobs, sa
     assert says in text and never not in text.replace("90% band", "")
 
 
-def test_fair_sharing_a_small_request_overtakes_a_large_one():
+def test_fair_sharing_a_small_request_overtakes_a_large_one(runner):
     """Two requests at once: the small one (a lever move) finishes before the large one (50
     replications), however late it arrives; each gets the numbers it would get alone."""
     import threading
 
-    runner = Runner(workers=2)
-    try:
-        big, little = small(replications=16, seed=21), small(replications=2, seed=22)
-        finished = []
-        t = threading.Thread(target=lambda: finished.append(("big", compute(big, runner))))
-        t.start()
-        time.sleep(1.0)  # the large request holds both workers
-        alone = compute(little, runner)
-        finished.append(("little", alone))
-        t.join()
-        assert [name for name, _ in finished] == ["little", "big"]
-        pd.testing.assert_frame_equal(alone.summary, summary_frame(run_ensemble(ensemble_spec(
-            little, load_counterfactual(little)))))
-    finally:
-        runner.shutdown()
+    big, little = small(replications=16, seed=21), small(replications=2, seed=22)  # seeds no other test uses
+    finished, started = [], threading.Event()
+    t = threading.Thread(target=lambda: finished.append(("big", compute(big, runner, on_first=lambda _: started.set()))))
+    t.start()
+    # The small request arrives while the large one holds both workers: once its first
+    # replications are done (a fixed wait was not enough with the shared runner's warm workers:
+    # the large request was done within it).
+    assert started.wait(timeout=300) and t.is_alive(), "the large request was done before the small one came"
+    alone = compute(little, runner)
+    finished.append(("little", alone))
+    t.join()
+    assert [name for name, _ in finished] == ["little", "big"]
+    assert (alone.new_runs, finished[1][1].new_runs) == (4, 32)  # neither came from the shared cache
+    pd.testing.assert_frame_equal(alone.summary, summary_frame(run_ensemble(ensemble_spec(
+        little, load_counterfactual(little)))))
 
 
 def test_a_shared_link_restores_the_state_and_refuses_what_does_not_fit():

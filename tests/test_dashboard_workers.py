@@ -10,7 +10,7 @@ import numpy as np
 
 from smartregion.model.scenario import SCENARIO_DIR, load_scenario, scenario_from_dict
 from smartregion.viz import levers as lv
-from smartregion.viz.compute import Runner, compute
+from smartregion.viz.compute import compute
 
 REPLICATIONS = 6
 
@@ -21,21 +21,18 @@ def _baseline(scale: float = 0.05):
     return scenario_from_dict(d)
 
 
-def test_every_lever_move_finds_each_replications_snapshot_in_its_worker():
+def test_every_lever_move_finds_each_replications_snapshot_in_its_worker(runner):
     """From the first move on: the page's first computation (no lever moved yet) keeps the
     scenario arm where the levers start (ReplicationTask.keep)."""
     s = _baseline()
-    plain = lv.apply(s, lv.Levers(), {}, REPLICATIONS, 8)
-    runner = Runner(workers=2)
-    try:
-        first = compute(plain, runner, plain=plain)  # the page as it opens
-        before = runner.snapshot_lookups()
-        for n in (1, 2):
-            move = compute(lv.apply(s, lv.Levers().with_fieldlabs("GR", n), {}, REPLICATIONS, 8), runner, plain=plain)
-            assert move.new_runs == REPLICATIONS  # the levers' arm only
-        after = runner.snapshot_lookups()
-    finally:
-        runner.shutdown()
+    # The runner is shared (conftest.py): a seed no other test uses, and look-ups counted from here.
+    plain = lv.apply(s, lv.Levers(), {}, REPLICATIONS, 38)
+    first = compute(plain, runner, plain=plain)  # the page as it opens
+    before = runner.snapshot_lookups()
+    for n in (1, 2):
+        move = compute(lv.apply(s, lv.Levers().with_fieldlabs("GR", n), {}, REPLICATIONS, 38), runner, plain=plain)
+        assert move.new_runs == REPLICATIONS  # the levers' arm only
+    after = runner.snapshot_lookups()
     assert first.new_runs == 2 * REPLICATIONS  # the scenario and its counterfactual
     # Each worker looked up the snapshots of its own replications only, and found every one.
     # Sent wherever a worker was free, about half the look-ups would miss (and run the scenario
@@ -45,17 +42,14 @@ def test_every_lever_move_finds_each_replications_snapshot_in_its_worker():
     assert [a["found"] - b["found"] for a, b in zip(after, before)] == [REPLICATIONS, REPLICATIONS]
 
 
-def test_the_first_numbers_come_from_complete_replications_before_the_rest_and_equal_them():
+def test_the_first_numbers_come_from_complete_replications_before_the_rest_and_equal_them(runner):
     s = _baseline(0.02)
     plain = lv.apply(s, lv.Levers(), {}, REPLICATIONS, 9)
     edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", 2), {}, REPLICATIONS, 9)
     firsts = []
-    runner = Runner(workers=2)
-    try:
-        final = compute(edited, runner, plain=plain, on_first=firsts.append)
-        again = compute(edited, runner, plain=plain, on_first=firsts.append)  # all cached: nothing to hand early
-    finally:
-        runner.shutdown()
+    final = compute(edited, runner, plain=plain, on_first=firsts.append)  # seed 9: no other test's (conftest.py)
+    again = compute(edited, runner, plain=plain, on_first=firsts.append)  # all cached: nothing to hand early
+    assert final.new_runs == 3 * REPLICATIONS  # computed here, none from the shared cache
     assert len(firsts) == 1
     first = firsts[0]
     # One replication per worker at least, and at most one more (two may end in the same wait).

@@ -193,29 +193,26 @@ def test_a_task_forks_from_its_base_arm_kept_by_the_process(monkeypatch):
             np.testing.assert_array_equal(getattr(got, field), getattr(alone, field))
 
 
-def test_the_dashboards_lever_moves_fork_in_its_workers_and_match_runs_alone():
+def test_the_dashboards_lever_moves_fork_in_its_workers_and_match_runs_alone(runner):
     """The page's three arms, then lever moves: each move reruns only the levers' arm, which the
     workers fork from the scenario arm (kept where the levers start), with the numbers of the
     arm run alone from the start."""
-    from smartregion.viz.compute import Runner, _fork_base, compute, parameterisation_of
+    from smartregion.viz.compute import _fork_base, compute, parameterisation_of
 
     d = BASE.resolved_dict()
     d["population"]["scale"] = SCALE
     s = scenario_from_dict(d)
-    plain = lv.apply(s, lv.Levers(), {}, 3, 8)
-    runner = Runner(workers=2)
-    try:
-        for n in (1, 2, 3):
-            edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", n), {}, 3, 8)
-            got = compute(edited, runner, plain=plain)
-            assert got.new_runs == (9 if n == 1 else 3)  # the first: every arm; then the levers' arm
-            spec = apply(EnsembleSpec({"policy": spec_of(edited)}, 8, 3), parameterisation_of(edited))
-            if n > 1:  # what the runner asks the workers to fork from: the scenario arm
-                arms = apply(EnsembleSpec({"base": spec_of(plain), **spec.arms}, 8, 3), parameterisation_of(edited))
-                assert _fork_base(arms.arms, {"policy": arms.arms["policy"]}) == arms.arms["base"]
-            for index, arms in run_ensemble(spec).items():
-                for field in FIELDS:
-                    np.testing.assert_array_equal(getattr(got.results[index]["policy"], field),
-                                                  getattr(arms["policy"], field))
-    finally:
-        runner.shutdown()
+    seed = 18  # the runner is shared (conftest.py): a seed no other test uses, so new_runs counts this test's
+    plain = lv.apply(s, lv.Levers(), {}, 3, seed)
+    for n in (1, 2, 3):
+        edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", n), {}, 3, seed)
+        got = compute(edited, runner, plain=plain)
+        assert got.new_runs == (9 if n == 1 else 3)  # the first: every arm; then the levers' arm
+        spec = apply(EnsembleSpec({"policy": spec_of(edited)}, seed, 3), parameterisation_of(edited))
+        if n > 1:  # what the runner asks the workers to fork from: the scenario arm
+            arms = apply(EnsembleSpec({"base": spec_of(plain), **spec.arms}, seed, 3), parameterisation_of(edited))
+            assert _fork_base(arms.arms, {"policy": arms.arms["policy"]}) == arms.arms["base"]
+        for index, arms in run_ensemble(spec).items():
+            for field in FIELDS:
+                np.testing.assert_array_equal(getattr(got.results[index]["policy"], field),
+                                              getattr(arms["policy"], field))

@@ -3,8 +3,10 @@ virtualenv, used from a directory outside the repository.
 
 The wheel is built from a copy of the working tree (so the repository gets no build/ or
 egg-info). To keep the test fast, the fresh virtualenv takes the dependencies from the test
-environment's site-packages (which pip filled from PyPI) through a .pth file; the smartregion
-package itself comes only from the wheel (checked: its __file__ is in the new virtualenv, and
+environment's site-packages (which pip filled from PyPI) through a .pth file, pip included: the
+virtualenv is made without pip of its own (ensurepip took about 5 s of CPU), and its python runs
+the test environment's pip to install the wheel into it; the smartregion package itself comes only
+from the wheel (checked: its __file__ is in the new virtualenv, and
 the test environment's editable install is not active there, since .pth files of a directory
 added by a .pth line are not processed).
 """
@@ -42,7 +44,7 @@ def installed(tmp_path_factory):
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, src], cwd=root)
     wheel = next(wheels.glob("smartregion-*.whl"))
     venv = root / "venv"
-    _run([sys.executable, "-m", "venv", venv], cwd=root)
+    _run([sys.executable, "-m", "venv", "--without-pip", venv], cwd=root)
     py = venv / "bin" / "python"
     purelib = _run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=root).stdout.strip()
     (Path(purelib) / "_test_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
@@ -56,7 +58,7 @@ def test_wheel_installs_one_package_with_its_data(installed):
     bin_dir, work = installed
     where = _run([bin_dir / "python", "-c", "import smartregion; print(smartregion.__file__)"], cwd=work).stdout
     assert Path(where.strip()).is_relative_to(bin_dir.parent), where
-    files = _run([bin_dir / "pip", "show", "-f", "smartregion"], cwd=work).stdout.splitlines()
+    files = _run([bin_dir / "python", "-m", "pip", "show", "-f", "smartregion"], cwd=work).stdout.splitlines()
     listed = [f.strip() for f in files[files.index("Files:") + 1:]]
     tops = {f.split("/")[0] for f in listed if not f.startswith("..")}
     assert tops == {"smartregion", "smartregion-0.1.0.dist-info"}, tops  # no top-level model, cli, viz, calibration

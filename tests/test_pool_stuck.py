@@ -2,12 +2,11 @@
 WorkerLost after MAX_ATTEMPTS, like any other dying worker, instead of a run that waits for ever
 (model/ensemble.py STUCK_S)."""
 
-import gc
 import os
 import signal
 import struct
+import sys
 import time
-from multiprocessing.queues import SimpleQueue
 
 import pytest
 
@@ -16,8 +15,14 @@ from smartregion.model import ensemble
 
 def _dies_while_sending(n: int) -> None:
     """Writes the start of a result message (its length, and 10 of the 1,000 bytes it
-    announces) into the pool's result pipe, then dies: as if killed in the middle of sending."""
-    (results,) = [q for q in gc.get_objects() if isinstance(q, SimpleQueue)]  # the worker's result queue
+    announces) into the pool's result pipe, then dies: as if killed in the middle of sending.
+    The pipe is the one concurrent.futures' worker loop was given (its frame's result_queue): a
+    forked worker also holds the queues of every other pool of the test process (the shared
+    dashboard Runner of conftest.py, for one)."""
+    frame = sys._getframe()
+    while frame.f_code.co_name != "_process_worker":  # CPython's worker loop, up the stack
+        frame = frame.f_back
+    results = frame.f_locals["result_queue"]
     os.write(results._writer.fileno(), struct.pack("!i", 1000) + b"x" * 10)
     os.kill(os.getpid(), signal.SIGKILL)
 
