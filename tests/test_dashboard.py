@@ -865,12 +865,20 @@ def test_shipped_scenario_map_metric_and_single_run_view(page):
     step = page.get_by_role("button", name="Step")
     step.wait_for()
     # Mesa's "Render Interval" steps the model several quarters per click: 1 -> 11.
-    page.locator(".v-input", has_text="Render Interval").locator("[role=slider]").focus()
+    interval = page.locator(".v-input", has_text="Render Interval").locator("[role=slider]")
+    interval.focus()
     for _ in range(5):
         page.keyboard.press("ArrowRight")
+    # The slider has taken the five presses before Step is clicked (this test once timed out
+    # waiting for "Step: 11" under load; the message below says what the page showed instead).
+    page.wait_for_function("el => el.getAttribute('aria-valuenow') === '11'", arg=interval.element_handle())
     for n in (11, 22, 33):
         step.click()
-        page.get_by_text(f"Step: {n}", exact=True).wait_for()
+        try:
+            page.get_by_text(f"Step: {n}", exact=True).wait_for(timeout=60_000)
+        except Exception as e:
+            shown = page.get_by_text(re.compile(r"^Step: \d+$")).all_inner_texts()
+            raise AssertionError(f"waiting for 'Step: {n}', the page shows {shown}") from e
     page.get_by_text("Stage changes this quarter:").wait_for()
     assert page.locator("table.sr-table tr").count() > 1  # the firms (Mesa agents) that changed
     shot(page, "single_run")
