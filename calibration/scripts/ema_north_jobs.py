@@ -27,18 +27,9 @@ import argparse
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator
-from ema_workbench.analysis import prim
-from ema_workbench.em_framework import sample_levers, sample_uncertainties
-
-from smartregion.calibration.ema import Lever, build_model, outcome_names
 from smartregion.cli.common import refuse_shipped
 from smartregion.model.scenario import SCENARIO_DIR
 
@@ -47,15 +38,22 @@ SCENARIO = SCENARIO_DIR / "fieldlab_expansion_north.yaml"
 # (docs/CALIBRATION.md, section 5).
 UNCERTAINTIES = ["routine_displacement", "expansion_jobs", "fieldlab_capacity", "tech_jobs_per_adoption",
                  "business_stealing", "own_pilot_share", "adoption_rate_max", "experiment_rate"]
-LEVERS = [Lever("north_fieldlabs", "count", 1, 12, integer=True),
-          Lever("north_fieldlabs", "capacity_per_year", 4, 24)]
+LEVERS = [("north_fieldlabs", "count", 1, 12, True), ("north_fieldlabs", "capacity_per_year", 4, 24, False)]
 SEED = 20260101
 MAX_DIMS = 3
 
 
 def run_experiments(args) -> pd.DataFrame:
     """Levers and uncertainties of every experiment with its outcomes, also saved as CSV."""
-    model = build_model(str(SCENARIO), UNCERTAINTIES, LEVERS, replications=args.replications, scale=args.scale)
+    # The EMA Workbench and the model are imported here, not at the top: a bad --out is refused
+    # at once instead of after seconds of imports.
+    from ema_workbench import MultiprocessingEvaluator, SequentialEvaluator
+    from ema_workbench.em_framework import sample_levers, sample_uncertainties
+
+    from smartregion.calibration.ema import Lever, build_model
+
+    levers = [Lever(name, attr, lo, hi, integer=integer) for name, attr, lo, hi, integer in LEVERS]
+    model = build_model(str(SCENARIO), UNCERTAINTIES, levers, replications=args.replications, scale=args.scale)
     np.random.seed(SEED)
     t0 = time.time()
     evaluator = (MultiprocessingEvaluator(model, n_processes=args.workers) if args.workers > 1
@@ -75,6 +73,14 @@ def run_experiments(args) -> pd.DataFrame:
 
 def analyse(table: pd.DataFrame, threshold: float, note: str, out: Path) -> None:
     """PRIM on 'net jobs in the North above threshold', a box table and the figure."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from ema_workbench.analysis import prim
+
+    from smartregion.calibration.ema import outcome_names
+
     north = table["net_jobs_noord"].to_numpy()
     hit = north > threshold
     print(f"net jobs in the North: median {np.median(north):.0f}, 5-95% [{np.percentile(north, 5):.0f}, "
