@@ -18,6 +18,7 @@ from pathlib import Path
 
 import solara
 import solara.lab
+from solara.server import kernel_context
 
 from smartregion.model.params import PARAMS
 from smartregion.model.regions import HUBS, PROVINCE_NAMES, PROVINCES
@@ -649,21 +650,28 @@ def Page():
     scenario, plain, error = edited.value
     key = scenario.content_hash() if scenario is not None else None
     last_change = solara.use_ref(-math.inf)  # time.monotonic() of the last change computed
+    session = kernel_context.get_current_context()
+
+    def wanted() -> bool:
+        """This computation is still the session's latest, and its page is still open (a closed
+        page's computation stops handing out replications instead of keeping the workers busy
+        for the next visitor)."""
+        return task.is_current() and not session.closed_event.is_set()
 
     def run():
         now, before = time.monotonic(), last_change.current
         last_change.current = now
         time.sleep(debounce_wait(now, before))
-        if scenario is None or not task.is_current():
+        if scenario is None or not wanted():
             return
 
         def show(c: Computed) -> None:
-            if task.is_current():
+            if wanted():
                 on_screen.set(c)
 
         # The first replications' numbers go on screen as soon as there are some, marked as
         # such; the whole ensemble's replace them.
-        c = compute(scenario, RUNNER, task.is_current,
+        c = compute(scenario, RUNNER, wanted,
                     lambda done, total: setattr(task, "progress", 100 * done / total), plain=plain, on_first=show)
         if c is not None:
             show(c)
