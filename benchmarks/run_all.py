@@ -154,6 +154,20 @@ def dashboard(quick: bool) -> dict | str:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def refuse_stale_posterior() -> None:
+    """Stop unless the shipped posterior records the current model source. After a change that
+    keeps every number but not the source, every calibrated run (run.py run, the dashboard)
+    first pays a reference run to check the posterior's fingerprint: about 3 s more on the
+    100-replication run, a cost users do not pay once the posterior is restamped."""
+    from smartregion.calibration.provenance import check
+
+    status = check(ROOT / "calibration" / "fitted" / "baseline")
+    if status.words != "model fingerprint ok":
+        raise SystemExit(f"benchmarks/run_all.py: the shipped posterior is not stamped with the current model "
+                         f"source ({status.words}); run `python calibration/scripts/restamp.py "
+                         f"calibration/fitted/baseline` first (it keeps the posterior if the numbers are the same)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small sizes, to check that everything runs; writes "
@@ -163,6 +177,7 @@ def main() -> None:
     ap.add_argument("--no-streaming", action="store_true", help="skip the 10 vs 1,000 replication memory runs")
     args = ap.parse_args()
     cfg = QUICK if args.quick else FULL
+    refuse_stale_posterior()
     out_path = args.out or (None if args.quick else str(HERE / "RESULTS.md"))
 
     lines: list[str] = []
