@@ -47,6 +47,7 @@ sys.path.insert(0, str(HERE))
 
 from treemem import measure  # noqa: E402
 
+SHIPPED_POSTERIOR = ROOT / "calibration" / "fitted" / "baseline"  # the shipped calibration and its settings
 SCENARIO = "fieldlab_expansion_north"  # the scenario of issue 16's end-to-end figure
 FULL = dict(repeats=7, virus=(30_000, 6, 50), e2e=(100, 1.0), million=36.5, scaling_repeats=3,
             abc_fraction=1.0, predictive=100)  # the shipped calibration itself, measured
@@ -110,7 +111,7 @@ def calibration(fraction: float | None, predictive: int, quick: bool) -> dict:
     budget (or a toy budget when quick). The ABC part is extrapolated to the shipped budget by
     its seconds per model run (from its own per-generation log), the fit check to 100 runs
     each by its measured time."""
-    shipped = json.loads((ROOT / "calibration" / "fitted" / "baseline" / "calibration.json").read_text())
+    shipped = json.loads((SHIPPED_POSTERIOR / "calibration.json").read_text())
     d = shipped["settings"]
     if quick:
         budget, population, scale, p_scale = 40, 20, 0.05, 0.05
@@ -161,7 +162,7 @@ def refuse_stale_posterior() -> None:
     100-replication run, a cost users do not pay once the posterior is restamped."""
     from smartregion.calibration.provenance import check
 
-    status = check(ROOT / "calibration" / "fitted" / "baseline")
+    status = check(SHIPPED_POSTERIOR)
     if status.words != "model fingerprint ok":
         raise SystemExit(f"benchmarks/run_all.py: the shipped posterior is not stamped with the current model "
                          f"source ({status.words}); run `python calibration/scripts/restamp.py "

@@ -28,7 +28,6 @@ from scipy import sparse
 from . import data
 from . import params as params_mod
 from .network import CoropAreas, build_peer_network
-from .regions import PROVINCES
 
 # Employee bounds per size class; the 250+ class is capped where CBS establishment data
 # suggests the very largest plants lie (assumption).
@@ -159,7 +158,7 @@ def _beta_with_mean(rng: np.random.Generator, mean: np.ndarray, concentration: f
 def build_population(rng: np.random.Generator, params: dict, scale: float = 1.0,
                      network: str = "peers") -> Population:
     """Draw the firm population for one replication (both arms share it)."""
-    class_firms, class_mean, sectors, share, corops, nl_productivity = _margins(data.DATA_DIR)
+    class_firms, class_mean, sectors, _, corops, nl_productivity = _margins(data.DATA_DIR)
     counts, k_idx, p_idx, s_idx = _cells(data.DATA_DIR, scale)
     n = int(counts.sum())
     # Firms in random order within each size class, size classes in order (as drawn before the
