@@ -42,7 +42,7 @@ from pyabc.sampler import MappingSampler
 from smartregion.model.ensemble import Executor
 
 from .settings import AbcSettings
-from .summaries import SimulationSpec, simulate
+from .summaries import SimulationSpec, load_kernels, simulate
 from .targets import TargetSet
 
 DB_NAME = "abc.db"
@@ -194,6 +194,8 @@ def run(ts: TargetSet, out: Path, settings: AbcSettings, executor: Executor | No
             f"{history.total_nr_simulations if history.max_t >= 0 else 0} runs done")
     else:
         history = _abc(ts, settings, executor, fixed, True, progress).new(db, observed)
+    if executor.scheduler is None and executor.workers > 1:  # workers forked from this process
+        load_kernels(ts.spec(settings.scale, ("fit",)), fixed)
     while True:
         done_runs = history.total_nr_simulations if history.max_t >= 0 else 0
         if done_runs >= settings.budget:

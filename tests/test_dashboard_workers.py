@@ -83,3 +83,16 @@ def test_a_lone_lever_move_starts_at_once_and_a_burst_waits_for_its_last_value()
     assert debounce_wait(100.0, float("-inf")) == 0.0  # the page's first computation
     assert debounce_wait(100.0, 100.0 - 2 * DEBOUNCE_S) == 0.0
     assert debounce_wait(100.0, 100.0 - DEBOUNCE_S / 4) == DEBOUNCE_S
+
+
+def test_the_progress_bar_moves_at_most_every_quarter_second_and_not_at_the_end():
+    """Each move of the bar redraws part of the page in the server, on the CPU the replications
+    need: it moves at most every PROGRESS_EVERY_S, not before the first numbers usually come, and
+    not for the last replication, whose numbers replace the bar."""
+    from smartregion.viz.explorer import PROGRESS_EVERY_S, progress_due
+    start = 100.0
+    assert not progress_due(start + PROGRESS_EVERY_S / 2, start, 2, 20)  # the first replications
+    assert progress_due(start + PROGRESS_EVERY_S, start, 3, 20)
+    assert not progress_due(start + 10 * PROGRESS_EVERY_S, start, 20, 20)  # the end: numbers, no bar
+    # 19 replications in the first 19 ms (each a millisecond): the bar stays until the numbers come
+    assert not any(progress_due(start + k / 1000, start, k, 20) for k in range(1, 20))

@@ -223,13 +223,18 @@ def dask_workers(proc: subprocess.Popen) -> list[int]:
 
 
 def test_a_dask_worker_killed_while_the_cluster_starts(reference, tmp_path):
-    """A worker killed as soon as its process exists (it imports for seconds before it can
-    join): the nanny fails, LocalCluster closes and raises; the run starts the cluster again."""
+    """A worker killed before it joins the scheduler: the nanny fails, LocalCluster closes and
+    raises; the run starts the cluster again. The worker waits in a preload
+    (tests/dask_slow_start.py) until it is killed: killing the first worker process as soon as
+    it appeared was a race that a busy machine lost (the worker had joined, no note)."""
     pytest.importorskip("distributed")
-    out = tmp_path / "out"
-    proc = start(out, "--scheduler", "local")
-    wait_for(lambda: dask_workers(proc), proc)
-    os.kill(dask_workers(proc)[0], signal.SIGKILL)
+    out, marker = tmp_path / "out", tmp_path / "slow_worker_pid"
+    env = {**ENV, "SMARTREGION_SLOW_START": str(marker),
+           "DASK_DISTRIBUTED__WORKER__PRELOAD": repr([str(REPO / "tests" / "dask_slow_start.py")])}
+    proc = subprocess.Popen(command(out, "--scheduler", "local"), cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, env=env)
+    wait_for(marker.exists, proc)
+    os.kill(int(marker.read_text()), signal.SIGKILL)
     code, err = finish(proc)
     assert code == 0, err
     assert one_line(err) == "note: a Dask worker process died while the local cluster started; starting it again"

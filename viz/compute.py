@@ -382,6 +382,15 @@ class Outcome:
     def summary(self) -> pd.DataFrame:
         return summary_frame(self.results)
 
+    @functools.cached_property
+    def summary_rows(self) -> dict[str, dict[str, dict]]:
+        """The summary as province -> metric -> {column: value}: what the page's cards, sentences
+        and table read, a dictionary look-up each (pandas look-ups cost 30 ms a redraw)."""
+        rows: dict[str, dict[str, dict]] = {}
+        for row in self.summary.to_dict("records"):
+            rows.setdefault(row["province"], {})[row["metric"]] = row
+        return rows
+
     @property
     def quarters(self) -> list[str]:
         return next(iter(self.results.values()))["policy"].quarters

@@ -71,6 +71,19 @@ def debounce_wait(now: float, previous: float) -> float:
     """Seconds a change at `now` waits for a next one, the change before it at `previous`."""
     return DEBOUNCE_S if now - previous < DEBOUNCE_S else 0.0
 
+
+# The progress bar moves at most this often. Each move redraws part of the page in the server,
+# about 20 ms of the CPU the replications need (py-spy of a lever move: one move per finished
+# replication cost the server 0.4 s of CPU per 20 replications, on 2 cores shared with the workers).
+PROGRESS_EVERY_S = 0.25
+
+
+def progress_due(now: float, last: float, done: int, total: int) -> bool:
+    """Whether the progress bar moves for `done` of `total` replications at `now` (it last moved,
+    or the computation started, at `last`). Not in the first PROGRESS_EVERY_S, which the first
+    numbers usually beat, nor at the end, which replaces the bar with the numbers."""
+    return done < total and now - last >= PROGRESS_EVERY_S
+
 RUNNER = Runner()  # worker processes and result cache, shared by all sessions of this server
 
 
@@ -460,12 +473,12 @@ def data_caveat(o: Outcome, metric: str, p5: float, p95: float, lang: str) -> st
 
 
 def headline_html(o: Outcome, region: str = "NL", language: str = "en") -> str:
-    s = o.summary[o.summary["province"] == region].set_index("metric")
+    s = o.summary_rows[region]
     cards = []
     for metric, unit, fmt_unit in CARDS:
-        r = s.loc[metric]
+        r = s[metric]
         if metric == "cost_per_net_job_eur":
-            value = cost_card_text(s["difference"], language)
+            value = cost_card_text({m: row["difference"] for m, row in s.items()}, language)
             is_ratio = value == fmt_number(r["difference"], fmt_unit, lang=language)
             band = (fmt_band(r["difference_p5"], r["difference_p95"], fmt_unit, language)
                     if is_ratio else tr("see_sentence", language))
@@ -669,10 +682,16 @@ def Page():
             if wanted():
                 on_screen.set(c)
 
+        moved = [time.monotonic()]  # when the progress bar last moved
+
+        def progress(done: int, total: int) -> None:
+            if progress_due(time.monotonic(), moved[0], done, total):
+                moved[0] = time.monotonic()
+                task.progress = 100 * done / total
+
         # The first replications' numbers go on screen as soon as there are some, marked as
         # such; the whole ensemble's replace them.
-        c = compute(scenario, RUNNER, wanted,
-                    lambda done, total: setattr(task, "progress", 100 * done / total), plain=plain, on_first=show)
+        c = compute(scenario, RUNNER, wanted, progress, plain=plain, on_first=show)
         if c is not None:
             show(c)
 

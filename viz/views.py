@@ -183,18 +183,18 @@ TABLE_COLUMNS = (  # (summary metric, key of its header in viz/words.py, unit, w
 
 def province_table_html(o: Outcome, lang: str = "en") -> str:
     """Summary per province at the end of the horizon (from `summary_frame`, as summary.csv)."""
-    s = o.summary.set_index(["province", "metric"])
-    head = "".join(f"<th>{tr(h, lang)}</th>" for _, h, _, _ in TABLE_COLUMNS)
     rows = []
+    head = "".join(f"<th>{tr(h, lang)}</th>" for _, h, _, _ in TABLE_COLUMNS)
     for region in PROVINCES + ("NL",):
         name = region_name(region, lang)
+        s = o.summary_rows[region]
         cells = []
         for metric, _, unit, band in TABLE_COLUMNS:
-            r = s.loc[(region, metric)]
+            r = s[metric]
             cell = fmt_number(r["difference"], unit, lang=lang)
             if metric == "cost_per_net_job_eur":
-                spend = s.loc[(region, "extra_public_spend_eur"), "difference"]
-                jobs = s.loc[(region, "net_jobs"), "difference"]
+                spend = s["extra_public_spend_eur"]["difference"]
+                jobs = s["net_jobs"]["difference"]
                 if abs(spend) < 500 or spend < 0 or jobs <= 0:
                     cell = (tr("none_spent", lang) if abs(spend) < 500 else
                             tr("saves", lang, eur=fmt_number(-spend, "EUR", False, lang)) if spend < 0 else
@@ -260,8 +260,8 @@ def decomposition_html(o: Outcome, region: str, subject: str, lang: str = "en") 
     """One paragraph: net jobs of the comparison at the horizon's end, what they are made of,
     and what the money bought (from the summary, as summary.csv has it). `subject` is a key
     of viz/words.py (subject_levers, subject_scenario, subject_plain)."""
-    s = o.summary[o.summary["province"] == region].set_index("metric")["difference"]
-    b = o.summary[o.summary["province"] == region].set_index("metric")
+    b = o.summary_rows[region]
+    s = {metric: row["difference"] for metric, row in b.items()}
     where = tr("in_netherlands", lang) if region == "NL" else PROVINCE_NAMES[region]
     plural = subject == "subject_levers"
     net = s["net_jobs"]
@@ -272,7 +272,7 @@ def decomposition_html(o: Outcome, region: str, subject: str, lang: str = "en") 
     other = net - counted
     if abs(other) >= max(0.5, 0.01 * sum(abs(s[m]) for m, _, _, _ in JOB_PARTS)):
         parts.append(tr("part_other", lang, jobs=_jobs(other, lang)))
-    lo, hi = b.loc["net_jobs", "difference_p5"], b.loc["net_jobs", "difference_p95"]
+    lo, hi = b["net_jobs"]["difference_p5"], b["net_jobs"]["difference_p95"]
     adds = round(net) >= 0  # "add 0 jobs", never "remove 0 jobs"
     verb = ("verb_add" if plural else "verb_adds") if adds else ("verb_remove" if plural else "verb_removes")
     out = ['<p data-testid="decomposition">' + tr(
@@ -283,7 +283,7 @@ def decomposition_html(o: Outcome, region: str, subject: str, lang: str = "en") 
         out.append(tr("why_negative", lang))
     if lo < 0 < hi:
         out.append(tr("band_zero", lang))
-    r = b.loc["cost_per_net_job_eur"]
+    r = b["cost_per_net_job_eur"]
     out.append(" " + html.escape(money_sentence(s["extra_public_spend_eur"], net, r["difference"],
                                                 r["difference_p5"], r["difference_p95"], lang)) + "</p>")
     return "".join(out)
