@@ -103,7 +103,7 @@ class Policy:
         self._of_kind: dict[tuple[str, ...], list] = {}
         self.fieldlabs = self._build_fieldlabs(first_quarter, params)
         # (instrument, its fieldlabs) for each instrument that pays fieldlabs, in instrument order
-        self._fieldlabs_of = [(int(i), np.flatnonzero(self.fieldlabs.instrument == i))
+        self.fieldlabs_of = [(int(i), np.flatnonzero(self.fieldlabs.instrument == i))
                               for i in np.unique(self.fieldlabs.instrument)]
 
     def of_kind(self, *kinds: str):
@@ -183,7 +183,7 @@ class Policy:
         """Indices of fieldlabs open at step t, after paying this quarter's running cost."""
         fl = self.fieldlabs
         is_open = (fl.open_t <= t) & (t <= fl.close_t) & ~fl.closed
-        for i, rows in self._fieldlabs_of:
+        for i, rows in self.fieldlabs_of:
             mine = rows[is_open[rows]]
             if not len(mine):
                 continue

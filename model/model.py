@@ -457,10 +457,12 @@ class SmartIndustryModel(mesa.Model):
             miss = np.multiply.reduce(1 - p["hub_contact_awareness"] * reach, axis=0)
             boost = run.boost
         fl = self.policy.fieldlabs
-        paid_by = fl.instrument[self.open_fieldlabs]
-        for i in np.unique(paid_by):  # one outlook per instrument, not per fieldlab
-            where = fl.province[self.open_fieldlabs[paid_by == i]]
-            eco[where] = np.maximum(eco[where], look(self.policy.instruments[i]))
+        is_open = np.zeros(fl.n, dtype=bool)
+        is_open[self.open_fieldlabs] = True
+        for i, rows in self.policy.fieldlabs_of:  # one outlook per instrument, not per fieldlab
+            where = fl.province[rows[is_open[rows]]]
+            if len(where):
+                eco[where] = np.maximum(eco[where], look(self.policy.instruments[i]))
         self.hub_contact_prob = 1 - miss
         self.ecosystem = eco
         # Exposure grows during the quarter; the awareness hazard uses its midpoint value,
