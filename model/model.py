@@ -32,7 +32,7 @@ from .network import PeerShare
 from .population import Population, population_for
 from .record import N_SUMS, cell_sums, margins
 from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES
-from .state import FirmState, RegionState
+from .state import FirmState, RegionState, employees_of
 from .streams import Streams, replication_seeds
 from .timeline import format_quarter, parse_quarter
 from .units import SCALE_FREE, to_full
@@ -409,7 +409,7 @@ class SmartIndustryModel(mesa.Model):
         if then < 0:  # adopted_t < 0 marks firms that adopted before the start or never
             return
         idx = self._adopted_in[then]  # = np.flatnonzero(f.adopted_t == then), without a pass over all firms
-        change = f.employees[idx] / np.maximum(f.size_at_adoption[idx], 1e-12) - 1
+        change = employees_of(f, idx) / np.maximum(f.size_at_adoption[idx], 1e-12) - 1
         f.change_class[idx] = np.where(change > JOB_CHANGE_SAME, 1, np.where(change < -JOB_CHANGE_SAME, 3, 2))
 
     def run(self) -> RunResult:
