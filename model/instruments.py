@@ -102,6 +102,9 @@ class Policy:
         self.spent = np.zeros((n_steps, len(self.instruments), len(PROVINCES)))
         self._of_kind: dict[tuple[str, ...], list] = {}
         self.fieldlabs = self._build_fieldlabs(first_quarter, params)
+        # (instrument, its fieldlabs) for each instrument that pays fieldlabs, in instrument order
+        self.fieldlabs_of = [(int(i), np.flatnonzero(self.fieldlabs.instrument == i))
+                              for i in np.unique(self.fieldlabs.instrument)]
 
     def of_kind(self, *kinds: str):
         """(index, instrument) of the instruments of these kinds (the list is fixed once built;
@@ -113,11 +116,14 @@ class Policy:
     def spend(self, t: int, i: int, per_province: np.ndarray) -> float:
         """Pay up to what is left of instrument i; returns the share of the request paid (0..1)."""
         ins = self.instruments[i]
+        if ins.left <= 0 or not (ins.start <= t <= ins.end):
+            return 0.0
         want = float(per_province.sum())
-        if want <= 0 or ins.left <= 0 or not (ins.start <= t <= ins.end):
+        if want <= 0:
             return 0.0
         share = min(1.0, ins.left / want)
-        self.spent[t, i] += per_province * share
+        booked = self.spent[t, i]  # a view: added to in place (`spent[t, i] +=` also writes it back)
+        booked += per_province * share
         ins.left = max(ins.left - want * share, 0.0)
         return share
 
@@ -176,9 +182,11 @@ class Policy:
     def open_fieldlabs(self, t: int) -> np.ndarray:
         """Indices of fieldlabs open at step t, after paying this quarter's running cost."""
         fl = self.fieldlabs
-        idx = np.flatnonzero((fl.open_t <= t) & (t <= fl.close_t) & ~fl.closed)
-        for i in np.unique(fl.instrument[idx]):
-            mine = idx[fl.instrument[idx] == i]
+        is_open = (fl.open_t <= t) & (t <= fl.close_t) & ~fl.closed
+        for i, rows in self.fieldlabs_of:
+            mine = rows[is_open[rows]]
+            if not len(mine):
+                continue
             rate = self.instruments[i].spec.eur_per_quarter  # the instrument's total a quarter, if set
             cost = fl.cost_q[mine] if rate is None else np.full(len(mine), rate * self.scale / len(mine))
             per_prov = np.bincount(fl.province[mine], weights=cost, minlength=len(PROVINCES))
@@ -186,7 +194,8 @@ class Policy:
             if share < 1.0:  # budget ran out: the money left keeps the first ones running this quarter
                 n_paid = int(np.floor(share * len(mine) + 1e-9))
                 fl.closed[mine[n_paid:]] = True
-        return np.flatnonzero((fl.open_t <= t) & (t <= fl.close_t) & ~fl.closed)
+                is_open[mine[n_paid:]] = False
+        return np.flatnonzero(is_open)
 
 
 @functools.lru_cache(maxsize=16)

@@ -13,8 +13,9 @@ See model/mechanisms/ for the equations and docs/ODD.md for the full description
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import NamedTuple
 
 import mesa
 import numba
@@ -31,7 +32,7 @@ from .network import PeerShare
 from .population import Population, population_for
 from .record import N_SUMS, cell_sums, margins
 from .regions import ADOPTED, AWARE, EXPERIMENTING, HUBS, PROVINCES, SECTORS, SIZE_CLASSES
-from .state import FirmState, RegionState
+from .state import FirmState, RegionState, employees_of
 from .streams import Streams, replication_seeds
 from .timeline import format_quarter, parse_quarter
 from .units import SCALE_FREE, to_full
@@ -97,9 +98,32 @@ class _Hubs:
     planned: np.ndarray
     contact_cost: np.ndarray
     visibility_boost: np.ndarray
+    _of_running: dict = field(default_factory=dict, compare=False, repr=False)
 
     def instruments(self, rows: list[int]) -> list:
         return [self.policy.instruments[self.index[k]] for k in rows]
+
+    def running(self, rows: tuple[int, ...]) -> _RunningHubs:
+        """The fixed figures of the hubs `rows` (those running: the same set quarter after
+        quarter), selected once per set."""
+        if rows not in self._of_running:
+            r = list(rows)
+            covers = self.provinces[r]
+            boost = np.maximum(np.zeros(N_PROV), np.where(covers, self.visibility_boost[r, None], -np.inf).max(axis=0))
+            self._of_running[rows] = _RunningHubs(self.instruments(r), covers, self.planned[r, None],
+                                                  self.contact_cost[r, None], boost)
+        return self._of_running[rows]
+
+
+class _RunningHubs(NamedTuple):
+    """_Hubs' rows of the running hubs, as columns for [hub, province] arithmetic, and the
+    visibility boost per province they give together (the largest)."""
+
+    instruments: list
+    covers: np.ndarray
+    planned: np.ndarray
+    contact_cost: np.ndarray
+    boost: np.ndarray
 
 
 @dataclass
@@ -385,7 +409,7 @@ class SmartIndustryModel(mesa.Model):
         if then < 0:  # adopted_t < 0 marks firms that adopted before the start or never
             return
         idx = self._adopted_in[then]  # = np.flatnonzero(f.adopted_t == then), without a pass over all firms
-        change = f.employees[idx] / np.maximum(f.size_at_adoption[idx], 1e-12) - 1
+        change = employees_of(f, idx) / np.maximum(f.size_at_adoption[idx], 1e-12) - 1
         f.change_class[idx] = np.where(change > JOB_CHANGE_SAME, 1, np.where(change < -JOB_CHANGE_SAME, 3, 2))
 
     def run(self) -> RunResult:
@@ -413,30 +437,32 @@ class SmartIndustryModel(mesa.Model):
         boost = np.zeros(N_PROV)
         # What hubs and fieldlabs built stays after they stop and decays (capital_depreciation).
         eco = self.ecosystem * (1 - p["capital_depreciation"])
-        running = [k for k, (_, ins) in enumerate(self.policy.of_kind("hub_outreach")) if ins.running(t)]
+        running = tuple(k for k, (_, ins) in enumerate(self.policy.of_kind("hub_outreach")) if ins.running(t))
         if running:
             # All running hubs at once, row by row the same float operations as one hub at a
-            # time: elementwise arithmetic, maxima (exact in any order), and the products and
-            # sums below taken per row in hub order.
+            # time: elementwise arithmetic, maxima (exact in any order), and the sums and
+            # products below taken per row in hub order (numpy reduces a contiguous row as one
+            # array, and axis 0 row after row).
             hubs = self._hubs
-            covers = hubs.provinces[running]
-            eco = np.maximum(eco, np.where(covers, np.array([look(ins) for ins in hubs.instruments(running)])[:, None],
+            run = hubs.running(running)
+            eco = np.maximum(eco, np.where(run.covers, np.array([look(ins) for ins in run.instruments])[:, None],
                                            -np.inf).max(axis=0))
-            weights = np.where(covers, unaware_p + 1e-9, 0.0)
-            want = hubs.planned[running, None] * weights / np.array([w.sum() for w in weights])[:, None]
+            weights = np.where(run.covers, unaware_p + 1e-9, 0.0)
+            want = run.planned * weights / weights.sum(axis=1, keepdims=True)
             share = np.array([self.policy.spend(t, hubs.index[k], w) for k, w in zip(running, want)])
-            contacts = want * share[:, None] / hubs.contact_cost[running, None]
+            contacts = want * share[:, None] / run.contact_cost
             # Contacts land on unaware firms at random, some twice: the share reached saturates
             # (1 - e^-contacts/unaware) and rises with budget and falls with cost per contact.
             reach = 1 - np.exp(-np.divide(contacts, unaware_p, out=np.full(contacts.shape, np.inf), where=unaware_p > 0))
-            for r in 1 - p["hub_contact_awareness"] * reach:
-                miss *= r
-            boost = np.maximum(boost, np.where(covers, hubs.visibility_boost[running, None], -np.inf).max(axis=0))
+            miss = np.multiply.reduce(1 - p["hub_contact_awareness"] * reach, axis=0)
+            boost = run.boost
         fl = self.policy.fieldlabs
-        paid_by = fl.instrument[self.open_fieldlabs]
-        for i in np.unique(paid_by):  # one outlook per instrument, not per fieldlab
-            where = fl.province[self.open_fieldlabs[paid_by == i]]
-            eco[where] = np.maximum(eco[where], look(self.policy.instruments[i]))
+        is_open = np.zeros(fl.n, dtype=bool)
+        is_open[self.open_fieldlabs] = True
+        for i, rows in self.policy.fieldlabs_of:  # one outlook per instrument, not per fieldlab
+            where = fl.province[rows[is_open[rows]]]
+            if len(where):
+                eco[where] = np.maximum(eco[where], look(self.policy.instruments[i]))
         self.hub_contact_prob = 1 - miss
         self.ecosystem = eco
         # Exposure grows during the quarter; the awareness hazard uses its midpoint value,

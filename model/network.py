@@ -337,14 +337,33 @@ class PeerShare:
         _add_changes(self.peers.indptr, self.peers.indices, idx, delta, self.total, self._scratch)
 
 
+# _add_changes adds the peers' sums in one dense pass over all firms once the changes reach
+# more than 1/_DENSE_LINKS links per firm: cheaper than walking the scattered links a second
+# time (measured at 27,425 firms: equal at about 2,000 links, twice as fast at 17,000).
+_DENSE_LINKS = 12
+
+
 @numba.njit(cache=True)
 def _add_changes(indptr, indices, idx, delta, total, scratch):
     """total += the changes delta of firms idx, seen by their peers: per peer the deltas are
     first summed in link order (as np.bincount would), then added, so that the result is the
-    same float as a bincount over the links. `scratch` is all zeros, and is again on return."""
+    same float as a bincount over the links. `scratch` is all zeros, and is again on return.
+
+    The dense pass adds scratch's 0.0 to the firms no change reached, which leaves their total
+    as it is: x + 0.0 is x for every x but -0.0, and total never holds -0.0 (a sum is -0.0 only
+    if both terms are; total starts as a sparse product, summed from +0.0, and the sums added to
+    it start from +0.0)."""
+    links = 0
     for k in range(len(idx)):
-        for link in range(indptr[idx[k]], indptr[idx[k] + 1]):
+        lo, hi = indptr[idx[k]], indptr[idx[k] + 1]
+        for link in range(lo, hi):
             scratch[indices[link]] += delta[k]
+        links += hi - lo
+    if _DENSE_LINKS * links > len(total):
+        for j in range(len(total)):
+            total[j] += scratch[j]
+            scratch[j] = 0.0
+        return
     for k in range(len(idx)):
         for link in range(indptr[idx[k]], indptr[idx[k] + 1]):
             j = indices[link]

@@ -94,20 +94,21 @@ def step(f: FirmState, gain: np.ndarray, province: np.ndarray, exposure: np.ndar
     aware or experimenting firm adopts, the Bass limit). Returns the new adopters and, for each,
     the subsidy instrument it expects support from (-1 none) and its investment (kEUR): the
     caller pays the subsidies (`pay`)."""
+    values = tuple(ap)  # what the kernels take (see _params)
     if immediate:
         new = np.flatnonzero((f.stage == AWARE) | (f.stage == EXPERIMENTING))
         _adopt_all(new, f.stage, f.adopted_t, f.routine, f.mid, f.technical, f.redundant, f.vacancies, f.tech_needed,
-                   f.size_at_adoption, draw_keys[1], t, ap)
+                   f.size_at_adoption, draw_keys[1], t, values)
         return new, np.full(len(new), -1), np.zeros(len(new))
     idx, signal, payer, invest = _signal(f.stage, f.routine, f.mid, f.technical, f.productivity,
                                          f.fieldlab_experience, f.pilot_experience, gain, province, exposure,
                                          ecosystem, shortage, subsidies.rate, subsidies.cap_keur, subsidies.outlook,
-                                         subsidies.eligible, ap)
+                                         subsidies.eligible, values)
     # numpy's exp, not the compiled one (libm's differs in the last bit): the numbers stay those
     # the model was calibrated with
     good = _logistic(signal)
     adopting = _decide(idx, good, f.stage, f.adopted_t, f.routine, f.mid, f.technical, f.redundant, f.vacancies,
-                       f.tech_needed, f.size_at_adoption, draw_keys[0], draw_keys[1], t, ap)
+                       f.tech_needed, f.size_at_adoption, draw_keys[0], draw_keys[1], t, values)
     instrument = np.append(subsidies.instrument, -1)[payer[adopting]]  # row -1: none
     return idx[adopting], instrument, invest[adopting]
 
@@ -123,11 +124,39 @@ def pay(policy, t: int, new: np.ndarray, payer: np.ndarray, invest_keur: np.ndar
         policy.pay_in_order(t, int(i), eur, province[new[mine]])
 
 
+def _params(ap):
+    """AdoptionParams from its values. The kernels below are called with a plain tuple (or the
+    NamedTuple): numba types a NamedTuple argument slowly, about 4 us a call against under 1."""
+    return AdoptionParams(*ap)
+
+
+_params = njit(cache=True)(_params)
+
+
+def _firms_at(stage, value):
+    """np.flatnonzero(stage == value): counted, then filled, without the mask (for a stage few
+    firms are at, such as experimenting, 13 -> 9 us at 27,425 firms)."""
+    n = 0
+    for i in range(len(stage)):
+        n += stage[i] == value
+    idx = np.empty(n, dtype=np.int64)
+    j = 0
+    for i in range(len(stage)):
+        if stage[i] == value:
+            idx[j] = i
+            j += 1
+    return idx
+
+
+_firms_at = njit(cache=True)(_firms_at)
+
+
 def _signal(stage, routine, mid, technical, productivity, fieldlab_experience, pilot_experience, gain, province,
             exposure, ecosystem, shortage, rate, cap_keur, outlook, eligible, ap):
     """For each experimenting firm: 1.7 z / sigma (the argument of L above), the subsidy row it
     expects most from (-1 none) and its investment (kEUR)."""
-    idx = np.flatnonzero(stage == EXPERIMENTING)
+    ap = _params(ap)
+    idx = _firms_at(stage, EXPERIMENTING)
     signal = np.empty(len(idx))
     payer = np.full(len(idx), -1)
     invest = np.empty(len(idx))
@@ -162,6 +191,7 @@ _signal = njit(cache=True)(_signal)
 def _decide(idx, good, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
             decide_key, intensity_key, t, ap):
     """P(adopt) = adoption_rate_max x good, P(abandon) = abandon_rate x (1 - good), one draw each."""
+    ap = _params(ap)
     adopting = np.zeros(len(idx), dtype=np.bool_)
     for j in range(len(idx)):
         i = idx[j]
@@ -181,6 +211,7 @@ _decide = njit(cache=True)(_decide)
 
 def _adopt_all(firms, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
                intensity_key, t, ap):
+    ap = _params(ap)
     for i in firms:
         _adopt(i, stage, adopted_t, routine, mid, technical, redundant, vacancies, tech_needed, size_at_adoption,
                intensity_key, t, ap)

@@ -24,16 +24,27 @@ def step(stage: np.ndarray, key: np.uint64, province: np.ndarray, exposure_mid: 
          hub_contact_prob: np.ndarray, completions_per_firm: np.ndarray, bass_p: float, bass_q: float,
          training_spillover: float) -> None:
     unaware, hazard = _hazard(stage, province, exposure_mid, completions_per_firm, bass_p, bass_q, training_spillover)
-    # numpy's exp (libm's differs in the last bit): the numbers stay those the model was calibrated with
-    _become_aware(unaware, np.exp(-hazard), stage, province, hub_contact_prob, key)
+    # numpy's exp (libm's differs in the last bit): the numbers stay those the model was calibrated with;
+    # in place, as the hazard is not needed after
+    _become_aware(unaware, np.exp(np.negative(hazard, out=hazard), out=hazard), stage, province, hub_contact_prob,
+                  key)
 
 
 def _hazard(stage, province, exposure_mid, completions_per_firm, bass_p, bass_q, training_spillover):
-    unaware = np.flatnonzero(stage == UNAWARE)
-    hazard = np.empty(len(unaware))
-    for j in range(len(unaware)):
-        i = unaware[j]
-        hazard[j] = bass_p / 4 + bass_q / 4 * exposure_mid[i] + training_spillover * completions_per_firm[province[i]]
+    """The unaware firms and their hazards; counted first, then filled in one pass (no mask and
+    index arrays as with flatnonzero)."""
+    n = 0
+    for i in range(len(stage)):
+        n += stage[i] == UNAWARE
+    unaware = np.empty(n, dtype=np.int64)
+    hazard = np.empty(n)
+    j = 0
+    for i in range(len(stage)):
+        if stage[i] == UNAWARE:
+            unaware[j] = i
+            hazard[j] = (bass_p / 4 + bass_q / 4 * exposure_mid[i]
+                         + training_spillover * completions_per_firm[province[i]])
+            j += 1
     return unaware, hazard
 
 

@@ -52,23 +52,13 @@ def _step(stage, member, fieldlab, fieldlab_experience, pilot_experience, lab_pr
     seek_key, queue_key, leave_key, pilot_key = draw_keys[0], draw_keys[1], draw_keys[2], draw_keys[3]
     is_open = np.zeros(len(lab_province), dtype=np.bool_)
     is_open[open_idx] = True
-    own_lab = []  # members that look for a trial run it in their own fieldlab
-    queue = []  # other seekers, queued for a seat
-    for i in range(len(stage)):
-        if member[i] and (uniform(leave_key, i) < member_turnover / 4 or not is_open[fieldlab[i]]):
-            member[i] = False
-        if stage[i] == AWARE and uniform(seek_key, i) < seek_probability[i]:
-            if member[i]:
-                own_lab.append(i)
-            else:
-                queue.append(i)
-    seekers = np.array(queue, dtype=np.int64)
+    own_lab, seekers = _seekers(stage, member, fieldlab, is_open, seek_probability, seek_key, leave_key,
+                                member_turnover, members)
     priority = np.empty(len(seekers))
     for j in range(len(seekers)):
         priority[j] = uniform(queue_key, seekers[j])
     seekers = seekers[np.argsort(priority, kind="mergesort")]
 
-    _count_members(member, fieldlab, members)
     places = np.zeros(len(lab_province))
     for lab in open_idx:
         places[lab] = np.floor(members_cap[lab] - members[lab] + 1e-9)
@@ -107,14 +97,38 @@ def _step(stage, member, fieldlab, fieldlab_experience, pilot_experience, lab_pr
 _step = njit(cache=True)(_step)
 
 
-def _count_members(member, fieldlab, members):
+def _seekers(stage, member, fieldlab, is_open, seek_probability, seek_key, leave_key, member_turnover, members):
+    """Members leave (at random, or as their fieldlab closed) and the rest are counted per
+    fieldlab in `members`; returns the aware firms that look for a trial this quarter, members
+    (own_lab: they run it in their own fieldlab) and the others (queue), in firm order.
+
+    Whether a firm looks is worked out first for every firm in a loop without branches, which
+    compiles to vector code: half the firms are aware, at random, and a branch on it guessed
+    wrong every other firm (the whole step took a third longer)."""
+    looks = np.empty(len(stage), dtype=np.bool_)
+    for i in range(len(stage)):
+        looks[i] = (stage[i] == AWARE) & (uniform(seek_key, i) < seek_probability[i])
+    own_lab = np.empty(len(stage), dtype=np.int64)
+    queue = np.empty(len(stage), dtype=np.int64)
+    n_own = n_queue = 0
     members[:] = 0
-    for i in range(len(member)):
+    for i in range(len(stage)):
         if member[i]:
-            members[fieldlab[i]] += 1
+            if uniform(leave_key, i) < member_turnover / 4 or not is_open[fieldlab[i]]:
+                member[i] = False
+            else:
+                members[fieldlab[i]] += 1
+        if looks[i]:
+            if member[i]:
+                own_lab[n_own] = i
+                n_own += 1
+            else:
+                queue[n_queue] = i
+                n_queue += 1
+    return own_lab[:n_own], queue[:n_queue]
 
 
-_count_members = njit(cache=True)(_count_members)
+_seekers = njit(cache=True)(_seekers)
 
 
 def _seat(open_idx, seats, themes, lab_province, neighbour, reach_neighbours, s_prov, s_sec, participants):
