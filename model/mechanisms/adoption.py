@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 
 from ..regions import ADOPTED, AWARE, EXPERIMENTING
-from ..state import FirmState
+from ..state import FirmState, firms_at
 from ..streams import Streams, uniform
 
 
@@ -133,30 +133,12 @@ def _params(ap):
 _params = njit(cache=True)(_params)
 
 
-def _firms_at(stage, value):
-    """np.flatnonzero(stage == value): counted, then filled, without the mask (for a stage few
-    firms are at, such as experimenting, 13 -> 9 us at 27,425 firms)."""
-    n = 0
-    for i in range(len(stage)):
-        n += stage[i] == value
-    idx = np.empty(n, dtype=np.int64)
-    j = 0
-    for i in range(len(stage)):
-        if stage[i] == value:
-            idx[j] = i
-            j += 1
-    return idx
-
-
-_firms_at = njit(cache=True)(_firms_at)
-
-
 def _signal(stage, routine, mid, technical, productivity, fieldlab_experience, pilot_experience, gain, province,
             exposure, ecosystem, shortage, rate, cap_keur, outlook, eligible, ap):
     """For each experimenting firm: 1.7 z / sigma (the argument of L above), the subsidy row it
     expects most from (-1 none) and its investment (kEUR)."""
     ap = _params(ap)
-    idx = _firms_at(stage, EXPERIMENTING)
+    idx = firms_at(stage, EXPERIMENTING)
     signal = np.empty(len(idx))
     payer = np.full(len(idx), -1)
     invest = np.empty(len(idx))

@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit
 
 from ..regions import AWARE, UNAWARE
+from ..state import firms_at
 from ..streams import uniform
 
 
@@ -31,20 +32,12 @@ def step(stage: np.ndarray, key: np.uint64, province: np.ndarray, exposure_mid: 
 
 
 def _hazard(stage, province, exposure_mid, completions_per_firm, bass_p, bass_q, training_spillover):
-    """The unaware firms and their hazards; counted first, then filled in one pass (no mask and
-    index arrays as with flatnonzero)."""
-    n = 0
-    for i in range(len(stage)):
-        n += stage[i] == UNAWARE
-    unaware = np.empty(n, dtype=np.int64)
-    hazard = np.empty(n)
-    j = 0
-    for i in range(len(stage)):
-        if stage[i] == UNAWARE:
-            unaware[j] = i
-            hazard[j] = (bass_p / 4 + bass_q / 4 * exposure_mid[i]
-                         + training_spillover * completions_per_firm[province[i]])
-            j += 1
+    """The unaware firms and their hazards."""
+    unaware = firms_at(stage, UNAWARE)
+    hazard = np.empty(len(unaware))
+    for j in range(len(unaware)):
+        i = unaware[j]
+        hazard[j] = bass_p / 4 + bass_q / 4 * exposure_mid[i] + training_spillover * completions_per_firm[province[i]]
     return unaware, hazard
 
 
