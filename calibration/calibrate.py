@@ -133,7 +133,7 @@ def calibrate(ts: TargetSet, out: Path, settings: AbcSettings, executor: Executo
                                    "differs); allowed: a new --out, or delete the directory to start again")
         record = {"targets_file": _relative(ts.path, REPO_ROOT), "scenario": ts.scenario.name,
                   "settings": {**path_settings, "budget": settings.budget, "generations": settings.generations},
-                  "model": model, "status": "running"}
+                  "model": model, "linear_algebra": provenance.linear_algebra(), "status": "running"}
         _write_text(out / SETTINGS_FILE, json.dumps(record, indent=2))
 
         t0 = time.time()

@@ -9,7 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
+import platform
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -328,6 +332,9 @@ def test_calibrate_command_writes_posterior_and_fitted_scenario_then_resumes(tmp
     assert record["fingerprint"] == provenance.fingerprint() and record["source_sha256"] == provenance.source_hash()
     assert provenance.check(out / "posterior.csv").ok
 
+    # ... and which BLAS kernel did pyabc's algebra (the one thing that differs between machines).
+    assert json.loads((out / "calibration.json").read_text())["linear_algebra"] == provenance.linear_algebra()
+
     # What the data cannot tell: prior- against posterior-predictive spread, stored beside the posterior.
     spreads = predictive.predictive_spreads(out, "baseline", replications=6, scale=TINY, seed=3, log=lambda m: None)
     assert list(spreads["outcome"]) == list(predictive.OUTCOMES)
@@ -486,3 +493,18 @@ def test_ema_model_runs_experiments_and_matches_a_direct_run():
         build_model(str(path), [], [Lever("north_fieldlab", "count", 1, 8)])
     with pytest.raises(EmaError, match="lever north_fieldlabs__count = 0"):
         build_model(str(path), [], [Lever("north_fieldlabs", "count", 0, 8)])
+
+
+def test_linear_algebra_names_the_kernel_a_forced_setting_picks():
+    """calibration.json's `reproduce_with` must name a setting that really makes OpenBLAS pick
+    that kernel: a process started with it reports the same kernel back. Nehalem (SSE4.2) runs
+    on every x86-64 CPU of the last fifteen years; other CPUs only report theirs."""
+    code = ("import json, numpy; from smartregion.calibration.provenance import linear_algebra; "
+            "print(json.dumps(linear_algebra()))")
+    env = {**os.environ, "OPENBLAS_CORETYPE": "Nehalem"}
+    got = json.loads(subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                                    check=True).stdout)
+    if platform.machine() == "x86_64":
+        assert got["kernel"] == "Nehalem" and got["reproduce_with"] == "OPENBLAS_CORETYPE=Nehalem"
+    else:
+        assert got["kernel"]

@@ -605,9 +605,9 @@ def Results(computed: Computed, pending: bool):
         solara.Select(tr("region", language), values=list(names), value=region_name(region.value, language),
                       on_value=lambda name: region.set(names[name]), style={"max-width": "220px"})
     where = region.value
-    # The words, cards, table and charts are the costly part of a redraw: made again only when
-    # what they show changes, not when a computation starts (the page redraws to say so) or the
-    # map's quarter moves.
+    # The words, cards, table, charts and map are the costly part of a redraw: made again only
+    # when what they show changes, not when a computation starts or ends (the page redraws to
+    # say so) or, for all but the map, when the map's quarter moves.
     words = solara.use_memo(lambda: _words(computed, o, where, language), [computed, o.comparison, where, language])
     if o.has_counterfactual:
         with solara.Div(**_stale(pending)):
@@ -631,9 +631,11 @@ def Results(computed: Computed, pending: bool):
                           on_value=lambda label: map_metric.set(labels[label]))
             Lever("map_quarter", tr("quarter", language), q_index, map_quarter.set, 0, n - 1,
                   shown=quarter_label(o.quarters[q_index], language), integer=True)
+            tiles = solara.use_memo(
+                lambda: tile_map_svg(map_values(o, key, q_index), key, o.quarters[q_index], language),
+                [computed, o.comparison, key, q_index, language])
             with solara.Div(**_stale(pending)):
-                solara.HTML(tag="div", unsafe_innerHTML=tile_map_svg(map_values(o, key, q_index), key,
-                                                                     o.quarters[q_index], language))
+                solara.HTML(tag="div", unsafe_innerHTML=tiles)
         with solara.Column(style={"flex": "1 1 560px", "overflow-x": "auto"}):
             if o.has_counterfactual:
                 solara.Text(tr("table_note", language, end=quarter_label(o.quarters[-1], language),
