@@ -52,8 +52,9 @@ def test_the_first_numbers_come_from_complete_replications_before_the_rest_and_e
     assert final.new_runs == 3 * REPLICATIONS  # computed here, none from the shared cache
     assert len(firsts) == 1
     first = firsts[0]
-    # One replication per worker at least, and at most one more (two may end in the same wait).
-    assert 2 <= len(first.results) <= 3 < len(final.results) == len(again.results) == REPLICATIONS
+    # The first replication, its arms spread over the two workers (Runner._split), and at most
+    # one more (two may end in the same wait).
+    assert 1 <= len(first.results) <= 2 < len(final.results) == len(again.results) == REPLICATIONS
     assert first.scenario == final.scenario
     for index, arms in first.results.items():
         assert set(arms) == set(final.results[index]) == {"policy", "base", "counterfactual"}
@@ -96,3 +97,30 @@ def test_the_progress_bar_moves_at_most_every_quarter_second_and_not_at_the_end(
     assert not progress_due(start + 10 * PROGRESS_EVERY_S, start, 20, 20)  # the end: numbers, no bar
     # 19 replications in the first 19 ms (each a millisecond): the bar stays until the numbers come
     assert not any(progress_due(start + k / 1000, start, k, 20) for k in range(1, 20))
+
+
+def test_a_first_replication_runs_its_unrelated_arms_on_different_workers():
+    """The levers' arm forks from the scenario arm (they share every quarter before the levers
+    start), the counterfactual shares none with either: two groups, the scenario arm's (whose
+    snapshot its worker keeps) on the replication's own worker, the counterfactual on the other."""
+    from smartregion.model.ensemble import EnsembleSpec, spec_of
+    from smartregion.model.scenario import load_counterfactual
+    from smartregion.viz.compute import _split
+
+    s = _baseline()
+    edited = lv.apply(s, lv.Levers().with_fieldlabs("GR", 2), {}, REPLICATIONS, 38)
+    arms = {"base": spec_of(s), "policy": spec_of(edited), "counterfactual": spec_of(load_counterfactual(s))}
+    task = EnsembleSpec(arms, 38, REPLICATIONS).tasks([3])[0]
+    task.keep = (("base", 48),)
+    keys = {arm: f"key of {arm}" for arm in arms}
+    entries = _split(task, keys, workers=2)
+    assert [(sorted(t.arms), k, home) for t, k, home in entries] == [
+        (["base", "policy"], {"base": "key of base", "policy": "key of policy"}, 1),
+        (["counterfactual"], {"counterfactual": "key of counterfactual"}, 0)]
+    assert [t.keep for t, *_ in entries] == [(("base", 48),), ()]
+    assert {t.index for t, *_ in entries} == {3} and all(t.seed is task.seed for t, *_ in entries)
+    # An arm that forks from another never leaves it: a scenario on top of its counterfactual
+    # (they share the quarters before its first instrument) stays one task.
+    north = load_scenario(SCENARIO_DIR / "fieldlab_expansion_north.yaml")
+    pair = {"policy": spec_of(north), "counterfactual": spec_of(load_counterfactual(north))}
+    assert len(_split(EnsembleSpec(pair, 38, 1).tasks()[0], {a: a for a in pair}, workers=2)) == 1

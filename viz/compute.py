@@ -93,6 +93,31 @@ def _fork_base(arms: dict[str, RunSpec], missing: dict[str, RunSpec]) -> RunSpec
     return arms[best] if best is not None and shared[best] > 0 else None
 
 
+def _groups(arms: dict[str, RunSpec]) -> list[list[str]]:
+    """The arms in groups that no fork joins: arms that share quarters (one may fork from the
+    other, model/fork.py) are in the same group; arms in different groups share nothing but the
+    population and can run on different workers at no extra cost but its drawing."""
+    groups: list[list[str]] = []
+    for name, arm in arms.items():
+        joined = [g for g in groups if any(fork.diverges(arms[other], arm) > 0 for other in g)]
+        groups = [g for g in groups if g not in joined] + [[n for n in arms if n == name or any(n in g for g in joined)]]
+    return sorted(groups, key=lambda g: list(arms).index(g[0]))
+
+
+def _split(task: ReplicationTask, keys: dict[str, str], workers: int) -> list[tuple[ReplicationTask, dict, int]]:
+    """The queue entries of a replication whose arms are spread over the workers (one group of
+    `_groups` each): the group holding an arm whose snapshot is to be kept (or the first) on the
+    replication's own worker, which keeps that snapshot for the next lever move (Runner._dispatch),
+    and the others on the next workers. A page's first computation or a parameter move then has
+    its first replication, the first numbers, after its largest group instead of all its arms."""
+    home = task.index % workers
+    groups = _groups(task.arms)
+    groups.sort(key=lambda g: not any(arm in g for arm, _ in task.keep))
+    return [(ReplicationTask(task.index, task.seed, {arm: task.arms[arm] for arm in g}, task.base,
+                             tuple((arm, q) for arm, q in task.keep if arm in g)),
+             {arm: keys[arm] for arm in g}, (home + k) % workers) for k, g in enumerate(groups)]
+
+
 def _worker_start(parent: int, background: bool) -> None:
     """Worker initializer: lower this worker's priority (see FOREGROUND_NICE), and end it once
     the server that started it is gone (a server stopped by a signal does not shut its pool
@@ -132,7 +157,7 @@ class _Job:
 
     number: int  # arrival order
     since: float = field(default_factory=time.monotonic)  # when it arrived
-    queue: list = field(default_factory=list)  # (ReplicationTask, cache keys per arm)
+    queue: list = field(default_factory=list)  # (ReplicationTask, cache keys per arm, its worker)
     futures: dict = field(default_factory=dict)  # Future -> (replication index, tier, worker)
     running: int = 0
     served: float = field(default_factory=time.monotonic)  # when it last got a worker (or arrived)
@@ -140,7 +165,7 @@ class _Job:
     @property
     def tier(self) -> int:
         """1 (background) while more than FOREGROUND_RUNS arm runs wait, else 0 (foreground)."""
-        return int(sum(len(task.arms) for task, _ in self.queue) > FOREGROUND_RUNS)
+        return int(sum(len(task.arms) for task, *_ in self.queue) > FOREGROUND_RUNS)
 
 
 @dataclass(eq=False)
@@ -222,7 +247,8 @@ class Runner:
 
         Replication r goes to worker r % workers, every time: that worker has kept its
         population and the scenario arm's snapshot (model/fork.py), so a lever move forks every
-        replication instead of running most of them from the start. A free worker takes
+        replication instead of running most of them from the start (the arms of a first
+        replication spread over the workers, `_split`, leave the scenario arm there). A free worker takes
         another's replication only when that one has STEAL_AFTER or more waiting for it: a
         replication run without its snapshot costs about 2.5 forked ones."""
         with self._lock:
@@ -251,16 +277,15 @@ class Runner:
         """(job, task, keys) worker w runs next, taken off its job's queue, or None: the first
         job (in dispatch order) with a replication of w's, else one whose worker has STEAL_AFTER
         or more waiting (its last, the one it would reach last)."""
-        n = self.workers
         for job in jobs:
-            for k, (task, _) in enumerate(job.queue):
-                if task.index % n == w:
-                    return (job, *job.queue.pop(k))
-        waiting = Counter(task.index % n for job in jobs for task, _ in job.queue)
+            for k, (_, _, home) in enumerate(job.queue):
+                if home == w:
+                    return (job, *job.queue.pop(k)[:2])
+        waiting = Counter(home for job in jobs for _, _, home in job.queue)
         for job in jobs:
             for k in reversed(range(len(job.queue))):
-                if waiting[job.queue[k][0].index % n] >= STEAL_AFTER:
-                    return (job, *job.queue.pop(k))
+                if waiting[job.queue[k][2]] >= STEAL_AFTER:
+                    return (job, *job.queue.pop(k)[:2])
         return None
 
     def _done(self, fut: Future, job: _Job, keys: dict[str, str], tier: _Tier, w: int) -> None:
@@ -288,8 +313,11 @@ class Runner:
 
         on_first(the replications complete so far) is called once, as soon as there are as many
         as workers while others still run: a lever move's first numbers come after one
-        replication per worker, not after all of them. keep: (arm, step) snapshots for the
-        workers to keep when they run that arm (ReplicationTask.keep)."""
+        replication per worker, not after all of them. When the first replication to compute has
+        arms that share no quarters (the scenario and its counterfactual, from the start), they
+        go to different workers (`_split`), and the first numbers come from that one
+        replication. keep: (arm, step) snapshots for the workers to keep when they run that arm
+        (ReplicationTask.keep)."""
         out: Results = {}
         first_at = min(self.workers, spec.replications)
         with self._lock:
@@ -307,15 +335,20 @@ class Runner:
                 if frozenset(missing) not in bases:
                     bases[frozenset(missing)] = _fork_base(spec.arms, missing)
                 job.queue.append((ReplicationTask(task.index, task.seed, missing, bases[frozenset(missing)],
-                                                  tuple((arm, q) for arm, q in keep if arm in missing)), keys))
-        new_runs = sum(len(t.arms) for t, _ in job.queue)
-        total, reported = len(job.queue), -1
+                                                  tuple((arm, q) for arm, q in keep if arm in missing)), keys,
+                                  task.index % self.workers))
+        if job.queue and self.workers > 1:
+            job.queue[:1] = _split(*job.queue[0][:2], self.workers)
+            if len(job.queue) > 1 and job.queue[1][0].index == job.queue[0][0].index:
+                first_at = 1  # the first replication, its arms spread over the workers
+        new_runs = sum(len(t.arms) for t, *_ in job.queue)
+        total, reported = len({t.index for t, *_ in job.queue}), -1
         with self._lock:
             self._jobs.append(job)
         try:
             while job.queue or job.futures:
                 self._dispatch()
-                done_now = total - len(job.queue) - len(job.futures)
+                done_now = total - len({t.index for t, *_ in job.queue} | {i for i, *_ in job.futures.values()})
                 if on_progress is not None and done_now != reported:  # each call redraws a progress bar
                     on_progress(done_now, spec.replications)
                     reported = done_now
