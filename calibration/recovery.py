@@ -54,7 +54,7 @@ def recover(ts: TargetSet, out: Path, settings: AbcSettings, true_values: dict, 
     _check_or_record(Path(out), {"model_fingerprint": provenance.fingerprint(), "targets": ts.path.name,
                                  "settings": {"scale": settings.scale, "population_size": settings.population_size,
                                               "seed": settings.seed},
-                                 "true_values": true_values})
+                                 "true_values": true_values}, {"linear_algebra": provenance.linear_algebra()})
     observed = synthetic_observed(ts, true_values, settings.scale, settings.seed)
     history = abc.run(ts, out, settings, executor, observed=observed, log=log)
     post = posterior_mod.from_frame(abc.posterior_sample(history))
@@ -67,16 +67,21 @@ def recover(ts: TargetSet, out: Path, settings: AbcSettings, true_values: dict, 
     return summary
 
 
-def _check_or_record(out: Path, record: dict) -> None:
+def _check_or_record(out: Path, record: dict, notes: dict) -> None:
     """Resume only generations made by the same model behaviour, settings and true values: an
     ABC database left by other model code would otherwise be continued as if it were this one's
-    (it once was: a rerun after a model fix resumed the old databases and reported their result)."""
+    (it once was: a rerun after a model fix resumed the old databases and reported their result).
+    `notes` are written with a new record but not compared: the BLAS kernel that did pyabc's
+    algebra (provenance.linear_algebra) moves the last digits of a posterior, not its meaning, and
+    a resume on another CPU is allowed (the directories made before it was recorded have none)."""
     path = out / RECORD_FILE
     if (out / abc.DB_NAME).exists():
         try:
             before = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             before = None
+        if before is not None:
+            before = {k: v for k, v in before.items() if k not in notes}
         if before != json.loads(json.dumps(record)):
             what = "no record of what made them" if before is None else "other " + ", ".join(
                 k.replace("_", " ") for k in record if before.get(k) != json.loads(json.dumps(record[k])))
@@ -84,4 +89,4 @@ def _check_or_record(out: Path, record: dict) -> None:
                                 "or delete the directory to start again")
         return
     out.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    path.write_text(json.dumps({**record, **notes}, indent=2), encoding="utf-8")

@@ -393,6 +393,13 @@ def test_parameter_recovery_small(tmp_path):
     # Asked again, it resumes its own generations; other true values (or model code, or
     # settings) are refused instead of continuing generations made for something else.
     pd.testing.assert_frame_equal(recovery.recover(ts, tmp_path / "rec", settings, truth, log=lambda m: None), r)
+    # The record names the BLAS kernel of pyabc's algebra, as calibration.json does; made on
+    # another CPU (another kernel), the generations are still resumed: it moves last digits only.
+    record_path = tmp_path / "rec" / recovery.RECORD_FILE
+    record = json.loads(record_path.read_text())
+    assert record["linear_algebra"] == provenance.linear_algebra()
+    record_path.write_text(json.dumps({**record, "linear_algebra": {"library": "openblas", "kernel": "Nehalem"}}))
+    pd.testing.assert_frame_equal(recovery.recover(ts, tmp_path / "rec", settings, truth, log=lambda m: None), r)
     with pytest.raises(recovery.RecoveryError, match=r"rec: its ABC generations were made otherwise \(other true values\)"):
         recovery.recover(ts, tmp_path / "rec", settings, recovery.truth(ts, 9), log=lambda m: None)
 
