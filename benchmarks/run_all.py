@@ -254,7 +254,8 @@ def main() -> None:
             d = dash[kind]
             say(f"| dashboard: {goal} moved to new numbers on the page, full population, {dash['replications']} "
                 f"replications, headless chromium (median of {d['moves']}) | all replications {d['median_s']:.2f} s; "
-                f"first numbers ({', '.join(map(str, d['first_numbers_replications']))} replications) "
+                f"first numbers ({', '.join(map(str, d['first_numbers_replications']))} "
+                f"{'replication' if d['first_numbers_replications'] == [1] else 'replications'}) "
                 f"{d['first_numbers_median_s']:.2f} s | <= {d['target_s']} s | {verdict(d['meets_target'])} "
                 f"(first numbers: {verdict(d['first_numbers_meet_target'])}) |")
     say(f"| {big['firms']:,} firms: time / the {base['firms']:,}-firm time | {x_time:.1f}x | <= 40x | "
