@@ -792,6 +792,9 @@ def test_compare_tab_puts_scenarios_side_by_side_as_run_py_compare(page):
     page.get_by_role("tab", name="Compare scenarios").click()
     page.locator("[data-testid=compare-status][data-ready='1']").wait_for(state="attached", timeout=300_000)  # an empty marker div: attached, never 'visible'
     rows = page.locator("[data-testid=compare-table] tbody tr")
+    # The marker and the table are separate widgets: the browser may set the one before it has
+    # drawn the other (seen once the page's veil stopped costing the browser a repaint).
+    rows.nth(1).wait_for(state="attached")
     assert rows.count() >= 2
     north = page.locator("[data-testid=compare-table] tr[data-scenario=fieldlab_expansion_north] td")
     assert north.count() == 4 + 12  # name, NL net jobs, spend, jobs per EUR M, then 12 provinces

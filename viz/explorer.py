@@ -514,8 +514,15 @@ CSS = TABLE_CSS + """
 .sr-lang {flex: none;}
 .sr-glossary dt {font-weight: bold;} .sr-glossary dd {margin: 0 0 4px 12px;}
 .sr-indicative {background: #fff3cd; border: 1px solid #c9a227; padding: 2px 6px; border-radius: 4px;}
-/* A view being recomputed says so where it is, not only at the top of the page. */
-.sr-stale {position: relative; opacity: 0.55;}
+/* Controls that do not move: a slider's thumb and track, the ripple of a press and the
+   progress bar change at once. */
+.v-slider *, .v-ripple__container, .v-ripple__animation, .v-progress-linear, .v-progress-linear * {
+  transition: none !important; animation: none !important;}
+/* A view being recomputed says so where it is, not only at the top of the page: a veil over it
+   and a label. */
+.sr-stale {position: relative;}
+.sr-stale::after {content: ""; position: absolute; inset: 0; z-index: 1; pointer-events: none;
+  background: rgba(255, 255, 255, 0.45);}
 .sr-stale::before {content: attr(data-stale-label); position: absolute; top: 4px; right: 4px; z-index: 2;
   background: #0072B2; color: white; font-size: 12px; padding: 2px 8px; border-radius: 10px; opacity: 1;}
 """
