@@ -338,8 +338,9 @@ class Runner:
                                                   tuple((arm, q) for arm, q in keep if arm in missing)), keys,
                                   task.index % self.workers))
         if job.queue and self.workers > 1:
-            job.queue[:1] = _split(*job.queue[0][:2], self.workers)
-            if len(job.queue) > 1 and job.queue[1][0].index == job.queue[0][0].index:
+            split = _split(*job.queue[0][:2], self.workers)
+            job.queue[:1] = split
+            if len(split) > 1:
                 first_at = 1  # the first replication, its arms spread over the workers
         new_runs = sum(len(t.arms) for t, *_ in job.queue)
         total, reported = len({t.index for t, *_ in job.queue}), -1
