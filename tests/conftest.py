@@ -66,6 +66,29 @@ settings.register_profile("ci", derandomize=True, database=None, print_blob=True
 settings.register_profile("dev")  # Hypothesis' defaults: random exploration, examples remembered
 settings.load_profile("ci" if IN_CI else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
+@pytest.fixture(autouse=True)
+def _alone_when_marked(request, tmp_path_factory):
+    """The suite runs in two processes (pytest-xdist, pyproject.toml). A test marked `alone`
+    compares timings taken within itself, which another test running beside it would skew
+    unevenly; it waits until the other process's current test ends, and no new test starts
+    until it is done. Writer-first lock over two files: every test passes the gate and holds
+    the lock shared; an `alone` test keeps the gate while it takes the lock exclusively, so a
+    stream of short tests cannot starve it. Without xdist (one process) there is nothing to do."""
+    if not hasattr(request.config, "workerinput"):
+        yield
+        return
+    import fcntl
+
+    where = tmp_path_factory.getbasetemp().parent  # the run's own directory, shared by its workers
+    alone = request.node.get_closest_marker("alone") is not None
+    with open(where / "gate", "a") as gate, open(where / "lock", "a") as lock:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if not alone:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+        yield
+
+
 def pytest_sessionstart(session):
     """Compile the model before the first test, when numba's on-disk cache lacks it (a fresh
     clone): the commands the tests start then load the cache, and their stderr does not carry

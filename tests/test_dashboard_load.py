@@ -76,6 +76,7 @@ def timed_move(pg, lever: str) -> float:
     return time.perf_counter() - t0
 
 
+@pytest.mark.alone
 def test_a_lever_move_is_not_held_up_by_another_sessions_large_request(served, browser):
     """Medians of three moves each way: one move's time varies by a quarter on this machine."""
     url, proc = served
