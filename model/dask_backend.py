@@ -122,8 +122,11 @@ def _local_cluster(workers: int, attempts: int, notify):
 
     for attempt in range(1, attempts + 1):
         try:
+            # No dashboard. The scheduler still serves a few HTTP routes (health, metrics): on a
+            # free port of the loopback interface, not on Dask's 8787, which another run on this
+            # machine may hold (Dask then warned on stderr and took another port anyway).
             return LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                dashboard_address=None)
+                                dashboard_address=None, scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
         except RuntimeError as e:  # "Nanny failed to start." (a bug elsewhere keeps its traceback)
             if "failed to start" not in str(e):
                 raise

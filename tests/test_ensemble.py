@@ -55,7 +55,8 @@ def test_two_local_workers_give_identical_results(serial):
 def test_dask_cluster_gives_identical_results(serial):
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as cluster:  # not on 8787 (test_faults)
         on_dask = run_ensemble(SPEC, Executor(scheduler=cluster.scheduler_address))
     assert_identical(serial, on_dask)
 

@@ -222,6 +222,28 @@ def dask_workers(proc: subprocess.Popen) -> list[int]:
     return [w for w in children(proc.pid) if "spawn_main" in cmdline(w) or cmdline(w).startswith("dask worker")]
 
 
+def test_a_local_cluster_leaves_dasks_default_port_to_whoever_holds_it(reference, tmp_path):
+    """Another program (or another run's cluster) on Dask's default port 8787: `--scheduler
+    local` serves its few HTTP routes on a free loopback port instead, and says nothing about
+    it. Before, Dask warned on stderr ("Port 8787 is already in use"): two test files starting
+    local clusters at once in the suite's two processes met there."""
+    pytest.importorskip("distributed")
+    import socket
+
+    holder = socket.socket()
+    try:
+        holder.bind(("127.0.0.1", 8787))
+        holder.listen()
+    except OSError:  # already held by someone else: the condition under test holds anyway
+        pass
+    try:
+        code, err = finish(start(tmp_path / "out", "--scheduler", "local"))
+    finally:
+        holder.close()
+    assert code == 0 and err.strip() == "", err
+    same_as_reference(tmp_path / "out", reference)
+
+
 def test_a_dask_worker_killed_while_the_cluster_starts(reference, tmp_path):
     """A worker killed before it joins the scheduler (it waits in a preload until it is killed,
     tests/dask_slow_start.py): the run finishes with the reference's files and at most one
