@@ -70,22 +70,20 @@ def main() -> None:
         return seconds, n, quarters
 
     model_run(args.seed)  # loads the compiled kernels: not timed
-    rounds, k = [], 0
+    rounds = []
     bounds = [args.steps * s // args.slices for s in range(args.slices + 1)]
     for _ in range(args.rounds):
         v = virus_model(args.nodes, args.degree, args.seed)  # the same graph and epidemic every round
         model_s, virus_s = [], 0.0
-        for lo, hi in zip(bounds, bounds[1:]):
-            seconds, firms, quarters = model_run(args.seed + 1 + k % 3)
+        for s in range(args.slices + 1):  # a model run before each slice and after the last
+            seconds, firms, quarters = model_run(args.seed + 1 + s % 3)
             model_s.append(seconds)
-            k += 1
+            if s == args.slices:
+                break
             t0 = time.perf_counter()
-            for _ in range(hi - lo):
+            for _ in range(bounds[s + 1] - bounds[s]):
                 v.step()
             virus_s += time.perf_counter() - t0
-        seconds, firms, quarters = model_run(args.seed + 1 + k % 3)
-        model_s.append(seconds)
-        k += 1
         ours = firms * quarters / statistics.median(model_s)
         theirs = args.nodes * args.steps / virus_s
         rounds.append({"model_steps_s": model_s, "virus_steps_s": virus_s, "firm_steps_per_s": ours,
